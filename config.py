@@ -1,0 +1,75 @@
+"""Configuration: one class per environment, each reading the contract's environment variables."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'helpdesk.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+    CTI_TOKEN = os.environ.get("CTI_TOKEN")
+    SMS_TOKEN = os.environ.get("SMS_TOKEN")
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "helpdesk")
+    # Login attempts per client address; the call-centre shares a few NAT addresses,
+    # so the limit is per address *and* e-mail (see agents/routes.py).
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    RATELIMIT_ENABLED = True
+    # Shared across app processes when Redis is there, so the limit holds per site.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    TIMEZONE = "Asia/Kolkata"
+    PASSWORD_HASH_METHOD = "scrypt"
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
+    RQ_QUEUE = "helpdesk-test"
+    # Deliberately cheap hashing: hundreds of test users, none of them real.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to run production with the public development secret."""
+        key = os.environ.get("SECRET_KEY")
+        if not key or key == DEV_SECRET_KEY or len(key) < 16:
+            raise RuntimeError(
+                "HELPDESK_ENV=production needs SECRET_KEY set to a random value of 16+ characters"
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for_environment() -> type[Config]:
+    return CONFIGS.get(os.environ.get("HELPDESK_ENV", "development"), DevelopmentConfig)

@@ -1,0 +1,93 @@
+"""Kudumbashree NRO Enterprise Call-Centre helpdesk."""
+
+import os
+
+import sqlalchemy as sa
+from flask import Flask
+
+from config import Config, ProductionConfig, config_for_environment
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    config_class = config_class or config_for_environment()
+    if issubclass(config_class, ProductionConfig):
+        config_class.validate()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config_class)
+    os.makedirs(os.path.dirname(app.config["SEARCH_INDEX_DIR"]), exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from helpdesk import models  # noqa: F401  (every model registered before Alembic looks)
+    from helpdesk.extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+    _prepare_sqlite(app)
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+    migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
+    login_manager.init_app(app)
+    login_manager.login_view = "agents.login"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(app, message_queue=app.config.get("REDIS_URL"), async_mode="threading")
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from helpdesk.agents.models import User
+
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _prepare_sqlite(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////:memory:"):
+        os.makedirs(os.path.dirname(uri.removeprefix("sqlite:///")) or ".", exist_ok=True)
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
+        options.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets the console read while a call is being logged; FKs are off by default."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+
+
+def _migrations_dir() -> str:
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from helpdesk.api import api_v1
+    from helpdesk.api.errors import register_error_handlers
+    from helpdesk.extensions import csrf
+
+    # Importing each api module adds its routes to the one v1 blueprint.
+    from helpdesk.agents import api as _agents_api  # noqa: F401
+    from helpdesk.api import routes as _api_routes  # noqa: F401
+    from helpdesk.geography import api as _geography_api  # noqa: F401
+    from helpdesk.tickets import api as _tickets_api  # noqa: F401
+    from helpdesk.tickets import tasks as _ticket_tasks  # noqa: F401
+
+    # The API authenticates by bearer token; session callers are CSRF-checked in api/auth.py.
+    csrf.exempt(api_v1)
+    app.register_blueprint(api_v1)
+    register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from helpdesk.cli import register_cli
+
+    register_cli(app)

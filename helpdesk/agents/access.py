@@ -1,0 +1,75 @@
+"""Who may see and change which ticket: the one place these rules live.
+
+agent, manager, admin: every ticket. mentor: tickets escalated to them and tickets of their
+states. brc: only their block's tickets. A ticket someone may not see does not exist for
+them (404, never 403), so ticket numbers leak nothing.
+"""
+
+import sqlalchemy as sa
+
+from helpdesk.agents.models import STAFF_ROLES, User
+from helpdesk.errors import Forbidden, NotFound
+from helpdesk.extensions import db
+from helpdesk.geography.models import Block, District, State
+from helpdesk.tickets.models import Ticket
+
+#: fields each role may change with PATCH on a ticket it can see
+EDITABLE_FIELDS = {
+    "agent": {"status", "priority", "category", "assignee", "language"},
+    "manager": {"status", "priority", "category", "assignee", "language"},
+    "admin": {"status", "priority", "category", "assignee", "language"},
+    "mentor": {"status", "category", "language"},
+    "brc": set(),
+}
+
+
+def ticket_visibility(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause selecting exactly the tickets ``user`` may see."""
+    if user.role in STAFF_ROLES:
+        return sa.true()
+    if user.role == "brc":
+        return Ticket.block_id == user.block_id if user.block_id else sa.false()
+    if user.role == "mentor":
+        in_my_states = Ticket.block_id.in_(
+            sa.select(Block.id)
+            .join(District, Block.district_id == District.id)
+            .join(State, District.state_id == State.id)
+            .where(State.code.in_(user.states or []))
+        )
+        return sa.or_(Ticket.mentor_id == user.id, in_my_states)
+    return sa.false()
+
+
+def can_view(user: User, ticket: Ticket) -> bool:
+    if user.role in STAFF_ROLES:
+        return True
+    if user.role == "brc":
+        return user.block_id is not None and ticket.block_id == user.block_id
+    if user.role == "mentor":
+        return ticket.mentor_id == user.id or ticket.block.state.code in (user.states or [])
+    return False
+
+
+def visible_ticket_or_404(user: User, ticket_id: int) -> Ticket:
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or not can_view(user, ticket):
+        raise NotFound("No such ticket.")
+    return ticket
+
+
+def require_editable(user: User, fields: set[str]) -> None:
+    refused = fields - EDITABLE_FIELDS.get(user.role, set())
+    if refused:
+        raise Forbidden(
+            "Your role may not change these fields.",
+            {name: "not allowed for your role" for name in sorted(refused)},
+        )
+
+
+def may_write_internal_notes(user: User) -> bool:
+    return user.role != "brc"
+
+
+def require_role(user: User, *roles: str) -> None:
+    if user.role not in roles:
+        raise Forbidden("Your role may not do this.")

@@ -1,0 +1,173 @@
+"""Request parsing and the OpenAPI description, both driven by the same declarations.
+
+``@endpoint(body=SomeModel, ...)`` parses and validates the JSON body (415, 400, 422 in the
+contract's shape) and records the operation; ``openapi_document()`` walks the app's URL map
+and those records, so the served description is generated from the code.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, g, request
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import BadRequest
+
+from helpdesk.api.auth import api_user
+from helpdesk.api.errors import CODES, ApiError
+from helpdesk.errors import field_errors_from_pydantic
+
+OPERATIONS: dict[str, dict] = {}  # view function qualified name → its declaration
+
+
+def endpoint(
+    *,
+    summary: str,
+    body: type[BaseModel] | None = None,
+    query: dict[str, str] | None = None,
+    responses: dict[int, str] | None = None,
+    auth: bool = True,
+    roles: tuple[str, ...] | None = None,
+    tag: str = "helpdesk",
+):
+    """Declare an API operation: authenticate (401), check the role (403), then parse and
+    validate the body (415, 400, 422) into ``g.body``, in that order."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if auth:
+                user = api_user()
+                if roles and user.role not in roles:
+                    raise ApiError(403, "Your role may not do this.")
+            if body is not None:
+                g.body = parse_body(body)
+            return view(*args, **kwargs)
+
+        OPERATIONS[f"{view.__module__}.{view.__name__}"] = {
+            "summary": summary,
+            "body": body,
+            "query": query or {},
+            "responses": responses or {200: "OK"},
+            "auth": auth,
+            "roles": roles,
+            "tag": tag,
+            "doc": (view.__doc__ or "").strip(),
+        }
+        return wrapper
+
+    return decorate
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    if not request.is_json:
+        raise ApiError(415, "Send the body as application/json.")
+    try:
+        data = request.get_json()
+    except BadRequest as exc:
+        raise ApiError(400, "The body is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise ApiError(400, "The body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(422, "Some fields are invalid.", field_errors_from_pydantic(exc)) from exc
+
+
+def openapi_document(app: Flask) -> dict:
+    paths: dict[str, dict] = {}
+    schemas: dict[str, dict] = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        view = app.view_functions[rule.endpoint]
+        declared = OPERATIONS.get(f"{view.__module__}.{view.__name__}")
+        if declared is None:
+            continue
+        path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(
+                rule, view, declared, schemas
+            )
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Kudumbashree NRO Enterprise Call-Centre helpdesk",
+            "version": "1.0.0",
+            "description": "Tickets, geography, categories and auth of the call-centre helpdesk. "
+            "Errors: {\"error\": {\"code\", \"message\", \"fields\"}}.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas | {"Error": _ERROR_SCHEMA},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
+    }
+
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+            "required": ["code", "message", "fields"],
+        }
+    },
+}
+
+
+def _operation(rule, view, declared: dict, schemas: dict) -> dict:
+    op: dict = {
+        "operationId": rule.endpoint.replace("api_v1.", ""),
+        "summary": declared["summary"],
+        "tags": [declared["tag"]],
+        "parameters": [
+            {"name": arg, "in": "path", "required": True, "schema": {"type": "integer"}}
+            for arg in rule.arguments
+        ]
+        + [
+            {"name": name, "in": "query", "required": False, "description": text,
+             "schema": {"type": "string"}}
+            for name, text in declared["query"].items()
+        ],
+        "responses": {},
+    }
+    if declared["doc"]:
+        op["description"] = declared["doc"]
+    if declared["body"] is not None:
+        model = declared["body"]
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            schemas[name] = sub
+        schemas[model.__name__] = schema
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+            },
+        }
+    if declared["auth"]:
+        op["security"] = [{"bearer": []}, {"session": []}]
+    roles = declared["roles"]
+    if roles:
+        op["description"] = (op.get("description", "") + f"\n\nRoles: {', '.join(roles)}.").strip()
+    for status, text in declared["responses"].items():
+        op["responses"][str(status)] = {"description": text}
+    errors = {400, 401, 403, 404, 409, 413, 415, 422, 429} if declared["auth"] else {400, 422, 429}
+    for status in sorted(errors):
+        op["responses"].setdefault(
+            str(status),
+            {
+                "description": CODES[status].replace("_", " "),
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        )
+    return op

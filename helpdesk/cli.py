@@ -1,0 +1,73 @@
+"""Command line: `flask --app wsgi users create|seed-demo|jobs ...` (`db upgrade` is Flask-Migrate's)."""
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from helpdesk.errors import ValidationFailed
+
+users_cli = AppGroup("users", help="Manage users.")
+jobs_cli = AppGroup("jobs", help="Background jobs: RQ worker and outbox relay.")
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["agent", "mentor", "brc", "manager", "admin"]))
+@click.option("--password", required=True)
+@click.option("--block", default=None, help="block code (required for brc)")
+@click.option("--languages", default="", help="e.g. hi,en")
+@click.option("--skills", default="", help="category slugs, e.g. business-plan,bank-linkage")
+@click.option("--states", default="", help="e.g. IN-JH,IN-BR")
+@click.option("--phone", default=None)
+def create_user_command(email, name, role, password, block, languages, skills, states, phone):
+    """Create a user."""
+    from helpdesk.agents.services import create_user
+
+    try:
+        user = create_user(
+            email=email, name=name, role=role, password=password, block=block,
+            languages=_split(languages), skills=_split(skills), states=_split(states), phone=phone,
+        )
+    except ValidationFailed as exc:
+        for field, why in exc.fields.items():
+            click.echo(f"--{field}: {why}", err=True)
+        raise click.exceptions.Exit(2) from exc
+    click.echo(f"created {user.role} {user.email} (id {user.id})")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+@click.option("--relay-every", default=5.0, show_default=True, help="seconds between outbox relays")
+def worker_command(burst: bool, relay_every: float):
+    """Run an RQ worker inside the app, relaying the outbox to Redis meanwhile."""
+    from helpdesk.jobs.worker import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst, relay_every=relay_every)
+
+
+@jobs_cli.command("relay")
+def relay_command():
+    """Deliver jobs kept in the outbox (for example after a Redis outage)."""
+    from helpdesk.jobs import relay_outbox
+
+    click.echo(f"delivered {relay_outbox()} job(s)")
+
+
+@click.command("seed-demo")
+@click.option("--tickets", "ticket_count", default=240, show_default=True)
+def seed_demo_command(ticket_count: int):
+    """Load demo geography, users of every role and realistic tickets."""
+    from helpdesk.demo.seed import seed_demo
+
+    seed_demo(ticket_count=ticket_count)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,1 @@
+"""Callers: MECs, CRP-EPs and others who phone or text the call-centre, often without a login."""

@@ -1,0 +1,32 @@
+"""Finding and recording callers."""
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk.contacts.models import Contact
+from helpdesk.extensions import db
+from helpdesk.geography.models import Block
+
+
+def contact_by_phone(phone_e164: str) -> Contact | None:
+    return db.session.scalar(sa.select(Contact).where(Contact.phone == phone_e164))
+
+
+def find_or_create_contact(
+    name: str, phone_e164: str | None, block: Block | None, language: str | None = None
+) -> Contact:
+    """The caller behind ``phone_e164``, created on first contact. Flushes, never commits."""
+    if phone_e164:
+        existing = contact_by_phone(phone_e164)
+        if existing is not None:
+            if existing.block_id is None and block is not None:
+                existing.block = block
+            return existing
+    contact = Contact(name=name, phone=phone_e164, block=block, language=language)
+    try:
+        # A savepoint: two calls from the same new number at once must not fail the ticket.
+        with db.session.begin_nested():
+            db.session.add(contact)
+    except IntegrityError:
+        return contact_by_phone(phone_e164)
+    return contact

@@ -1,0 +1,46 @@
+"""Domain errors raised by services; the API turns them into the contract's error shape
+and web pages into messages next to the fields."""
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_failed"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+def field_errors_from_pydantic(exc) -> dict[str, str]:
+    """pydantic's ValidationError → {"requester.phone": "why"}, first reason per field."""
+    fields: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in err["loc"]) or "body"
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif err["type"] == "literal_error":
+            message = "must be one of " + err["msg"].removeprefix("Input should be ")
+        fields.setdefault(loc, message.removeprefix("Value error, "))
+    return fields

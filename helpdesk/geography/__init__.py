@@ -1,0 +1,1 @@
+"""States, districts and blocks: every ticket belongs to a place."""

@@ -1,0 +1,46 @@
+"""Adding blocks (BRCs) to the geography."""
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk.errors import Conflict, ValidationFailed
+from helpdesk.extensions import db
+from helpdesk.geography.models import Block, District, State
+
+
+def state_by_code(code: str) -> State | None:
+    return db.session.scalar(sa.select(State).where(State.code == code))
+
+
+def create_block(*, code: str, name: str, district: str, state: str) -> Block:
+    """Add a block; its district is created on first use within the state."""
+    state_row = state_by_code(state)
+    if state_row is None:
+        raise ValidationFailed("Unknown state.", {"state": "not an ISO 3166-2 code of India"})
+    if db.session.scalar(sa.select(Block.id).where(Block.code == code)) is not None:
+        raise Conflict("A block with this code exists.", {"code": "already in use"})
+    district_row = db.session.scalar(
+        sa.select(District).where(District.state_id == state_row.id, District.name == district)
+    )
+    if district_row is None:
+        district_row = District(state=state_row, name=district)
+        db.session.add(district_row)
+    block = Block(code=code, name=name, district=district_row)
+    db.session.add(block)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # the same code added at the same moment elsewhere
+        db.session.rollback()
+        raise Conflict("A block with this code exists.", {"code": "already in use"}) from exc
+    return block
+
+
+def list_blocks() -> list[Block]:
+    return list(
+        db.session.scalars(
+            sa.select(Block)
+            .join(District, Block.district_id == District.id)
+            .join(State, District.state_id == State.id)
+            .order_by(State.code, District.name, Block.name)
+        )
+    )

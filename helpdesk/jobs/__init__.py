@@ -1,0 +1,102 @@
+"""Background jobs behind one small interface.
+
+``enqueue()`` writes the job into the outbox table in the caller's transaction;
+``deliver_pending()`` (after commit) hands it to RQ when ``REDIS_URL`` is set, or runs it
+in-process otherwise. A job Redis could not take stays in the outbox until ``relay_outbox()``
+delivers it, so a Redis outage never loses one.
+"""
+
+import logging
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import current_app
+
+from helpdesk.extensions import db
+from helpdesk.jobs.models import OutboxJob
+
+log = logging.getLogger(__name__)
+TASKS: dict[str, Callable] = {}
+_PENDING_KEY = "outbox_pending_ids"
+#: a job that failed this often in-process is left for a person to look at
+MAX_ATTEMPTS = 5
+
+
+def task(name: str) -> Callable:
+    """Register a job function under a stable name; it takes primary keys and plain values."""
+
+    def register(func: Callable) -> Callable:
+        TASKS[name] = func
+        return func
+
+    return register
+
+
+def enqueue(name: str, *args) -> None:
+    """Add a job to the current transaction; it is delivered only if the transaction commits."""
+    if name not in TASKS:
+        raise KeyError(f"unknown task {name!r}")
+    job = OutboxJob(task=name, args=list(args))
+    db.session.add(job)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING_KEY, []).append(job.id)
+
+
+def deliver_pending() -> None:
+    """Deliver the jobs enqueued in the transaction that was just committed."""
+    ids = db.session.info.pop(_PENDING_KEY, [])
+    if ids:
+        _deliver(ids)
+
+
+def discard_pending() -> None:
+    """Forget enqueued ids after a rollback (the rows themselves were rolled back)."""
+    db.session.info.pop(_PENDING_KEY, None)
+
+
+def relay_outbox(limit: int = 500) -> int:
+    """Deliver jobs left in the outbox (e.g. while Redis was down). Returns how many went."""
+    ids = list(
+        db.session.scalars(sa.select(OutboxJob.id)
+        .where(OutboxJob.attempts < MAX_ATTEMPTS)
+        .order_by(OutboxJob.id)
+        .limit(limit))
+    )
+    db.session.rollback()
+    return _deliver(ids) if ids else 0
+
+
+def _deliver(ids: list[int]) -> int:
+    from helpdesk.jobs import backends
+
+    backend = backends.for_app(current_app)
+    delivered = 0
+    for job_id in ids:
+        job = db.session.get(OutboxJob, job_id)
+        if job is None:  # another relay got there first
+            continue
+        try:
+            backend.submit(job.id, job.task, job.args)
+        except backends.QueueUnavailable as exc:
+            # Not the job's fault: it is retried however long the outage lasts.
+            job.last_error = str(exc)[:500]
+            db.session.commit()
+            log.warning("queue unavailable, job %s kept in the outbox: %s", job.id, exc)
+            return delivered
+        if backend.removes_outbox_row:
+            db.session.execute(sa.delete(OutboxJob).where(OutboxJob.id == job_id))
+            db.session.commit()
+        delivered += 1
+    return delivered
+
+
+def run_task(outbox_id: int, name: str, args: list) -> None:
+    """Run a registered job; what RQ workers and the in-process backend both call."""
+    from helpdesk.jobs.backends import app_context_for_worker
+
+    with app_context_for_worker():
+        TASKS[name](*args)
+        # In-process delivery runs before its outbox row is removed; remove it now.
+        db.session.execute(sa.delete(OutboxJob).where(OutboxJob.id == outbox_id))
+        db.session.commit()
+

@@ -1,0 +1,92 @@
+"""Where jobs run: an RQ queue on Redis, or this process when no Redis is configured."""
+
+import contextlib
+import logging
+
+from flask import Flask, current_app, has_app_context
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+
+log = logging.getLogger(__name__)
+
+
+class QueueUnavailable(RuntimeError):
+    pass
+
+
+class InProcessBackend:
+    """Runs the job right away in this process (the embedded default)."""
+
+    removes_outbox_row = False  # run_task removes it once the job has run
+
+    def submit(self, outbox_id: int, name: str, args: list) -> None:
+        from helpdesk.extensions import db
+        from helpdesk.jobs import run_task
+        from helpdesk.jobs.models import OutboxJob
+
+        try:
+            run_task(outbox_id, name, args)
+        except Exception as exc:  # a failing job must not fail the request that caused it
+            log.exception("in-process job %s (%s) failed; kept in the outbox", outbox_id, name)
+            db.session.rollback()
+            job = db.session.get(OutboxJob, outbox_id)
+            if job is not None:
+                job.attempts += 1
+                job.last_error = repr(exc)[:500]
+                db.session.commit()
+
+
+class RQBackend:
+    """Puts the job on an RQ queue; RQ workers run it."""
+
+    removes_outbox_row = True  # Redis has it now; run_task's delete is then a no-op
+
+    def __init__(self, redis_url: str, queue_name: str):
+        self.queue = Queue(queue_name, connection=redis_connection(redis_url))
+
+    def submit(self, outbox_id: int, name: str, args: list) -> None:
+        from helpdesk.jobs import run_task
+
+        try:
+            # A stable job id: relaying the same outbox row twice replaces, not duplicates.
+            self.queue.enqueue(
+                run_task, outbox_id, name, args, job_id=f"outbox-{outbox_id}",
+                result_ttl=3600, failure_ttl=7 * 24 * 3600,
+            )
+        except RedisError as exc:
+            raise QueueUnavailable(str(exc)) from exc
+
+
+_connections: dict[str, Redis] = {}
+
+
+def redis_connection(url: str) -> Redis:
+    """One client per URL; short timeouts so a Redis outage never hangs a request."""
+    if url not in _connections:
+        _connections[url] = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=3)
+    return _connections[url]
+
+
+def for_app(app: Flask):
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return InProcessBackend()
+    return RQBackend(url, app.config["RQ_QUEUE"])
+
+
+def queue_for_app(app: Flask) -> Queue:
+    return Queue(app.config["RQ_QUEUE"], connection=redis_connection(app.config["REDIS_URL"]))
+
+
+@contextlib.contextmanager
+def app_context_for_worker():
+    """Jobs need the app; RQ workers started outside `flask jobs worker` build one."""
+    if has_app_context():
+        yield current_app
+        return
+    from helpdesk import create_app
+
+    app = create_app()
+    with app.app_context():
+        yield app

@@ -1,0 +1,37 @@
+"""The RQ worker process, started by `flask --app wsgi jobs worker` so jobs run in the app."""
+
+import logging
+import threading
+
+from flask import Flask
+from rq import SimpleWorker
+
+from helpdesk.jobs import relay_outbox
+from helpdesk.jobs.backends import queue_for_app
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(app: Flask, *, burst: bool = False, relay_every: float = 5.0) -> None:
+    if not app.config.get("REDIS_URL"):
+        raise SystemExit("REDIS_URL is not set: jobs already run in-process.")
+    stop = threading.Event()
+    relay = threading.Thread(target=_relay_loop, args=(app, stop, relay_every), daemon=True)
+    relay.start()
+    try:
+        # SimpleWorker runs jobs in this process: no fork, so the app and its
+        # connection pool are reused instead of rebuilt per job.
+        worker = SimpleWorker([queue_for_app(app)], connection=queue_for_app(app).connection)
+        worker.work(burst=burst, with_scheduler=True)
+    finally:
+        stop.set()
+
+
+def _relay_loop(app: Flask, stop: threading.Event, every: float) -> None:
+    """Catch jobs that stayed in the outbox while Redis was unreachable."""
+    while not stop.wait(every):
+        with app.app_context():
+            try:
+                relay_outbox()
+            except Exception:  # keep relaying; the next round may succeed
+                log.exception("outbox relay failed")

@@ -1,0 +1,1 @@
+"""Tickets: the queries BRC staff and MECs bring to the call-centre, and their lifecycle."""

@@ -1,0 +1,100 @@
+"""API: categories and tickets."""
+
+import sqlalchemy as sa
+from flask import g, jsonify, request
+
+from helpdesk.agents import access
+from helpdesk.api import api_v1
+from helpdesk.api.auth import api_user
+from helpdesk.api.spec import endpoint
+from helpdesk.extensions import db
+from helpdesk.tickets import queries, services
+from helpdesk.tickets.models import Category
+from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
+from helpdesk.tickets.serializers import message_to_dict, ticket_to_dict
+
+LIST_FILTERS = {
+    "status": "a status, a comma-separated list, or 'open' for every open status",
+    "block": "block code",
+    "state": "ISO 3166-2 state code",
+    "category": "category slug",
+    "priority": "low, normal, high or urgent",
+    "assignee": "user id, 'me' or 'none'",
+    "q": "text in subject or description, or a ticket number such as KS-000123",
+    "page": "page number, from 1",
+    "per_page": "items per page, 1 to 200 (default 50)",
+}
+
+
+@api_v1.get("/categories")
+@endpoint(summary="List ticket categories", tag="categories")
+def get_categories():
+    categories = db.session.scalars(sa.select(Category).order_by(Category.name))
+    return jsonify({"items": [c.to_dict() for c in categories]})
+
+
+@api_v1.post("/tickets")
+@endpoint(
+    summary="Open a ticket",
+    body=TicketCreate,
+    responses={201: "The ticket"},
+    tag="tickets",
+)
+def post_ticket():
+    """A BRC user's ticket belongs to that user's block whatever it sends."""
+    ticket = services.create_ticket(g.body, api_user())
+    return jsonify(ticket_to_dict(ticket, api_user())), 201
+
+
+@api_v1.get("/tickets")
+@endpoint(summary="List the tickets you may see", query=LIST_FILTERS, tag="tickets")
+def get_tickets():
+    args = request.args
+    page, per_page = queries.parse_paging(args.get("page"), args.get("per_page"))
+    filters = queries.TicketFilters(
+        **{name: args.get(name) or None for name in LIST_FILTERS if name not in ("page", "per_page")}
+    )
+    viewer = api_user()
+    result = queries.list_tickets(viewer, filters, page, per_page)
+    return jsonify(
+        {
+            "items": [ticket_to_dict(t, viewer) for t in result.items],
+            "page": result.page,
+            "per_page": result.per_page,
+            "total": result.total,
+        }
+    )
+
+
+@api_v1.get("/tickets/<int:ticket_id>")
+@endpoint(summary="A ticket with its messages", tag="tickets")
+def get_ticket(ticket_id: int):
+    """BRC staff never see internal notes; another block's ticket is a 404."""
+    viewer = api_user()
+    ticket = access.visible_ticket_or_404(viewer, ticket_id)
+    return jsonify(ticket_to_dict(ticket, viewer, with_messages=True))
+
+
+@api_v1.post("/tickets/<int:ticket_id>/messages")
+@endpoint(
+    summary="Reply, or add an internal note",
+    body=MessageCreate,
+    responses={201: "The message"},
+    tag="tickets",
+)
+def post_message(ticket_id: int):
+    """A reply from the requester's side reopens a pending or resolved ticket."""
+    viewer = api_user()
+    ticket = access.visible_ticket_or_404(viewer, ticket_id)
+    message = services.add_message(ticket, viewer, g.body, channel="api")
+    return jsonify(message_to_dict(message)), 201
+
+
+@api_v1.patch("/tickets/<int:ticket_id>")
+@endpoint(summary="Change status, priority, category, assignee or language",
+          body=TicketUpdate, tag="tickets")
+def patch_ticket(ticket_id: int):
+    viewer = api_user()
+    ticket = access.visible_ticket_or_404(viewer, ticket_id)
+    services.update_ticket(ticket, viewer, g.body)
+    return jsonify(ticket_to_dict(ticket, viewer))

@@ -1,0 +1,146 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.agents.models import User
+from helpdesk.contacts.models import Contact
+from helpdesk.extensions import db
+from helpdesk.geography.models import Block
+from helpdesk.timeutil import UTCDateTime, utcnow
+
+STATUSES = ("new", "open", "pending", "escalated", "resolved", "closed")
+OPEN_STATUSES = ("new", "open", "pending", "escalated")
+PRIORITIES = ("low", "normal", "high", "urgent")
+CHANNELS = ("phone", "web", "sms", "email", "api")
+NUMBER_PREFIX = "KS-"
+
+
+class Category(db.Model):
+    """An enterprise-support subject such as business plans or bank linkage."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: "enterprise" or "convergence": the NRO's two domains
+    domain: Mapped[str] = mapped_column(sa.String(20), default="enterprise")
+
+    def to_dict(self) -> dict:
+        return {"slug": self.slug, "name": self.name, "description": self.description}
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        sa.Index("ix_tickets_status_priority_created", "status", "priority", "created_at"),
+        sa.Index("ix_tickets_block_status", "block_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), default="new")
+    priority: Mapped[str] = mapped_column(sa.String(16), default="normal")
+    channel: Mapped[str] = mapped_column(sa.String(16), default="phone")
+    #: BCP 47 tag of the language the requester speaks
+    language: Mapped[str] = mapped_column(sa.String(8), default="hi")
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    block_id: Mapped[int] = mapped_column(sa.ForeignKey("blocks.id"))
+    requester_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: name of the SLA policy whose targets apply
+    sla_policy: Mapped[str | None] = mapped_column(sa.String(60))
+    first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: targets already breached, e.g. ["first_response"]; each is recorded once
+    sla_breached: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+    category: Mapped[Category] = relationship()
+    block: Mapped[Block] = relationship()
+    requester: Mapped[Contact | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id])
+    messages: Mapped[list["Message"]] = relationship(
+        back_populates="ticket", order_by="Message.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list["TicketEvent"]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def number(self) -> str:
+        return f"{NUMBER_PREFIX}{self.id:06d}"
+
+    @staticmethod
+    def id_from_number(text: str) -> int | None:
+        """``KS-000123`` (any case, leading zeros optional) → 123; anything else → None."""
+        text = text.strip().upper()
+        if text.startswith(NUMBER_PREFIX) and text[len(NUMBER_PREFIX):].isdigit():
+            return int(text[len(NUMBER_PREFIX):])
+        return None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Message(db.Model):
+    """A public reply or an internal note in a ticket's thread."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    #: the user who wrote it; None when the requester wrote by SMS or phone
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: the caller who wrote it, when not a user
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    internal: Mapped[bool] = mapped_column(default=False)
+    channel: Mapped[str] = mapped_column(sa.String(16), default="web")
+    #: written by the system (acknowledgements); never counts as a response
+    automatic: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+    author: Mapped[User | None] = relationship()
+    contact: Mapped[Contact | None] = relationship()
+
+    @property
+    def from_requester_side(self) -> bool:
+        """Written by the caller or by BRC staff: the side that asked the question."""
+        if self.automatic:
+            return False
+        return self.author is None or self.author.role == "brc"
+
+
+class TicketEvent(db.Model):
+    """Audit trail: who changed what on a ticket, from what to what, and when."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: created, status, priority, category, assignee, mentor, language, message
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    old_value: Mapped[str | None] = mapped_column(sa.String(200))
+    new_value: Mapped[str | None] = mapped_column(sa.String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

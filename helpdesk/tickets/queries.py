@@ -1,0 +1,137 @@
+"""Reading tickets: filtered, paginated, and always limited to what the reader may see."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from helpdesk.agents.access import ticket_visibility
+from helpdesk.agents.models import User
+from helpdesk.errors import ValidationFailed
+from helpdesk.extensions import db
+from helpdesk.geography.models import Block, District, State
+from helpdesk.tickets.models import OPEN_STATUSES, PRIORITIES, STATUSES, Category, Ticket
+
+MAX_PER_PAGE = 200
+
+
+@dataclass
+class TicketFilters:
+    status: str | None = None  # one status, a comma list, or "open" for every open status
+    block: str | None = None
+    state: str | None = None
+    category: str | None = None
+    priority: str | None = None
+    assignee: str | None = None  # a user id, "me" or "none"
+    q: str | None = None
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+
+def parse_paging(page: str | None, per_page: str | None, default: int = 50) -> tuple[int, int]:
+    errors = {}
+    try:
+        page_no = int(page) if page not in (None, "") else 1
+        if page_no < 1:
+            raise ValueError
+    except ValueError:
+        errors["page"], page_no = "must be a whole number of 1 or more", 1
+    try:
+        size = int(per_page) if per_page not in (None, "") else default
+        if not 1 <= size <= MAX_PER_PAGE:
+            raise ValueError
+    except ValueError:
+        errors["per_page"], size = f"must be between 1 and {MAX_PER_PAGE}", default
+    if errors:
+        raise ValidationFailed("Invalid paging.", errors)
+    return page_no, size
+
+
+def _statuses(value: str) -> list[str]:
+    if value == "open":
+        return list(OPEN_STATUSES)
+    wanted = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [s for s in wanted if s not in STATUSES]
+    if unknown or not wanted:
+        raise ValidationFailed("Unknown status.", {"status": "must be one of " + ", ".join(STATUSES)})
+    return wanted
+
+
+def filtered_tickets(viewer: User, filters: TicketFilters) -> sa.Select:
+    """A SELECT of the tickets ``viewer`` may see that match ``filters``."""
+    query = sa.select(Ticket).where(ticket_visibility(viewer))
+    if filters.status:
+        query = query.where(Ticket.status.in_(_statuses(filters.status)))
+    if filters.priority:
+        if filters.priority not in PRIORITIES:
+            raise ValidationFailed(
+                "Unknown priority.", {"priority": "must be one of " + ", ".join(PRIORITIES)}
+            )
+        query = query.where(Ticket.priority == filters.priority)
+    if filters.block:
+        query = query.where(
+            Ticket.block_id.in_(sa.select(Block.id).where(Block.code == filters.block))
+        )
+    if filters.state:
+        query = query.where(
+            Ticket.block_id.in_(
+                sa.select(Block.id)
+                .join(District, Block.district_id == District.id)
+                .join(State, District.state_id == State.id)
+                .where(State.code == filters.state)
+            )
+        )
+    if filters.category:
+        query = query.where(
+            Ticket.category_id.in_(sa.select(Category.id).where(Category.slug == filters.category))
+        )
+    if filters.assignee:
+        query = query.where(_assignee_clause(viewer, filters.assignee))
+    if filters.q:
+        query = query.where(_text_clause(filters.q))
+    return query
+
+
+def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:
+    if value == "me":
+        return Ticket.assignee_id == viewer.id
+    if value == "none":
+        return Ticket.assignee_id.is_(None)
+    if not value.isdigit():
+        raise ValidationFailed("Invalid assignee.", {"assignee": "a user id, 'me' or 'none'"})
+    return Ticket.assignee_id == int(value)
+
+
+def _text_clause(q: str) -> sa.ColumnElement[bool]:
+    q = q.strip()[:200]
+    ticket_id = Ticket.id_from_number(q)
+    if ticket_id is not None:
+        return Ticket.id == ticket_id
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return sa.or_(
+        Ticket.subject.ilike(pattern, escape="\\"), Ticket.description.ilike(pattern, escape="\\")
+    )
+
+
+def list_tickets(viewer: User, filters: TicketFilters, page: int, per_page: int) -> Page:
+    query = filtered_tickets(viewer, filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.options(
+            joinedload(Ticket.block).joinedload(Block.district).joinedload(District.state),
+            joinedload(Ticket.category),
+            joinedload(Ticket.requester),
+            selectinload(Ticket.assignee),
+            selectinload(Ticket.mentor),
+        )
+        .order_by(Ticket.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=rows, page=page, per_page=per_page, total=total or 0)

@@ -1,0 +1,65 @@
+"""Tickets as the contract returns them."""
+
+from helpdesk.agents.access import may_write_internal_notes
+from helpdesk.agents.models import User
+from helpdesk.timeutil import isoformat
+from helpdesk.tickets.models import Message, Ticket
+
+
+def ticket_to_dict(ticket: Ticket, viewer: User, *, with_messages: bool = False) -> dict:
+    data = {
+        "id": ticket.id,
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "category": ticket.category.slug,
+        "language": ticket.language,
+        "channel": ticket.channel,
+        "block": ticket.block.to_dict(),
+        "requester": ticket.requester.to_dict() if ticket.requester else None,
+        "assignee": ticket.assignee.to_summary() if ticket.assignee else None,
+        "mentor": ticket.mentor.to_summary() if ticket.mentor else None,
+        "created_at": isoformat(ticket.created_at),
+        "updated_at": isoformat(ticket.updated_at),
+        "sla": {
+            "policy": ticket.sla_policy,
+            "first_response_due": isoformat(ticket.first_response_due),
+            "resolution_due": isoformat(ticket.resolution_due),
+            "first_response_at": isoformat(ticket.first_response_at),
+            "resolved_at": isoformat(ticket.resolved_at),
+            "breached": list(ticket.sla_breached or []),
+            "paused": ticket.status == "pending",
+        },
+    }
+    if with_messages:
+        data["messages"] = [
+            message_to_dict(m) for m in visible_messages(ticket, viewer)
+        ]
+    return data
+
+
+def visible_messages(ticket: Ticket, viewer: User) -> list[Message]:
+    """BRC staff never see internal notes."""
+    if may_write_internal_notes(viewer):
+        return list(ticket.messages)
+    return [m for m in ticket.messages if not m.internal]
+
+
+def message_to_dict(message: Message) -> dict:
+    if message.author is not None:
+        author = message.author.to_summary()
+    elif message.contact is not None:
+        author = {"contact_id": message.contact.id, "name": message.contact.name}
+    else:
+        author = None
+    return {
+        "id": message.id,
+        "body": message.body,
+        "internal": message.internal,
+        "channel": message.channel,
+        "automatic": message.automatic,
+        "author": author,
+        "created_at": isoformat(message.created_at),
+    }

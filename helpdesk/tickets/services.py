@@ -1,0 +1,242 @@
+"""The ticket lifecycle: every entry point (web, API, SMS, import) changes tickets here.
+
+Each public function validates everything before it writes, writes the change and its
+audit events in one transaction, and commits; on any error nothing is written.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from helpdesk import jobs
+from helpdesk.agents import access
+from helpdesk.agents.models import STAFF_ROLES, User
+from helpdesk.contacts.models import Contact
+from helpdesk.contacts.services import find_or_create_contact
+from helpdesk.errors import Conflict, Forbidden, ValidationFailed
+from helpdesk.extensions import db
+from helpdesk.geography.models import Block
+from helpdesk.tickets import sla
+from helpdesk.tickets.models import Category, Message, Ticket, TicketEvent
+from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
+from helpdesk.timeutil import utcnow
+
+#: allowed status changes; ``closed`` is final, a resolved ticket can be reopened
+TRANSITIONS: dict[str, set[str]] = {
+    "new": {"open", "pending", "escalated", "resolved", "closed"},
+    "open": {"pending", "escalated", "resolved", "closed"},
+    "pending": {"open", "escalated", "resolved", "closed"},
+    "escalated": {"open", "pending", "resolved", "closed"},
+    "resolved": {"open", "closed"},
+    "closed": set(),
+}
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit what the block wrote, then deliver its jobs; roll everything back on error."""
+    try:
+        yield
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        jobs.discard_pending()
+        raise
+    jobs.deliver_pending()
+
+
+def record_event(ticket: Ticket, actor: User | None, kind: str, old=None, new=None) -> None:
+    db.session.add(
+        TicketEvent(
+            ticket=ticket,
+            actor=actor,
+            kind=kind,
+            old_value=None if old is None else str(old)[:200],
+            new_value=None if new is None else str(new)[:200],
+            at=utcnow(),
+        )
+    )
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return db.session.scalar(sa.select(Category).where(Category.slug == slug))
+
+
+def block_by_code(code: str) -> Block | None:
+    return db.session.scalar(sa.select(Block).where(Block.code == code))
+
+
+def create_ticket(data: TicketCreate, actor: User | None, *, now: datetime | None = None) -> Ticket:
+    """Open a ticket. A BRC user's ticket belongs to their block whatever ``data`` says."""
+    now = now or utcnow()
+    errors: dict[str, str] = {}
+    if actor is not None and actor.role == "brc":
+        block = actor.block
+    elif data.block is None:
+        block, errors["block"] = None, "required"
+    else:
+        block = block_by_code(data.block)
+        if block is None:
+            errors["block"] = "unknown block"
+    category = category_by_slug(data.category)
+    if category is None:
+        errors["category"] = "unknown category"
+    if errors:
+        raise ValidationFailed("The ticket has invalid fields.", errors)
+
+    with unit_of_work():
+        ticket = Ticket(
+            subject=data.subject,
+            description=data.description,
+            priority=data.priority,
+            channel=data.channel,
+            language=data.language,
+            category=category,
+            block=block,
+            requester=_requester_for(data, actor, block),
+            created_by=actor,
+            status="new",
+            created_at=now,
+            updated_at=now,
+            sla_breached=[],
+        )
+        _apply_sla_targets(ticket)
+        db.session.add(ticket)
+        db.session.flush()
+        record_event(ticket, actor, "created", None, ticket.status)
+        jobs.enqueue("tickets.acknowledge", ticket.id)
+    return ticket
+
+
+def _requester_for(data: TicketCreate, actor: User | None, block: Block) -> Contact | None:
+    if data.requester is not None:
+        return find_or_create_contact(
+            data.requester.name, data.requester.phone, block, data.language
+        )
+    if actor is not None and actor.role == "brc":
+        return find_or_create_contact(actor.name, actor.phone, block, data.language)
+    return None
+
+
+def _apply_sla_targets(ticket: Ticket) -> None:
+    policy = sla.policy_for(ticket.priority)
+    calendar = sla.default_calendar()
+    ticket.sla_policy = policy.name
+    ticket.first_response_due = calendar.add_minutes(
+        ticket.created_at, policy.first_response_minutes
+    )
+    ticket.resolution_due = calendar.add_minutes(ticket.created_at, policy.resolution_minutes)
+
+
+def add_message(
+    ticket: Ticket,
+    author: User | None,
+    data: MessageCreate,
+    *,
+    channel: str = "web",
+    contact: Contact | None = None,
+    automatic: bool = False,
+) -> Message:
+    """Add a reply or internal note. A requester-side reply reopens a pending or resolved
+    ticket; the first public reply by an agent or mentor is the ticket's first response."""
+    if data.internal and (author is None or not access.may_write_internal_notes(author)):
+        raise Forbidden("Only call-centre staff and mentors write internal notes.")
+    if ticket.status == "closed":
+        raise Conflict("This ticket is closed; raise a new ticket instead.")
+    now = utcnow()
+    with unit_of_work():
+        message = Message(
+            ticket=ticket,
+            author=author,
+            contact=contact if author is None else None,
+            body=data.body,
+            internal=data.internal,
+            channel=channel,
+            automatic=automatic,
+            created_at=now,
+        )
+        db.session.add(message)
+        record_event(ticket, author, "message", None, "note" if data.internal else "reply")
+        if not data.internal and not automatic:
+            if message.from_requester_side:
+                if ticket.status in ("pending", "resolved"):
+                    _set_status(ticket, author, "open")
+            else:
+                if ticket.first_response_at is None:
+                    ticket.first_response_at = now
+                if ticket.status == "new":
+                    _set_status(ticket, author, "open")
+        ticket.updated_at = now
+    return message
+
+
+def update_ticket(ticket: Ticket, actor: User, data: TicketUpdate) -> Ticket:
+    """Change status, priority, category, assignee or language, each change audited."""
+    sent = set(data.model_fields_set)
+    access.require_editable(actor, sent)
+    errors: dict[str, str] = {}
+    category = assignee = None
+    if "category" in sent:
+        category = category_by_slug(data.category) if data.category else None
+        if category is None:
+            errors["category"] = "unknown category"
+    if "assignee" in sent and data.assignee is not None:
+        assignee = db.session.get(User, data.assignee)
+        if assignee is None or not assignee.active or assignee.role not in STAFF_ROLES:
+            errors["assignee"] = "not an active agent, manager or admin"
+    for field in ("status", "priority", "language"):
+        if field in sent and getattr(data, field) is None:
+            errors[field] = "may not be null"
+    if errors:
+        raise ValidationFailed("The change has invalid fields.", errors)
+    if "status" in sent and data.status != ticket.status:
+        _check_transition(ticket, data.status)
+
+    with unit_of_work():
+        if "priority" in sent and data.priority != ticket.priority:
+            record_event(ticket, actor, "priority", ticket.priority, data.priority)
+            ticket.priority = data.priority
+        if "language" in sent and data.language != ticket.language:
+            record_event(ticket, actor, "language", ticket.language, data.language)
+            ticket.language = data.language
+        if category is not None and category.id != ticket.category_id:
+            record_event(ticket, actor, "category", ticket.category.slug, category.slug)
+            ticket.category = category
+        if "assignee" in sent and data.assignee != ticket.assignee_id:
+            _set_assignee(ticket, actor, assignee)
+        if "status" in sent and data.status != ticket.status:
+            _set_status(ticket, actor, data.status)
+        ticket.updated_at = utcnow()
+    return ticket
+
+
+def _check_transition(ticket: Ticket, new_status: str) -> None:
+    if new_status not in TRANSITIONS[ticket.status]:
+        raise Conflict(
+            f"A {ticket.status} ticket cannot become {new_status}.",
+            {"status": f"not allowed from {ticket.status}"},
+        )
+    if new_status == "escalated" and ticket.mentor_id is None:
+        raise Conflict(
+            "Escalate the ticket to a mentor instead of setting the status.",
+            {"status": "use the escalate action"},
+        )
+
+
+def _set_status(ticket: Ticket, actor: User | None, new_status: str) -> None:
+    record_event(ticket, actor, "status", ticket.status, new_status)
+    if new_status == "resolved":
+        ticket.resolved_at = utcnow()
+    elif ticket.status == "resolved" and new_status == "open":
+        ticket.resolved_at = None
+    ticket.status = new_status
+
+
+def _set_assignee(ticket: Ticket, actor: User, assignee: User | None) -> None:
+    old = ticket.assignee.email if ticket.assignee else None
+    record_event(ticket, actor, "assignee", old, assignee.email if assignee else None)
+    ticket.assignee = assignee
+    if assignee is not None and ticket.status == "new":
+        _set_status(ticket, actor, "open")

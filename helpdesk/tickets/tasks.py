@@ -1,0 +1,30 @@
+"""Ticket jobs. Each takes primary keys and is idempotent."""
+
+from helpdesk import jobs
+from helpdesk.extensions import db
+from helpdesk.tickets.models import Message, Ticket
+
+ACKNOWLEDGEMENTS = {
+    "en": "We have received your query {number}. A call-centre agent will answer you soon.",
+    "hi": "आपका प्रश्न {number} हमें मिल गया है। कॉल-सेंटर का एजेंट जल्द ही आपको उत्तर देगा।",
+    "ml": "നിങ്ങളുടെ ചോദ്യം {number} ഞങ്ങൾക്ക് ലഭിച്ചു. കോൾ സെന്റർ ഏജന്റ് ഉടൻ മറുപടി നൽകും.",
+}
+
+
+@jobs.task("tickets.acknowledge")
+def acknowledge(ticket_id: int) -> None:
+    """Tell the requester their query is logged, once, in their language where we can."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or any(m.automatic for m in ticket.messages):
+        return
+    template = ACKNOWLEDGEMENTS.get(ticket.language, ACKNOWLEDGEMENTS["en"])
+    db.session.add(
+        Message(
+            ticket=ticket,
+            body=template.format(number=ticket.number),
+            internal=False,
+            automatic=True,
+            channel=ticket.channel,
+        )
+    )
+    db.session.commit()

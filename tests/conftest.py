@@ -1,0 +1,230 @@
+"""Fixtures: an app on a fresh database per test, factories, and API/web sign-in helpers.
+
+With TEST_DATABASE_URL / TEST_REDIS_URL set, the same tests run on PostgreSQL and Redis.
+"""
+
+import contextvars
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from config import TestingConfig  # noqa: E402
+from helpdesk import create_app  # noqa: E402
+from helpdesk.agents.models import User  # noqa: E402
+from helpdesk.agents.services import create_user, issue_token  # noqa: E402
+from helpdesk.extensions import db  # noqa: E402
+from helpdesk.geography.services import create_block  # noqa: E402
+from helpdesk.reference import reference_rows  # noqa: E402
+from helpdesk.tickets import services as ticket_services  # noqa: E402
+from helpdesk.tickets.schemas import TicketCreate  # noqa: E402
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+PASSWORD = "correct-horse-1"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if POSTGRES_URL:
+        return POSTGRES_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'helpdesk.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def config_class(database_url, tmp_path_factory):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        SEARCH_INDEX_DIR = str(tmp_path_factory.mktemp("index") / "kb")
+
+    return Config
+
+
+@pytest.fixture(scope="session")
+def _schema(config_class):
+    """Build the schema once per run; each test then starts from empty tables."""
+    app = create_app(config_class)
+    with app.app_context():
+        db.drop_all()
+        _drop_alembic_version()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _drop_alembic_version() -> None:
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def reset_tables() -> None:
+    """Empty every table and put the reference rows back."""
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+            conn.execute(sa.text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(conn) else None
+        for table_name, rows in reference_rows().items():
+            conn.execute(db.metadata.tables[table_name].insert(), rows)
+
+
+def _has_sqlite_sequence(conn) -> bool:
+    return bool(conn.execute(sa.text(
+        "SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first())
+
+
+class RequestIsolatedClient(FlaskClient):
+    """Each request gets its own app context (its own g, login and DB session), as in
+    production, although the test itself holds an app context open for its factories."""
+
+    def open(self, *args, **kwargs):
+        def run():
+            _cv_app.set(None)
+            return FlaskClient.open(self, *args, **kwargs)
+
+        return contextvars.copy_context().run(run)
+
+
+@pytest.fixture
+def app(config_class, _schema):
+    app = create_app(config_class)
+    app.test_client_class = RequestIsolatedClient
+    with app.app_context():
+        reset_tables()
+        if REDIS_URL:
+            from helpdesk.jobs.backends import queue_for_app
+
+            queue_for_app(app).empty()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_block(app):
+    counter = iter(range(1, 10_000))
+
+    def make(code=None, name=None, district="West Singhbhum", state="IN-JH"):
+        n = next(counter)
+        return create_block(
+            code=code or f"TEST-{n:03d}", name=name or f"Block {n}", district=district, state=state
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_block):
+    counter = iter(range(1, 10_000))
+
+    def make(role="agent", block=None, **fields) -> User:
+        n = next(counter)
+        if role == "brc" and block is None:
+            block = make_block().code
+        return create_user(
+            email=fields.pop("email", f"{role}{n}@example.org"),
+            name=fields.pop("name", f"{role.title()} {n}"),
+            role=role,
+            password=fields.pop("password", PASSWORD),
+            block=block.code if hasattr(block, "code") else block,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_ticket(app, make_block, make_user):
+    def make(actor=None, **fields):
+        actor = actor or make_user("agent")
+        if "block" not in fields and actor.role != "brc":
+            fields["block"] = make_block().code
+        data = {
+            "subject": "Bank asks for a business plan",
+            "description": "The MEC needs help preparing the business plan for a loan.",
+            "category": "business-plan",
+            "channel": "phone",
+            "language": "hi",
+            "requester": {"name": "Sunita Devi", "phone": "9876543210"},
+        } | fields
+        return ticket_services.create_ticket(TicketCreate.model_validate(data), actor)
+
+    return make
+
+
+class ApiClient:
+    """The Flask test client with a bearer token for one user."""
+
+    def __init__(self, client, token: str):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def __getattr__(self, method):
+        def call(path, **kwargs):
+            headers = self.headers | kwargs.pop("headers", {})
+            return getattr(self.client, method)(path, headers=headers, **kwargs)
+
+        return call
+
+
+@pytest.fixture
+def api_as(client):
+    def as_user(user: User) -> ApiClient:
+        return ApiClient(client, issue_token(user))
+
+    return as_user
+
+
+@pytest.fixture
+def login_as(client):
+    def login(user: User, password: str = PASSWORD):
+        return client.post("/login", data={"email": user.email, "password": password})
+
+    return login
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run queued jobs: a real RQ worker (burst) on Redis; in-process jobs already ran."""
+
+    def run() -> None:
+        if app.config.get("REDIS_URL"):
+            from rq import SimpleWorker
+
+            from helpdesk.jobs.backends import queue_for_app
+
+            queue = queue_for_app(app)
+            SimpleWorker([queue], connection=queue.connection).work(burst=True)
+            db.session.expire_all()
+
+    return run
+
+
+@pytest.fixture
+def redis_url():
+    if not REDIS_URL:
+        pytest.skip("needs TEST_REDIS_URL (the embedded run has no Redis; CI's PostgreSQL+Redis run sets it)")
+    return REDIS_URL

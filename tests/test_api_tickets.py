@@ -1,0 +1,201 @@
+"""The ticket, block, category and auth parts of the contract, through the API."""
+
+import sqlalchemy as sa
+
+from helpdesk.extensions import db
+from helpdesk.tickets.models import Message, Ticket, TicketEvent
+
+NEW_TICKET = {
+    "subject": "Loan for a Nutrimix unit",
+    "description": "बैंक ने व्यवसाय योजना माँगी है। MEC needs help with the projections.",
+    "category": "bank-linkage",
+    "priority": "high",
+    "channel": "phone",
+    "language": "hi",
+    "requester": {"name": "Sunita Devi", "phone": "+91-98765-43210"},
+}
+
+
+def test_token_then_create_ticket_returns_contract_shape(client, make_user, make_block):
+    agent = make_user("agent")
+    block = make_block(code="JH-KHUNTPANI", name="Khuntpani")
+    res = client.post("/api/v1/auth/tokens", json={"email": agent.email, "password": "correct-horse-1"})
+    assert res.status_code == 201
+    assert res.json["user"] == {"id": agent.id, "email": agent.email, "name": agent.name, "role": "agent"}
+    headers = {"Authorization": f"Bearer {res.json['token']}"}
+
+    res = client.post("/api/v1/tickets", json=NEW_TICKET | {"block": block.code}, headers=headers)
+    assert res.status_code == 201, res.json
+    ticket = res.json
+    assert ticket["number"] == f"KS-{ticket['id']:06d}"
+    assert ticket["status"] == "new"
+    assert ticket["block"] == {"code": "JH-KHUNTPANI", "name": "Khuntpani",
+                               "district": "West Singhbhum", "state": "IN-JH"}
+    assert ticket["requester"]["phone"] == "+919876543210"
+    assert ticket["sla"]["policy"] == "High" and ticket["sla"]["paused"] is False
+    assert ticket["sla"]["first_response_due"] > ticket["created_at"]
+    assert ticket["description"].startswith("बैंक ने व्यवसाय योजना")
+
+
+def test_wrong_password_is_401_in_the_error_shape(client, make_user):
+    agent = make_user("agent")
+    res = client.post("/api/v1/auth/tokens", json={"email": agent.email, "password": "nope-nope"})
+    assert res.status_code == 401
+    assert res.json["error"]["code"] == "unauthorized"
+
+
+def test_requests_without_token_are_401(client):
+    res = client.get("/api/v1/tickets")
+    assert res.status_code == 401
+    assert set(res.json["error"]) == {"code", "message", "fields"}
+
+
+def test_brc_ticket_belongs_to_their_block_whatever_they_send(api_as, make_user, make_block):
+    mine, other = make_block(), make_block()
+    brc = make_user("brc", block=mine, phone="9123456789")
+    res = api_as(brc).post("/api/v1/tickets", json=NEW_TICKET | {"block": other.code})
+    assert res.status_code == 201
+    assert res.json["block"]["code"] == mine.code
+
+
+def test_brc_sees_only_their_block_and_other_blocks_are_404(api_as, make_user, make_block, make_ticket):
+    mine, other = make_block(), make_block()
+    brc = make_user("brc", block=mine)
+    own = make_ticket(block=mine.code)
+    foreign = make_ticket(block=other.code)
+    api = api_as(brc)
+    listed = api.get("/api/v1/tickets").json
+    assert [t["id"] for t in listed["items"]] == [own.id]
+    assert listed["total"] == 1
+    assert api.get(f"/api/v1/tickets/{foreign.id}").status_code == 404
+    assert api.post(f"/api/v1/tickets/{foreign.id}/messages", json={"body": "hi"}).status_code == 404
+    assert api.get(f"/api/v1/tickets/{own.id}").status_code == 200
+
+
+def test_brc_never_sees_internal_notes(api_as, make_user, make_block, make_ticket):
+    block = make_block()
+    brc, agent = make_user("brc", block=block), make_user("agent")
+    ticket = make_ticket(block=block.code)
+    api_as(agent).post(f"/api/v1/tickets/{ticket.id}/messages",
+                       json={"body": "Caller sounded unsure; check PTS data", "internal": True})
+    api_as(agent).post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Please send the plan"})
+    bodies = [m["body"] for m in api_as(brc).get(f"/api/v1/tickets/{ticket.id}").json["messages"]]
+    assert "Please send the plan" in bodies
+    assert "Caller sounded unsure; check PTS data" not in bodies
+    staff_bodies = [m["body"] for m in api_as(agent).get(f"/api/v1/tickets/{ticket.id}").json["messages"]]
+    assert "Caller sounded unsure; check PTS data" in staff_bodies
+    res = api_as(brc).post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "x", "internal": True})
+    assert res.status_code == 403
+
+
+def test_mentor_sees_own_states_and_escalations_only(api_as, make_user, make_block, make_ticket):
+    jh = make_block(state="IN-JH")
+    kl = make_block(state="IN-KL", district="Palakkad")
+    mentor = make_user("mentor", states=["IN-KL"])
+    in_kerala, in_jharkhand = make_ticket(block=kl.code), make_ticket(block=jh.code)
+    ids = {t["id"] for t in api_as(mentor).get("/api/v1/tickets").json["items"]}
+    assert ids == {in_kerala.id}
+    assert api_as(mentor).get(f"/api/v1/tickets/{in_jharkhand.id}").status_code == 404
+
+
+def test_pending_ticket_reopens_when_requester_replies(api_as, make_user, make_block, make_ticket):
+    block = make_block()
+    brc, agent = make_user("brc", block=block), make_user("agent")
+    ticket = make_ticket(block=block.code)
+    assert api_as(agent).patch(f"/api/v1/tickets/{ticket.id}", json={"status": "pending"}).json["status"] == "pending"
+    api_as(brc).post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Here is the bank's letter"})
+    assert api_as(agent).get(f"/api/v1/tickets/{ticket.id}").json["status"] == "open"
+
+
+def test_resolved_ticket_reopens_on_requester_reply_and_closed_refuses(api_as, make_user, make_block, make_ticket):
+    block = make_block()
+    brc, agent = make_user("brc", block=block), make_user("agent")
+    ticket = make_ticket(block=block.code)
+    api = api_as(agent)
+    resolved = api.patch(f"/api/v1/tickets/{ticket.id}", json={"status": "resolved"}).json
+    assert resolved["sla"]["resolved_at"] is not None
+    api_as(brc).post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Still not solved"})
+    reopened = api.get(f"/api/v1/tickets/{ticket.id}").json
+    assert reopened["status"] == "open" and reopened["sla"]["resolved_at"] is None
+    api.patch(f"/api/v1/tickets/{ticket.id}", json={"status": "closed"})
+    res = api.patch(f"/api/v1/tickets/{ticket.id}", json={"status": "open"})
+    assert res.status_code == 409 and res.json["error"]["fields"]["status"]
+    assert api.post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "x"}).status_code == 409
+
+
+def test_first_public_agent_reply_is_first_response_notes_are_not(api_as, make_user, make_ticket):
+    agent = make_user("agent")
+    ticket = make_ticket()
+    api = api_as(agent)
+    api.post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "note", "internal": True})
+    assert api.get(f"/api/v1/tickets/{ticket.id}").json["sla"]["first_response_at"] is None
+    api.post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Namaste, please share the plan"})
+    after = api.get(f"/api/v1/tickets/{ticket.id}").json
+    assert after["sla"]["first_response_at"] is not None and after["status"] == "open"
+
+
+def test_every_change_is_audited_with_old_and_new_values(api_as, make_user, make_ticket):
+    agent, other = make_user("agent"), make_user("agent")
+    ticket = make_ticket(actor=agent)
+    res = api_as(agent).patch(
+        f"/api/v1/tickets/{ticket.id}",
+        json={"priority": "urgent", "assignee": other.id, "category": "bookkeeping", "language": "ml"},
+    )
+    assert res.status_code == 200
+    assert res.json["assignee"]["id"] == other.id and res.json["status"] == "open"
+    events = {(e.kind, e.old_value, e.new_value) for e in db.session.scalars(
+        sa.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))}
+    assert {("created", None, "new"), ("priority", "normal", "urgent"),
+            ("category", "business-plan", "bookkeeping"), ("language", "hi", "ml"),
+            ("assignee", None, other.email), ("status", "new", "open")} <= events
+
+
+def test_list_filters_and_pagination(api_as, make_user, make_block, make_ticket):
+    agent = make_user("agent")
+    kl = make_block(state="IN-KL", district="Palakkad", code="KL-PARAKKODE")
+    for _ in range(3):
+        make_ticket(block=kl.code, priority="urgent")
+    make_ticket(category="bookkeeping")
+    api = api_as(agent)
+    assert api.get("/api/v1/tickets?state=IN-KL").json["total"] == 3
+    assert api.get("/api/v1/tickets?block=KL-PARAKKODE&priority=urgent").json["total"] == 3
+    assert api.get("/api/v1/tickets?category=bookkeeping").json["total"] == 1
+    page = api.get("/api/v1/tickets?per_page=2&page=2").json
+    assert (page["page"], page["per_page"], page["total"], len(page["items"])) == (2, 2, 4, 2)
+    assert api.get("/api/v1/tickets?per_page=500").status_code == 422
+    assert api.get("/api/v1/tickets?status=bogus").status_code == 422
+    one = make_ticket(subject="Café Kudumbashree menu costing")
+    assert [t["id"] for t in api.get(f"/api/v1/tickets?q={one.number}").json["items"]] == [one.id]
+    assert api.get("/api/v1/tickets?q=menu costing").json["total"] == 1
+
+
+def test_blocks_admin_only_and_categories_listed(api_as, make_user):
+    admin, agent = make_user("admin"), make_user("agent")
+    body = {"code": "KA-GUBBI", "name": "Gubbi", "district": "Tumkur", "state": "IN-KA"}
+    assert api_as(agent).post("/api/v1/blocks", json=body).status_code == 403
+    res = api_as(admin).post("/api/v1/blocks", json=body)
+    assert res.status_code == 201 and res.json == {"code": "KA-GUBBI", "name": "Gubbi",
+                                                   "district": "Tumkur", "state": "IN-KA"}
+    assert api_as(admin).post("/api/v1/blocks", json=body).status_code == 409
+    assert any(b["code"] == "KA-GUBBI" for b in api_as(agent).get("/api/v1/blocks").json["items"])
+    slugs = {c["slug"] for c in api_as(agent).get("/api/v1/categories").json["items"]}
+    assert {"business-plan", "bank-linkage", "bookkeeping", "mec-fees-mou", "pts-mis"} <= slugs
+
+
+def test_openapi_is_generated_from_routes(client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    assert {"post", "get"} <= set(spec["paths"]["/api/v1/tickets"])
+    assert "patch" in spec["paths"]["/api/v1/tickets/{ticket_id}"]
+    schema = spec["components"]["schemas"]["TicketCreate"]
+    assert schema["properties"]["priority"]["enum"] == ["low", "normal", "high", "urgent"]
+
+
+def test_acknowledgement_job_posts_one_automatic_reply(make_ticket, run_jobs):
+    ticket = make_ticket()
+    run_jobs()
+    run_jobs()
+    messages = db.session.scalars(sa.select(Message).where(Message.ticket_id == ticket.id)).all()
+    assert [m.automatic for m in messages] == [True]
+    assert ticket.number in messages[0].body
+    assert db.session.get(Ticket, ticket.id).first_response_at is None
