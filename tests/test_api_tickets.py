@@ -199,3 +199,24 @@ def test_acknowledgement_job_posts_one_automatic_reply(make_ticket, run_jobs):
     assert [m.automatic for m in messages] == [True]
     assert ticket.number in messages[0].body
     assert db.session.get(Ticket, ticket.id).first_response_at is None
+
+
+def test_token_endpoint_is_rate_limited(config_class, make_user):
+    from helpdesk import create_app
+
+    class Limited(config_class):
+        RATELIMIT_ENABLED = True
+        LOGIN_RATE_LIMIT = "3 per minute"
+
+    agent = make_user("agent")
+    limited_app = create_app(Limited)
+    client = limited_app.test_client()
+    statuses = [
+        client.post("/api/v1/auth/tokens", json={"email": agent.email, "password": "guess-guess"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+    res = client.post("/api/v1/auth/tokens", json={"email": agent.email, "password": "correct-horse-1"})
+    assert res.status_code == 429 and res.json["error"]["code"] == "rate_limited"
+    with limited_app.app_context():
+        db.engine.dispose()

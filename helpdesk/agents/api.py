@@ -1,6 +1,7 @@
 """API: issuing bearer tokens."""
 
 from flask import current_app, g, jsonify
+from pydantic import Field
 
 from helpdesk.agents.services import authenticate, issue_token
 from helpdesk.api import api_v1
@@ -8,7 +9,6 @@ from helpdesk.api.errors import ApiError
 from helpdesk.api.spec import endpoint
 from helpdesk.extensions import limiter
 from helpdesk.tickets.schemas import Strict
-from pydantic import Field
 
 
 class TokenRequest(Strict):

@@ -13,7 +13,6 @@ from helpdesk.languages import LANGUAGES
 from helpdesk.tickets.models import Category
 
 
-
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
 

@@ -2,8 +2,8 @@
 
 from helpdesk.agents.access import may_write_internal_notes
 from helpdesk.agents.models import User
-from helpdesk.timeutil import isoformat
 from helpdesk.tickets.models import Message, Ticket
+from helpdesk.timeutil import isoformat
 
 
 def ticket_to_dict(ticket: Ticket, viewer: User, *, with_messages: bool = False) -> dict:

@@ -1,0 +1,83 @@
+"""Background jobs: a real RQ worker runs them, and a Redis outage loses none."""
+
+import subprocess
+import sys
+
+import sqlalchemy as sa
+from rq import SimpleWorker
+
+from helpdesk.extensions import db
+from helpdesk.jobs import relay_outbox
+from helpdesk.jobs.backends import queue_for_app
+from helpdesk.jobs.models import OutboxJob
+from helpdesk.tickets.models import Message
+from tests.conftest import ROOT
+
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def automatic_replies(ticket_id: int) -> list[Message]:
+    db.session.expire_all()
+    return db.session.scalars(
+        sa.select(Message).where(Message.ticket_id == ticket_id, Message.automatic.is_(True))
+    ).all()
+
+
+def outbox_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxJob))
+
+
+def test_ticket_job_passes_through_a_real_rq_worker_process(app, redis_url, make_ticket, database_url):
+    app.config["REDIS_URL"] = redis_url
+    ticket = make_ticket()
+    assert automatic_replies(ticket.id) == []  # queued, not run in-process
+    assert queue_for_app(app).count == 1 and outbox_count() == 0
+
+    # The production worker command, as its own process, against the same database.
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker", "--burst"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+             "RQ_QUEUE": app.config["RQ_QUEUE"], "HELPDESK_ENV": "development"},
+    )
+    assert result.returncode == 0, result.stderr
+    replies = automatic_replies(ticket.id)
+    assert len(replies) == 1 and ticket.number in replies[0].body
+
+
+def test_outbox_keeps_jobs_through_a_redis_outage_and_delivers_after(app, redis_url, make_ticket):
+    app.config["REDIS_URL"] = UNREACHABLE_REDIS
+    ticket = make_ticket()  # Redis is down: the ticket is still saved...
+    assert ticket.id is not None
+    assert outbox_count() == 1  # ...and its job is kept
+
+    app.config["REDIS_URL"] = redis_url  # Redis is back
+    assert relay_outbox() == 1
+    assert outbox_count() == 0
+    queue = queue_for_app(app)
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    assert len(automatic_replies(ticket.id)) == 1
+
+
+def test_running_a_job_twice_has_the_effect_of_once(app, make_ticket):
+    from helpdesk.tickets.tasks import acknowledge
+
+    ticket = make_ticket()
+    acknowledge(ticket.id)
+    acknowledge(ticket.id)
+    assert len(automatic_replies(ticket.id)) == 1
+
+
+def test_failing_in_process_job_does_not_fail_the_ticket(app, make_ticket, monkeypatch):
+    if app.config.get("REDIS_URL"):
+        app.config["REDIS_URL"] = None  # this test is about the embedded, in-process path
+    from helpdesk import jobs
+
+    def broken(ticket_id):
+        raise RuntimeError("SMS gateway exploded")
+
+    monkeypatch.setitem(jobs.TASKS, "tickets.acknowledge", broken)
+    ticket = make_ticket()
+    assert ticket.id is not None
+    job = db.session.scalars(sa.select(OutboxJob)).one()
+    assert job.attempts == 1 and "SMS gateway exploded" in job.last_error
