@@ -22,6 +22,8 @@ class Config:
     # Login attempts per client address; the call-centre shares a few NAT addresses,
     # so the limit is per address *and* e-mail (see agents/routes.py).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # ...and a looser cap per address alone, against guessing across many e-mails.
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "100 per minute")
     RATELIMIT_ENABLED = True
     # Shared across app processes when Redis is there, so the limit holds per site.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"

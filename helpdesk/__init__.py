@@ -34,6 +34,8 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
     login_manager.init_app(app)
     login_manager.login_view = "agents.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
     socketio.init_app(app, message_queue=app.config.get("REDIS_URL"), async_mode="threading")
@@ -77,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     # Importing each api module adds its routes to the one v1 blueprint.
     from helpdesk.agents import api as _agents_api  # noqa: F401
     from helpdesk.api import routes as _api_routes  # noqa: F401
+    from helpdesk.contacts import api as _contacts_api  # noqa: F401
     from helpdesk.geography import api as _geography_api  # noqa: F401
     from helpdesk.tickets import api as _tickets_api  # noqa: F401
     from helpdesk.tickets import tasks as _ticket_tasks  # noqa: F401
@@ -85,6 +88,16 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_v1)
     app.register_blueprint(api_v1)
     register_error_handlers(app)
+
+    # Web pages: session sign-in and CSRF-protected forms.
+    from helpdesk.agents.routes import bp as agents_web
+    from helpdesk.portal.routes import bp as portal_web
+    from helpdesk.templating import register_templating
+    from helpdesk.tickets.routes import bp as tickets_web
+
+    register_templating(app)
+    for blueprint in (agents_web, tickets_web, portal_web):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:

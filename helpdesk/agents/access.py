@@ -22,6 +22,9 @@ EDITABLE_FIELDS = {
     "brc": set(),
 }
 
+#: who may see the people behind a phone number: the call-centre side, not BRC staff
+CALLER_LOOKUP_ROLES = ("agent", "mentor", "manager", "admin")
+
 
 def ticket_visibility(user: User) -> sa.ColumnElement[bool]:
     """A WHERE clause selecting exactly the tickets ``user`` may see."""

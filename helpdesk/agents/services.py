@@ -4,7 +4,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from helpdesk.agents.models import ROLES, ApiToken, User
+from helpdesk.agents.models import ROLES, STAFF_ROLES, ApiToken, User
 from helpdesk.contacts.phones import InvalidPhone, normalize_phone
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
@@ -97,3 +97,14 @@ def user_for_token(token: str) -> User | None:
     if row is None or not row.user.active:
         return None
     return row.user
+
+
+def assignable_users() -> list[User]:
+    """Active users a ticket may be assigned to (the service accepts only these)."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.active.is_(True), User.role.in_(STAFF_ROLES))
+            .order_by(User.name)
+        )
+    )

@@ -1,6 +1,7 @@
 """The contract's error shape for every failure under /api/v1, including Flask's own."""
 
 from flask import Flask, jsonify, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from helpdesk.errors import DomainError
@@ -36,19 +37,25 @@ def is_api_request() -> bool:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """API paths answer JSON errors; web paths keep Flask's HTML pages."""
+    """API paths answer JSON errors; web paths answer friendly HTML pages."""
+    from helpdesk.templating import render_error_page
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if is_api_request():
             return error_response(exc.status, exc.code, exc.message, exc.fields)
-        return exc.message, exc.status
+        return render_error_page(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if not is_api_request():
-            return exc
         status = exc.code or 500
+        if not is_api_request():
+            if status < 400:  # redirects such as a missing trailing slash
+                return exc
+            if isinstance(exc, CSRFError):
+                return render_error_page(400, "The form had expired. Go back, reload the page "
+                                              "and send it again.")
+            return render_error_page(status, exc.description if status in (400, 429) else None)
         message = exc.description if status != 404 else "No such resource."
         return error_response(status, CODES.get(status, "error"), message)
 
@@ -57,4 +64,4 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if is_api_request():
             return error_response(500, "internal_error", "Something went wrong on our side.")
-        return "Something went wrong on our side.", 500
+        return render_error_page(500)

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from helpdesk.agents.models import User
 from helpdesk.contacts.models import Contact
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block
@@ -30,3 +31,8 @@ def find_or_create_contact(
     except IntegrityError:
         return contact_by_phone(phone_e164)
     return contact
+
+
+def users_with_phone(phone_e164: str) -> list[User]:
+    """Staff (usually BRC staff) whose profile carries this number."""
+    return list(db.session.scalars(sa.select(User).where(User.phone == phone_e164)))

@@ -44,3 +44,14 @@ def list_blocks() -> list[Block]:
             .order_by(State.code, District.name, Block.name)
         )
     )
+
+
+def states_with_blocks() -> list[State]:
+    """The states the call-centre serves: those with at least one block."""
+    return list(
+        db.session.scalars(
+            sa.select(State)
+            .where(State.id.in_(sa.select(District.state_id).join(Block).distinct()))
+            .order_by(State.name)
+        )
+    )

@@ -1,6 +1,6 @@
 """Reading tickets: filtered, paginated, and always limited to what the reader may see."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -135,3 +135,37 @@ def list_tickets(viewer: User, filters: TicketFilters, page: int, per_page: int)
         .offset((page - 1) * per_page)
     ).all()
     return Page(items=rows, page=page, per_page=per_page, total=total or 0)
+
+
+def status_counts(viewer: User, filters: TicketFilters) -> dict[str, int]:
+    """Tickets per status among those matching every filter except the status itself."""
+    query = filtered_tickets(viewer, replace(filters, status=None)).subquery()
+    rows = db.session.execute(
+        sa.select(query.c.status, sa.func.count()).group_by(query.c.status)
+    ).all()
+    counts = {status: 0 for status in STATUSES} | {status: n for status, n in rows}
+    counts["all"] = sum(n for _, n in rows)
+    counts["open"] = sum(counts[s] for s in OPEN_STATUSES)
+    return counts
+
+
+def open_tickets_of_contacts(viewer: User, contact_ids: list[int], limit: int = 20) -> list[Ticket]:
+    """The open tickets these callers raised that ``viewer`` may see, newest first."""
+    if not contact_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Ticket)
+            .where(
+                ticket_visibility(viewer),
+                Ticket.requester_id.in_(contact_ids),
+                Ticket.status.in_(OPEN_STATUSES),
+            )
+            .order_by(Ticket.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def list_categories() -> list[Category]:
+    return list(db.session.scalars(sa.select(Category).order_by(Category.name)))

@@ -2,7 +2,7 @@
 
 from helpdesk.agents.access import may_write_internal_notes
 from helpdesk.agents.models import User
-from helpdesk.tickets.models import Message, Ticket
+from helpdesk.tickets.models import Message, Ticket, TicketEvent
 from helpdesk.timeutil import isoformat
 
 
@@ -63,3 +63,10 @@ def message_to_dict(message: Message) -> dict:
         "author": author,
         "created_at": isoformat(message.created_at),
     }
+
+
+def visible_events(ticket: Ticket, viewer: User) -> list[TicketEvent]:
+    """The audit trail; BRC staff do not learn that an internal note was written."""
+    if may_write_internal_notes(viewer):
+        return list(ticket.events)
+    return [e for e in ticket.events if not (e.kind == "message" and e.new_value == "note")]

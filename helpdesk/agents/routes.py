@@ -1,0 +1,92 @@
+"""Web pages: sign in, sign out, and the home page that sends each role to its own start."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
+
+from helpdesk.agents.models import User
+from helpdesk.agents.services import authenticate
+from helpdesk.extensions import limiter
+
+bp = Blueprint("agents", __name__)
+
+
+def home_for(user: User) -> str:
+    if user.role == "brc":
+        return url_for("portal.home")
+    # A mentor's queue is already limited to what they may see; open work first.
+    if user.role == "mentor":
+        return url_for("tickets.queue", status="open")
+    return url_for("tickets.queue")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: an absolute URL here would be an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def login_key() -> str:
+    # The call-centre shares a few NAT addresses: address and e-mail together, so one
+    # agent's typos do not lock out the whole floor.
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"{get_remote_address()}|{email}"
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("agents.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    login_limit,
+    key_func=login_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message="Too many sign-in attempts. Wait a minute and try again.",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-address",
+    error_message="Too many sign-in attempts from this network. Try again later.",
+)
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(home_for(current_user))
+    email = (request.form.get("email") or "").strip()
+    error = None
+    if request.method == "POST":
+        user = authenticate(email, request.form.get("password") or "")
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+        # One message for both cases: never tell which of e-mail or password was wrong.
+        error = "Wrong e-mail or password."
+    status = 200 if error is None else 401
+    return render_template("agents/login.html", email=email, error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You have signed out.", "info")
+    return redirect(url_for("agents.login"))

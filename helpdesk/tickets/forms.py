@@ -1,0 +1,80 @@
+"""Web forms become the same pydantic models the API validates, so a rule holds everywhere.
+
+Each ``*_from_form`` returns ``(model, {})`` or ``(None, errors)`` with errors keyed by the
+form's field names, ready to show next to each field.
+"""
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ValidationError
+
+from helpdesk.errors import field_errors_from_pydantic
+from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
+
+#: pydantic error location → the form field that shows it
+FORM_FIELDS = {
+    "requester.phone": "requester_phone",
+    "requester.name": "requester_name",
+    "requester": "requester_name",
+}
+TICKET_FIELDS = ("subject", "description", "category", "priority", "channel", "language")
+UPDATE_FIELDS = ("status", "priority", "category", "assignee", "language")
+
+
+def _text(form: Mapping, name: str) -> str:
+    return (form.get(name) or "").strip()
+
+
+def form_errors(exc: ValidationError, form: Mapping) -> dict[str, str]:
+    """pydantic's reasons keyed by form field; an empty field simply reads "required"."""
+    errors: dict[str, str] = {}
+    for loc, message in field_errors_from_pydantic(exc).items():
+        name = FORM_FIELDS.get(loc, loc)
+        errors.setdefault(name, "required" if not _text(form, name) else message)
+    return errors
+
+
+def _validate(model: type[BaseModel], data: dict, form: Mapping):
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as exc:
+        return None, form_errors(exc, form)
+
+
+def ticket_create_from_form(
+    form: Mapping, *, with_block: bool, with_requester: bool, channel: str
+) -> tuple[TicketCreate | None, dict[str, str]]:
+    """Empty optional fields fall back to the schema's defaults."""
+    data: dict = {name: _text(form, name) for name in TICKET_FIELDS}
+    for name in ("priority", "channel", "language"):
+        if not data[name]:
+            del data[name]
+    data.setdefault("channel", channel)
+    if with_block:
+        data["block"] = _text(form, "block") or None
+    if with_requester:
+        name, phone = _text(form, "requester_name"), _text(form, "requester_phone")
+        if name or phone:
+            data["requester"] = {"name": name, "phone": phone or None}
+    model, errors = _validate(TicketCreate, data, form)
+    if errors and with_block and not data["block"]:
+        # create_ticket() would say so too, but only once the rest is valid: say it now.
+        errors.setdefault("block", "required")
+    return model, errors
+
+
+def message_from_form(form: Mapping) -> tuple[MessageCreate | None, dict[str, str]]:
+    data = {"body": _text(form, "body"), "internal": form.get("internal") in ("on", "1", "true")}
+    return _validate(MessageCreate, data, form)
+
+
+def ticket_update_from_form(form: Mapping) -> tuple[TicketUpdate | None, dict[str, str]]:
+    """Only the fields the form carried are sent, so a mentor's shorter form is not refused."""
+    data: dict = {name: _text(form, name) for name in UPDATE_FIELDS if name in form}
+    if "assignee" in data:
+        value = data["assignee"]
+        data["assignee"] = int(value) if value.isdigit() else (None if not value else value)
+    for name in ("status", "priority", "category", "language"):
+        if name in data and not data[name]:
+            del data[name]  # "no change" rather than "set to nothing"
+    return _validate(TicketUpdate, data, form)

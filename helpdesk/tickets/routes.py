@@ -1,0 +1,185 @@
+"""Web pages of the call-centre: the queue, "log a call", and the ticket page.
+
+Views only parse, authorize, call the ticket services and render; every rule lives in
+``services.py`` and ``agents/access.py``.
+"""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from helpdesk.agents import access
+from helpdesk.agents.models import STAFF_ROLES
+from helpdesk.agents.services import assignable_users
+from helpdesk.errors import DomainError, ValidationFailed
+from helpdesk.geography.services import list_blocks, states_with_blocks
+from helpdesk.tickets import forms, queries, services
+from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
+from helpdesk.tickets.serializers import visible_events, visible_messages
+
+bp = Blueprint("tickets", __name__)
+
+QUEUE_FILTERS = ("status", "priority", "category", "state", "block", "assignee", "q")
+QUEUE_PAGE_SIZE = 50
+
+
+def queue_filters(args) -> tuple[queries.TicketFilters, dict[str, str]]:
+    """The queue shows open work unless asked otherwise; ``status=any`` shows everything."""
+    values = {name: (args.get(name) or "").strip() for name in QUEUE_FILTERS}
+    if "status" not in args:
+        values["status"] = "open"
+    status = None if values["status"] in ("", "any") else values["status"]
+    filters = queries.TicketFilters(
+        **{name: values[name] or None for name in QUEUE_FILTERS if name != "status"},
+        status=status,
+    )
+    return filters, values
+
+
+@bp.get("/tickets")
+@login_required
+def queue():
+    if current_user.role == "brc":
+        return redirect(url_for("portal.home"))
+    filters, values = queue_filters(request.args)
+    errors: dict[str, str] = {}
+    try:
+        page, per_page = queries.parse_paging(request.args.get("page"), None, QUEUE_PAGE_SIZE)
+        result = queries.list_tickets(current_user, filters, page, per_page)
+        counts = queries.status_counts(current_user, filters)
+    except ValidationFailed as exc:
+        errors = exc.fields
+        result = queries.Page(items=[], page=1, per_page=QUEUE_PAGE_SIZE, total=0)
+        counts = {}
+    return render_template(
+        "tickets/queue.html",
+        page=result,
+        counts=counts,
+        values=values,
+        errors=errors,
+        statuses=STATUSES,
+        priorities=PRIORITIES,
+        categories=queries.list_categories(),
+        states=states_with_blocks(),
+        blocks=list_blocks(),
+        pages=max(1, -(-result.total // result.per_page)),
+    ), (422 if errors else 200)
+
+
+def _require_staff() -> None:
+    access.require_role(current_user, *STAFF_ROLES)
+
+
+def _render_new(values: dict, errors: dict[str, str], message: str | None = None, status=200):
+    return render_template(
+        "tickets/new.html",
+        values=values,
+        errors=errors,
+        message=message,
+        categories=queries.list_categories(),
+        blocks=list_blocks(),
+        priorities=PRIORITIES,
+        channels=CHANNELS,
+    ), status
+
+
+@bp.route("/tickets/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Log a call: the agent types the caller's number first, the rest is prefilled."""
+    if current_user.role == "brc":
+        return redirect(url_for("portal.new"))
+    _require_staff()
+    if request.method == "GET":
+        return _render_new({"channel": "phone", "priority": "normal", "language": "hi"}, {})
+    values = request.form.to_dict()
+    data, errors = forms.ticket_create_from_form(
+        request.form, with_block=True, with_requester=True, channel="phone"
+    )
+    if errors:
+        return _render_new(values, errors, "Please correct the marked fields.", 422)
+    try:
+        ticket = services.create_ticket(data, current_user)
+    except DomainError as exc:
+        return _render_new(values, exc.fields, exc.message, exc.status)
+    flash(f"Ticket {ticket.number} logged.", "success")
+    return redirect(url_for("tickets.show", ticket_id=ticket.id))
+
+
+def render_ticket(
+    ticket: Ticket,
+    *,
+    reply: dict | None = None,
+    reply_errors=None,
+    update_errors=None,
+    message: str | None = None,
+    status: int = 200,
+):
+    viewer = current_user
+    editable = access.EDITABLE_FIELDS.get(viewer.role, set())
+    next_statuses = sorted(
+        s
+        for s in services.TRANSITIONS[ticket.status]
+        if s != "escalated" or ticket.mentor_id is not None
+    )
+    return render_template(
+        "tickets/ticket.html",
+        ticket=ticket,
+        messages=visible_messages(ticket, viewer),
+        events=visible_events(ticket, viewer),
+        editable=editable,
+        may_note=access.may_write_internal_notes(viewer),
+        status_choices=[ticket.status, *next_statuses],
+        priorities=PRIORITIES,
+        categories=queries.list_categories() if "category" in editable else [],
+        assignees=assignable_users() if "assignee" in editable else [],
+        reply=reply or {},
+        reply_errors=reply_errors or {},
+        update_errors=update_errors or {},
+        message=message,
+        open_statuses=OPEN_STATUSES,
+    ), status
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@login_required
+def show(ticket_id: int):
+    return render_ticket(access.visible_ticket_or_404(current_user, ticket_id))
+
+
+@bp.post("/tickets/<int:ticket_id>/messages")
+@login_required
+def reply(ticket_id: int):
+    ticket = access.visible_ticket_or_404(current_user, ticket_id)
+    values = request.form.to_dict()
+    data, errors = forms.message_from_form(request.form)
+    if errors:
+        return render_ticket(
+            ticket, reply=values, reply_errors=errors, message="The reply is empty.", status=422
+        )
+    try:
+        services.add_message(ticket, current_user, data, channel="web")
+    except DomainError as exc:
+        return render_ticket(
+            ticket, reply=values, reply_errors=exc.fields, message=exc.message, status=exc.status
+        )
+    flash("Internal note added." if data.internal else "Reply sent.", "success")
+    return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#thread-end")
+
+
+@bp.post("/tickets/<int:ticket_id>/update")
+@login_required
+def update(ticket_id: int):
+    ticket = access.visible_ticket_or_404(current_user, ticket_id)
+    data, errors = forms.ticket_update_from_form(request.form)
+    if errors:
+        return render_ticket(
+            ticket, update_errors=errors, message="The change has invalid fields.", status=422
+        )
+    try:
+        services.update_ticket(ticket, current_user, data)
+    except DomainError as exc:
+        return render_ticket(
+            ticket, update_errors=exc.fields, message=exc.message, status=exc.status
+        )
+    flash("Ticket updated.", "success")
+    return redirect(url_for("tickets.show", ticket_id=ticket.id))
