@@ -81,6 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.api import routes as _api_routes  # noqa: F401
     from helpdesk.contacts import api as _contacts_api  # noqa: F401
     from helpdesk.geography import api as _geography_api  # noqa: F401
+    from helpdesk.knowledge import api as _knowledge_api  # noqa: F401
+    from helpdesk.knowledge import tasks as _knowledge_tasks  # noqa: F401
     from helpdesk.tickets import api as _tickets_api  # noqa: F401
     from helpdesk.tickets import tasks as _ticket_tasks  # noqa: F401
 

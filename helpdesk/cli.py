@@ -8,6 +8,7 @@ from helpdesk.errors import ValidationFailed
 
 users_cli = AppGroup("users", help="Manage users.")
 jobs_cli = AppGroup("jobs", help="Background jobs: RQ worker and outbox relay.")
+kb_cli = AppGroup("kb", help="Knowledge base.")
 
 
 def _split(value: str | None) -> list[str]:
@@ -41,13 +42,21 @@ def create_user_command(email, name, role, password, block, languages, skills, s
 
 
 @jobs_cli.command("worker")
+@click.option(
+    "--queue", "queues", multiple=True, default=["default"], show_default=True,
+    help="queue(s) to work: default, search. Run exactly ONE worker for 'search' "
+    "(the single search-index writer).",
+)
 @click.option("--burst", is_flag=True, help="stop when the queue is empty")
 @click.option("--relay-every", default=5.0, show_default=True, help="seconds between outbox relays")
-def worker_command(burst: bool, relay_every: float):
+def worker_command(queues: tuple[str, ...], burst: bool, relay_every: float):
     """Run an RQ worker inside the app, relaying the outbox to Redis meanwhile."""
     from helpdesk.jobs.worker import run_worker
 
-    run_worker(current_app._get_current_object(), burst=burst, relay_every=relay_every)
+    run_worker(
+        current_app._get_current_object(), queues=tuple(queues), burst=burst,
+        relay_every=relay_every,
+    )
 
 
 @jobs_cli.command("relay")
@@ -67,7 +76,26 @@ def seed_demo_command(ticket_count: int):
     seed_demo(ticket_count=ticket_count)
 
 
+@kb_cli.command("reindex")
+def reindex_command():
+    """Rebuild the search index from the database (articles and solved tickets)."""
+    from helpdesk.knowledge import indexing, tasks
+
+    total = indexing.document_count()
+    with click.progressbar(length=total, label="indexing", show_pos=True) as bar:
+        done = [0]
+
+        def progress(count: int) -> None:
+            bar.update(count - done[0])
+            done[0] = count
+
+        counts = tasks.rebuild(progress=progress)
+    click.echo(f"indexed {counts['indexed']} document(s), skipped {counts['skipped']}, "
+               f"in {counts['seconds']} s")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(kb_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(seed_demo_command)

@@ -22,6 +22,7 @@ from helpdesk.agents.models import User  # noqa: E402
 from helpdesk.agents.services import create_user, issue_token  # noqa: E402
 from helpdesk.extensions import db  # noqa: E402
 from helpdesk.geography.services import create_block  # noqa: E402
+from helpdesk.jobs.backends import wait_for_background_jobs  # noqa: E402
 from helpdesk.reference import reference_rows  # noqa: E402
 from helpdesk.tickets import services as ticket_services  # noqa: E402
 from helpdesk.tickets.schemas import TicketCreate  # noqa: E402
@@ -99,8 +100,9 @@ class RequestIsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(config_class, _schema):
+def app(config_class, _schema, tmp_path):
     app = create_app(config_class)
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "search-index")  # fresh per test
     app.test_client_class = RequestIsolatedClient
     with app.app_context():
         reset_tables()
@@ -108,7 +110,12 @@ def app(config_class, _schema):
             from helpdesk.jobs.backends import queue_for_app
 
             queue_for_app(app).empty()
+            queue_for_app(app, "search").empty()
         yield app
+        # In-process search jobs run on a background thread: let them finish with this test.
+        wait_for_background_jobs()
+        if "kb_index" in app.extensions:
+            app.extensions["kb_index"].close()
         db.session.remove()
         db.engine.dispose()
 
@@ -208,7 +215,8 @@ def login_as(client):
 
 @pytest.fixture
 def run_jobs(app):
-    """Run queued jobs: a real RQ worker (burst) on Redis; in-process jobs already ran."""
+    """Run queued jobs: a real RQ worker (burst) on both queues when Redis is configured;
+    otherwise wait for the in-process background (search) thread."""
 
     def run() -> None:
         if app.config.get("REDIS_URL"):
@@ -216,9 +224,11 @@ def run_jobs(app):
 
             from helpdesk.jobs.backends import queue_for_app
 
-            queue = queue_for_app(app)
-            SimpleWorker([queue], connection=queue.connection).work(burst=True)
-            db.session.expire_all()
+            queues = [queue_for_app(app), queue_for_app(app, "search")]
+            SimpleWorker(queues, connection=queues[0].connection).work(burst=True)
+        else:
+            wait_for_background_jobs()
+        db.session.expire_all()
 
     return run
 

@@ -76,3 +76,30 @@ def may_write_internal_notes(user: User) -> bool:
 def require_role(user: User, *roles: str) -> None:
     if user.role not in roles:
         raise Forbidden("Your role may not do this.")
+
+
+#: may write drafts (agents capture answers from tickets)
+ARTICLE_AUTHOR_ROLES = ("agent", "mentor", "manager", "admin")
+#: may review, edit anyone's article and publish
+ARTICLE_EDITOR_ROLES = ("mentor", "manager", "admin")
+
+
+def may_edit_article(user: User, article) -> bool:
+    if user.role in ARTICLE_EDITOR_ROLES:
+        return True
+    return user.role in ARTICLE_AUTHOR_ROLES and article.author_id == user.id and (
+        article.status == "draft"
+    )
+
+
+def can_view_article(user: User, article) -> bool:
+    return article.status == "published" or may_edit_article(user, article)
+
+
+def visible_article_or_404(user: User, article_id: int):
+    from helpdesk.knowledge.models import Article
+
+    article = db.session.get(Article, article_id)
+    if article is None or not can_view_article(user, article):
+        raise NotFound("No such article.")
+    return article

@@ -67,14 +67,24 @@ def seed_demo(ticket_count: int = 240, *, echo: Echo = click.echo) -> list[dict]
     with click.progressbar(plans[done:], label="Creating demo tickets") as bar:
         for plan in bar:
             _play(plan, people)
+    articles = _ensure_articles()
     # The marker goes in last: an interrupted run is completed by the next one.
     _ensure_user(next(c for c in credentials if c["email"] == data.MARKER_EMAIL))
     echo(
         f"Loaded {new_blocks} new block(s), {len(credentials)} demo users and "
-        f"{len(plans) - done} tickets in {time.monotonic() - started:.1f}s."
+        f"{len(plans) - done} tickets and {articles} knowledge-base articles in "
+        f"{time.monotonic() - started:.1f}s."
     )
     print_credentials(credentials, echo)
     return credentials
+
+
+def _ensure_articles() -> int:
+    """Publish the knowledge-base library in the name of the demo enterprise mentor."""
+    from helpdesk.knowledge.library import load_library
+
+    author = user_by_email(f"mentor.enterprise@{data.EMAIL_DOMAIN}")
+    return len(load_library(author))
 
 
 # --- users and sign-ins --------------------------------------------------------------

@@ -17,16 +17,19 @@ from helpdesk.jobs.models import OutboxJob
 
 log = logging.getLogger(__name__)
 TASKS: dict[str, Callable] = {}
+#: task name → the queue it runs on; "search" has exactly one worker (one index writer)
+TASK_QUEUES: dict[str, str] = {}
 _PENDING_KEY = "outbox_pending_ids"
 #: a job that failed this often in-process is left for a person to look at
 MAX_ATTEMPTS = 5
 
 
-def task(name: str) -> Callable:
+def task(name: str, queue: str = "default") -> Callable:
     """Register a job function under a stable name; it takes primary keys and plain values."""
 
     def register(func: Callable) -> Callable:
         TASKS[name] = func
+        TASK_QUEUES[name] = queue
         return func
 
     return register

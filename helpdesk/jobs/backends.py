@@ -2,6 +2,7 @@
 
 import contextlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app, has_app_context
 from redis import Redis
@@ -15,12 +16,37 @@ class QueueUnavailable(RuntimeError):
     pass
 
 
+#: in-process stand-in for the "search" queue's single worker: one thread, one index writer
+_single_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-writer")
+
+
+def wait_for_background_jobs(timeout: float = 30.0) -> None:
+    """Block until in-process background jobs queued so far have run (tests, CLI)."""
+    _single_writer.submit(lambda: None).result(timeout=timeout)
+
+
 class InProcessBackend:
-    """Runs the job right away in this process (the embedded default)."""
+    """Runs the job in this process (the embedded default): default-queue jobs right away,
+    "search" jobs on one background thread so a request never waits for the index."""
 
     removes_outbox_row = False  # run_task removes it once the job has run
 
     def submit(self, outbox_id: int, name: str, args: list) -> None:
+        from helpdesk.jobs import TASK_QUEUES
+
+        if TASK_QUEUES[name] == "default":
+            self.run(outbox_id, name, args)
+            return
+        app = current_app._get_current_object()
+
+        def in_background():
+            with app.app_context():
+                self.run(outbox_id, name, args)
+
+        _single_writer.submit(in_background)
+
+    @staticmethod
+    def run(outbox_id: int, name: str, args: list) -> None:
         from helpdesk.extensions import db
         from helpdesk.jobs import run_task
         from helpdesk.jobs.models import OutboxJob
@@ -42,15 +68,17 @@ class RQBackend:
 
     removes_outbox_row = True  # Redis has it now; run_task's delete is then a no-op
 
-    def __init__(self, redis_url: str, queue_name: str):
-        self.queue = Queue(queue_name, connection=redis_connection(redis_url))
+    def __init__(self, redis_url: str, queue_prefix: str):
+        self.connection = redis_connection(redis_url)
+        self.queue_prefix = queue_prefix
 
     def submit(self, outbox_id: int, name: str, args: list) -> None:
-        from helpdesk.jobs import run_task
+        from helpdesk.jobs import TASK_QUEUES, run_task
 
+        queue = Queue(queue_name(self.queue_prefix, TASK_QUEUES[name]), connection=self.connection)
         try:
             # A stable job id: relaying the same outbox row twice replaces, not duplicates.
-            self.queue.enqueue(
+            queue.enqueue(
                 run_task, outbox_id, name, args, job_id=f"outbox-{outbox_id}",
                 result_ttl=3600, failure_ttl=7 * 24 * 3600,
             )
@@ -75,8 +103,15 @@ def for_app(app: Flask):
     return RQBackend(url, app.config["RQ_QUEUE"])
 
 
-def queue_for_app(app: Flask) -> Queue:
-    return Queue(app.config["RQ_QUEUE"], connection=redis_connection(app.config["REDIS_URL"]))
+def queue_name(prefix: str, queue: str) -> str:
+    return prefix if queue == "default" else f"{prefix}-{queue}"
+
+
+def queue_for_app(app: Flask, queue: str = "default") -> Queue:
+    return Queue(
+        queue_name(app.config["RQ_QUEUE"], queue),
+        connection=redis_connection(app.config["REDIS_URL"]),
+    )
 
 
 @contextlib.contextmanager

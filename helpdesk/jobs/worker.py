@@ -12,7 +12,10 @@ from helpdesk.jobs.backends import queue_for_app
 log = logging.getLogger(__name__)
 
 
-def run_worker(app: Flask, *, burst: bool = False, relay_every: float = 5.0) -> None:
+def run_worker(
+    app: Flask, *, queues: tuple[str, ...] = ("default",), burst: bool = False,
+    relay_every: float = 5.0,
+) -> None:
     if not app.config.get("REDIS_URL"):
         raise SystemExit("REDIS_URL is not set: jobs already run in-process.")
     stop = threading.Event()
@@ -21,7 +24,8 @@ def run_worker(app: Flask, *, burst: bool = False, relay_every: float = 5.0) -> 
     try:
         # SimpleWorker runs jobs in this process: no fork, so the app and its
         # connection pool are reused instead of rebuilt per job.
-        worker = SimpleWorker([queue_for_app(app)], connection=queue_for_app(app).connection)
+        rq_queues = [queue_for_app(app, name) for name in queues]
+        worker = SimpleWorker(rq_queues, connection=rq_queues[0].connection)
         worker.work(burst=burst, with_scheduler=True)
     finally:
         stop.set()

@@ -23,6 +23,7 @@ from helpdesk.tickets.models import Category, Message, Ticket, TicketEvent
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
 from helpdesk.timeutil import utcnow
 
+SOLVED_STATUSES = {"resolved", "closed"}
 #: allowed status changes; ``closed`` is final, a resolved ticket can be reopened
 TRANSITIONS: dict[str, set[str]] = {
     "new": {"open", "pending", "escalated", "resolved", "closed"},
@@ -227,6 +228,9 @@ def _check_transition(ticket: Ticket, new_status: str) -> None:
 
 def _set_status(ticket: Ticket, actor: User | None, new_status: str) -> None:
     record_event(ticket, actor, "status", ticket.status, new_status)
+    if SOLVED_STATUSES & {ticket.status, new_status}:
+        # Solved tickets' answers are searchable; a reopened one leaves the index.
+        jobs.enqueue("kb.index_ticket", ticket.id)
     if new_status == "resolved":
         ticket.resolved_at = utcnow()
     elif ticket.status == "resolved" and new_status == "open":

@@ -1,0 +1,1 @@
+"""Knowledge base of Kudumbashree practice: articles, search, suggestions, capture."""

@@ -1,0 +1,100 @@
+"""The app's side of search: one reader per process, filters by who is asking, and a
+rebuild requested (once) when the index is missing or corrupt."""
+
+import time
+
+import sqlalchemy as sa
+from flask import current_app
+
+from helpdesk import jobs
+from helpdesk.agents import access
+from helpdesk.agents.models import STAFF_ROLES, User
+from helpdesk.extensions import db
+from helpdesk.geography.models import Block, District, State
+from helpdesk.knowledge.search import SearchIndex
+
+#: seconds between two automatic rebuild requests from one process
+REBUILD_BACKOFF = 60.0
+
+
+def index() -> SearchIndex:
+    """This process's index object; it reuses its searcher and refreshes it per search."""
+    ext = current_app.extensions
+    if "kb_index" not in ext:
+        ext["kb_index"] = SearchIndex(current_app.config["SEARCH_INDEX_DIR"])
+        ext["kb_rebuild_requested_at"] = 0.0
+    return ext["kb_index"]
+
+
+def _ticket_blocks(viewer: User) -> list[str] | None:
+    """Blocks whose solved tickets ``viewer`` may find; None means every block."""
+    if viewer.role in STAFF_ROLES:
+        return None
+    if viewer.role == "brc":
+        return [str(viewer.block_id)] if viewer.block_id else []
+    return [
+        str(block_id) for block_id in db.session.scalars(
+            sa.select(Block.id).join(District, Block.district_id == District.id)
+            .join(State, District.state_id == State.id)
+            .where(State.code.in_(viewer.states or []))
+        )
+    ]
+
+
+def search(viewer: User, query: str, *, language=None, category=None, kind="article",
+           limit: int = 10) -> dict:
+    kind = "ticket" if kind == "ticket" else "article"
+    can_edit = viewer.role in access.ARTICLE_EDITOR_ROLES
+    results = index().search(
+        query[:500], language=language, category=category, kind=kind,
+        status=None if (can_edit and kind == "article") else ("resolved" if kind == "ticket" else "published"),
+        block_ids=_ticket_blocks(viewer) if kind == "ticket" else None, limit=limit,
+    )
+    if results.degraded:
+        _request_rebuild()
+    return {
+        "items": [_item(hit) for hit in results.items],
+        "total": results.total,
+        "degraded": results.degraded,
+    }
+
+
+def suggest(viewer: User, text: str, *, language=None, limit: int = 5) -> dict:
+    """Articles for a ticket being typed: its words, best matches first, published only."""
+    results = index().search(
+        text[:1000], language=language, kind="article", status="published", limit=limit
+    )
+    if results.degraded:
+        _request_rebuild()
+    return {"items": [_item(hit) for hit in results.items], "total": results.total,
+            "degraded": results.degraded}
+
+
+def _item(hit: dict) -> dict:
+    kind, _, number = hit["id"].partition("-")
+    return {
+        "id": int(number),
+        "kind": kind,
+        "title": hit["title"],
+        "snippet": hit["snippet"],
+        "score": round(hit["score"], 4),
+        "language": hit["language"],
+        "category": hit["category"],
+    }
+
+
+def _request_rebuild() -> None:
+    """Ask the single index writer for a rebuild, at most once a minute per process."""
+    ext = current_app.extensions
+    now = time.monotonic()
+    if now - ext.get("kb_rebuild_requested_at", 0.0) < REBUILD_BACKOFF:
+        return
+    ext["kb_rebuild_requested_at"] = now
+    try:
+        jobs.enqueue("kb.rebuild")
+        db.session.commit()
+        jobs.deliver_pending()
+    except Exception:  # search must answer even if the rebuild cannot be queued now
+        current_app.logger.exception("could not queue a search index rebuild")
+        db.session.rollback()
+        jobs.discard_pending()
