@@ -3,6 +3,7 @@
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from helpdesk.agents.models import ROLES, STAFF_ROLES, ApiToken, User
 from helpdesk.contacts.phones import InvalidPhone, normalize_phone
@@ -93,7 +94,11 @@ def issue_token(user: User) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token)))
+    row = db.session.scalar(
+        sa.select(ApiToken)
+        .where(ApiToken.token_hash == ApiToken.hash(token))
+        .options(joinedload(ApiToken.user))  # one query per request, not two
+    )
     if row is None or not row.user.active:
         return None
     return row.user

@@ -42,55 +42,59 @@ def enqueue(name: str, *args) -> None:
     job = OutboxJob(task=name, args=list(args))
     db.session.add(job)
     db.session.flush()
-    db.session.info.setdefault(_PENDING_KEY, []).append(job.id)
+    # Kept in memory too, so delivery after the commit need not read the rows back.
+    db.session.info.setdefault(_PENDING_KEY, []).append((job.id, name, list(args)))
 
 
 def deliver_pending() -> None:
     """Deliver the jobs enqueued in the transaction that was just committed."""
-    ids = db.session.info.pop(_PENDING_KEY, [])
-    if ids:
-        _deliver(ids)
+    pending = db.session.info.pop(_PENDING_KEY, [])
+    if pending:
+        _deliver(pending)
 
 
 def discard_pending() -> None:
-    """Forget enqueued ids after a rollback (the rows themselves were rolled back)."""
+    """Forget enqueued jobs after a rollback (the rows themselves were rolled back)."""
     db.session.info.pop(_PENDING_KEY, None)
 
 
 def relay_outbox(limit: int = 500) -> int:
     """Deliver jobs left in the outbox (e.g. while Redis was down). Returns how many went."""
-    ids = list(
-        db.session.scalars(sa.select(OutboxJob.id)
+    rows = db.session.execute(
+        sa.select(OutboxJob.id, OutboxJob.task, OutboxJob.args)
         .where(OutboxJob.attempts < MAX_ATTEMPTS)
         .order_by(OutboxJob.id)
-        .limit(limit))
-    )
+        .limit(limit)
+    ).all()
     db.session.rollback()
-    return _deliver(ids) if ids else 0
+    return _deliver([tuple(row) for row in rows]) if rows else 0
 
 
-def _deliver(ids: list[int]) -> int:
+def _deliver(jobs: list[tuple[int, str, list]]) -> int:
+    """Hand jobs to the backend in order; stop at the first queue outage (the rest stay in
+    the outbox for the relay). Another relay may deliver the same row: jobs are idempotent."""
     from helpdesk.jobs import backends
 
     backend = backends.for_app(current_app)
-    delivered = 0
-    for job_id in ids:
-        job = db.session.get(OutboxJob, job_id)
-        if job is None:  # another relay got there first
-            continue
-        try:
-            backend.submit(job.id, job.task, job.args)
-        except backends.QueueUnavailable as exc:
-            # Not the job's fault: it is retried however long the outage lasts.
-            job.last_error = str(exc)[:500]
+    submitted: list[int] = []
+    try:
+        for job_id, name, args in jobs:
+            try:
+                backend.submit(job_id, name, args)
+            except backends.QueueUnavailable as exc:
+                log.warning("queue unavailable, job %s kept in the outbox: %s", job_id, exc)
+                db.session.execute(
+                    sa.update(OutboxJob).where(OutboxJob.id == job_id)
+                    .values(last_error=str(exc)[:500])
+                )
+                db.session.commit()
+                break
+            submitted.append(job_id)
+    finally:
+        if backend.removes_outbox_row and submitted:
+            db.session.execute(sa.delete(OutboxJob).where(OutboxJob.id.in_(submitted)))
             db.session.commit()
-            log.warning("queue unavailable, job %s kept in the outbox: %s", job.id, exc)
-            return delivered
-        if backend.removes_outbox_row:
-            db.session.execute(sa.delete(OutboxJob).where(OutboxJob.id == job_id))
-            db.session.commit()
-        delivered += 1
-    return delivered
+    return len(submitted)
 
 
 def run_task(outbox_id: int, name: str, args: list) -> None:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from helpdesk import jobs
 from helpdesk.agents import access
@@ -17,7 +18,7 @@ from helpdesk.contacts.models import Contact
 from helpdesk.contacts.services import find_or_create_contact
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
 from helpdesk.extensions import db
-from helpdesk.geography.models import Block
+from helpdesk.geography.models import Block, District
 from helpdesk.tickets import sla
 from helpdesk.tickets.models import Category, Message, Ticket, TicketEvent
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
@@ -66,7 +67,11 @@ def category_by_slug(slug: str) -> Category | None:
 
 
 def block_by_code(code: str) -> Block | None:
-    return db.session.scalar(sa.select(Block).where(Block.code == code))
+    # The ticket's answer shows the block's district and state: load them in the same query.
+    return db.session.scalar(
+        sa.select(Block).where(Block.code == code)
+        .options(joinedload(Block.district).joinedload(District.state))
+    )
 
 
 def create_ticket(data: TicketCreate, actor: User | None, *, now: datetime | None = None) -> Ticket:
