@@ -9,6 +9,7 @@ from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
 from helpdesk.extensions import db
 from helpdesk.tickets import queries, services
+from helpdesk.tickets.escalation import EscalationIn, escalate
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
 from helpdesk.tickets.serializers import message_to_dict, ticket_to_dict
@@ -97,4 +98,16 @@ def patch_ticket(ticket_id: int):
     viewer = api_user()
     ticket = access.visible_ticket_or_404(viewer, ticket_id)
     services.update_ticket(ticket, viewer, g.body)
+    return jsonify(ticket_to_dict(ticket, viewer))
+
+
+@api_v1.post("/tickets/<int:ticket_id>/escalate")
+@endpoint(summary="Escalate to a mentor", body=EscalationIn,
+          roles=("agent", "manager", "admin"), tag="tickets")
+def post_escalation(ticket_id: int):
+    """Without ``mentor``, routing picks one whose skills, languages and states fit the
+    ticket, least loaded first; 409 when nobody fits."""
+    viewer = api_user()
+    ticket = access.visible_ticket_or_404(viewer, ticket_id)
+    escalate(ticket, viewer, g.body)
     return jsonify(ticket_to_dict(ticket, viewer))

@@ -1,0 +1,81 @@
+"""Escalation to a mentor-expert: the one who knows the subject, the language and the state.
+
+Routing (no mentor named): active mentors whose skills include the ticket's category, who
+speak its language and cover its state; the least loaded (fewest open escalations) first,
+then the one escalated to longest ago, so equals take turns.
+"""
+
+import sqlalchemy as sa
+from pydantic import Field
+
+from helpdesk.agents.models import User
+from helpdesk.errors import Conflict, ValidationFailed
+from helpdesk.extensions import db
+from helpdesk.tickets.models import Message, Ticket, TicketEvent
+from helpdesk.tickets.schemas import Strict
+from helpdesk.tickets.services import TRANSITIONS, _set_status, record_event, unit_of_work
+from helpdesk.timeutil import utcnow
+
+
+class EscalationIn(Strict):
+    #: user id of the mentor; omitted means routing picks one
+    mentor: int | None = None
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def mentor_fits(mentor: User, ticket: Ticket) -> bool:
+    return (
+        ticket.category.slug in (mentor.skills or [])
+        and ticket.language in (mentor.languages or [])
+        and ticket.block.state.code in (mentor.states or [])
+    )
+
+
+def pick_mentor(ticket: Ticket) -> User | None:
+    """The best-fitting mentor for ``ticket``, or None when nobody fits."""
+    mentors = db.session.scalars(
+        sa.select(User).where(User.role == "mentor", User.active.is_(True)).order_by(User.id)
+    ).all()
+    fitting = [m for m in mentors if mentor_fits(m, ticket)]
+    if not fitting:
+        return None
+    ids = [m.id for m in fitting]
+    load = dict(db.session.execute(
+        sa.select(Ticket.mentor_id, sa.func.count())
+        .where(Ticket.mentor_id.in_(ids), Ticket.status == "escalated")
+        .group_by(Ticket.mentor_id)
+    ).all())
+    last = dict(db.session.execute(
+        sa.select(TicketEvent.new_value, sa.func.max(TicketEvent.id))
+        .where(TicketEvent.kind == "mentor", TicketEvent.new_value.in_([m.email for m in fitting]))
+        .group_by(TicketEvent.new_value)
+    ).all())
+    return min(fitting, key=lambda m: (load.get(m.id, 0), last.get(m.email, 0), m.id))
+
+
+def escalate(ticket: Ticket, actor: User, data: EscalationIn) -> Ticket:
+    """Hand ``ticket`` to a mentor (named or routed) with the reason as an internal note."""
+    if "escalated" not in TRANSITIONS[ticket.status]:
+        raise Conflict(f"A {ticket.status} ticket cannot be escalated.", {"status": ticket.status})
+    if data.mentor is not None:
+        mentor = db.session.get(User, data.mentor)
+        if mentor is None or mentor.role != "mentor" or not mentor.active:
+            raise ValidationFailed("Not a mentor.", {"mentor": "not an active mentor"})
+    else:
+        mentor = pick_mentor(ticket)
+        if mentor is None:
+            raise Conflict(
+                "No mentor covers this category, language and state; name one.",
+                {"mentor": "no fitting mentor"},
+            )
+    with unit_of_work():
+        old = ticket.mentor.email if ticket.mentor else None
+        record_event(ticket, actor, "mentor", old, mentor.email)
+        ticket.mentor = mentor
+        _set_status(ticket, actor, "escalated")
+        db.session.add(Message(
+            ticket=ticket, author=actor, internal=True, channel="web", created_at=utcnow(),
+            body=f"Escalated to {mentor.name}: {data.reason}",
+        ))
+        ticket.updated_at = utcnow()
+    return ticket
