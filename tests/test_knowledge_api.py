@@ -179,3 +179,14 @@ def test_bad_search_input_is_4xx_not_500(mentor_api):
     assert res.status_code == 200
     assert mentor_api.post("/api/v1/kb/articles", json=ARTICLE | {"category": "astrology"}).status_code == 422
     assert mentor_api.post("/api/v1/kb/articles", json=ARTICLE | {"language": "xx"}).status_code == 422
+
+
+def test_kb_reindex_command_rebuilds_from_the_database(app, runner, mentor_api, run_jobs):
+    article = mentor_api.post("/api/v1/kb/articles", json=ARTICLE).json
+    run_jobs()
+    shutil.rmtree(os.path.realpath(app.config["SEARCH_INDEX_DIR"]))
+    result = runner.invoke(args=["kb", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 1 document(s)" in result.output
+    items = mentor_api.get("/api/v1/kb/search?q=business plan").json["items"]
+    assert [i["id"] for i in items] == [article["id"]]
