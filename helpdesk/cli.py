@@ -9,6 +9,7 @@ from helpdesk.errors import ValidationFailed
 users_cli = AppGroup("users", help="Manage users.")
 jobs_cli = AppGroup("jobs", help="Background jobs: RQ worker and outbox relay.")
 kb_cli = AppGroup("kb", help="Knowledge base.")
+sla_cli = AppGroup("sla", help="SLA clocks.")
 
 
 def _split(value: str | None) -> list[str]:
@@ -94,7 +95,17 @@ def reindex_command():
                f"in {counts['seconds']} s")
 
 
+@sla_cli.command("reconcile")
+def sla_reconcile_command():
+    """Record SLA warnings and breaches that timers missed (run from cron without Redis)."""
+    from helpdesk.tickets.sla_timers import reconcile_sla
+
+    counts = reconcile_sla()
+    click.echo(f"checked {counts['checked']} open ticket(s), {counts['breaches']} new breach(es)")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(sla_cli)
     app.cli.add_command(kb_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(jobs_cli)

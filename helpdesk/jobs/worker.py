@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 
 from flask import Flask
 from rq import SimpleWorker
@@ -31,11 +32,25 @@ def run_worker(
         stop.set()
 
 
+#: seconds between SLA reconciliations (catching timers a stopped worker missed)
+RECONCILE_EVERY = 60.0
+
+
 def _relay_loop(app: Flask, stop: threading.Event, every: float) -> None:
-    """Catch jobs that stayed in the outbox while Redis was unreachable."""
+    """Catch jobs that stayed in the outbox while Redis was unreachable, and SLA warnings
+    and breaches whose timers did not run."""
+    from helpdesk.tickets.sla_timers import reconcile_sla
+
+    last_reconcile = 0.0
     while not stop.wait(every):
         with app.app_context():
             try:
                 relay_outbox()
             except Exception:  # keep relaying; the next round may succeed
                 log.exception("outbox relay failed")
+            if time.monotonic() - last_reconcile >= RECONCILE_EVERY:
+                last_reconcile = time.monotonic()
+                try:
+                    reconcile_sla()
+                except Exception:
+                    log.exception("SLA reconciliation failed")

@@ -12,6 +12,7 @@ from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.agents.services import assignable_users
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.geography.services import list_blocks, states_with_blocks
+from helpdesk.knowledge.queries import for_ticket as knowledge_for_ticket
 from helpdesk.tickets import forms, queries, services
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
 from helpdesk.tickets.serializers import visible_events, visible_messages
@@ -137,6 +138,7 @@ def render_ticket(
         update_errors=update_errors or {},
         message=message,
         open_statuses=OPEN_STATUSES,
+        **knowledge_for_ticket(ticket, viewer),
     ), status
 
 

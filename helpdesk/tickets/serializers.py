@@ -31,6 +31,8 @@ def ticket_to_dict(ticket: Ticket, viewer: User, *, with_messages: bool = False)
             "resolved_at": isoformat(ticket.resolved_at),
             "breached": list(ticket.sla_breached or []),
             "paused": ticket.status == "pending",
+            "next_response_due": isoformat(ticket.next_response_due),
+            "mentor_response_due": isoformat(ticket.mentor_response_due),
         },
     }
     if with_messages:

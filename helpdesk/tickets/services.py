@@ -2,6 +2,12 @@
 
 Each public function validates everything before it writes, writes the change and its
 audit events in one transaction, and commits; on any error nothing is written.
+
+SLA: every ticket that got an audit event in a unit of work has its SLA state refreshed
+(``sla_policies.refresh_sla``: due dates, breaches, warnings) before the commit, as of the
+moment of its latest event; after the commit its warning and breach timers are scheduled.
+Functions take an optional ``now`` (default: the current time) so imports and tests can
+replay a history.
 """
 
 from collections.abc import Iterator
@@ -19,7 +25,7 @@ from helpdesk.contacts.services import find_or_create_contact
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District
-from helpdesk.tickets import sla
+from helpdesk.tickets import sla_policies, sla_timers
 from helpdesk.tickets.models import Category, Message, Ticket, TicketEvent
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
 from helpdesk.timeutil import utcnow
@@ -36,20 +42,34 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+_TOUCHED_KEY = "sla_touched_tickets"
+
+
 @contextmanager
 def unit_of_work() -> Iterator[None]:
-    """Commit what the block wrote, then deliver its jobs; roll everything back on error."""
+    """Commit what the block wrote (with the SLA state of the tickets it touched), then
+    deliver its jobs and schedule SLA timers; roll everything back on error."""
     try:
         yield
+        touched = db.session.info.pop(_TOUCHED_KEY, {})
+        plans = [
+            (ticket.id, sla_policies.refresh_sla(ticket, at).upcoming())
+            for ticket, at in touched.values()
+        ]
         db.session.commit()
     except Exception:
         db.session.rollback()
+        db.session.info.pop(_TOUCHED_KEY, None)
         jobs.discard_pending()
         raise
     jobs.deliver_pending()
+    sla_timers.schedule(plans)
 
 
-def record_event(ticket: Ticket, actor: User | None, kind: str, old=None, new=None) -> None:
+def record_event(
+    ticket: Ticket, actor: User | None, kind: str, old=None, new=None, *, at: datetime | None = None
+) -> None:
+    at = at or utcnow()
     db.session.add(
         TicketEvent(
             ticket=ticket,
@@ -57,9 +77,12 @@ def record_event(ticket: Ticket, actor: User | None, kind: str, old=None, new=No
             kind=kind,
             old_value=None if old is None else str(old)[:200],
             new_value=None if new is None else str(new)[:200],
-            at=utcnow(),
+            at=at,
         )
     )
+    touched = db.session.info.setdefault(_TOUCHED_KEY, {})
+    previous = touched.get(id(ticket))
+    touched[id(ticket)] = (ticket, max(at, previous[1]) if previous else at)
 
 
 def category_by_slug(slug: str) -> Category | None:
@@ -108,10 +131,10 @@ def create_ticket(data: TicketCreate, actor: User | None, *, now: datetime | Non
             updated_at=now,
             sla_breached=[],
         )
-        _apply_sla_targets(ticket)
+        sla_policies.assign_policy(ticket)
         db.session.add(ticket)
         db.session.flush()
-        record_event(ticket, actor, "created", None, ticket.status)
+        record_event(ticket, actor, "created", None, ticket.status, at=now)
         jobs.enqueue("tickets.acknowledge", ticket.id)
     return ticket
 
@@ -126,16 +149,6 @@ def _requester_for(data: TicketCreate, actor: User | None, block: Block) -> Cont
     return None
 
 
-def _apply_sla_targets(ticket: Ticket) -> None:
-    policy = sla.policy_for(ticket.priority)
-    calendar = sla.default_calendar()
-    ticket.sla_policy = policy.name
-    ticket.first_response_due = calendar.add_minutes(
-        ticket.created_at, policy.first_response_minutes
-    )
-    ticket.resolution_due = calendar.add_minutes(ticket.created_at, policy.resolution_minutes)
-
-
 def add_message(
     ticket: Ticket,
     author: User | None,
@@ -144,6 +157,7 @@ def add_message(
     channel: str = "web",
     contact: Contact | None = None,
     automatic: bool = False,
+    now: datetime | None = None,
 ) -> Message:
     """Add a reply or internal note. A requester-side reply reopens a pending or resolved
     ticket; the first public reply by an agent or mentor is the ticket's first response."""
@@ -151,7 +165,7 @@ def add_message(
         raise Forbidden("Only call-centre staff and mentors write internal notes.")
     if ticket.status == "closed":
         raise Conflict("This ticket is closed; raise a new ticket instead.")
-    now = utcnow()
+    now = now or utcnow()
     with unit_of_work():
         message = Message(
             ticket=ticket,
@@ -164,22 +178,26 @@ def add_message(
             created_at=now,
         )
         db.session.add(message)
-        record_event(ticket, author, "message", None, "note" if data.internal else "reply")
+        record_event(ticket, author, "message", None, "note" if data.internal else "reply", at=now)
         if not data.internal and not automatic:
             if message.from_requester_side:
                 if ticket.status in ("pending", "resolved"):
-                    _set_status(ticket, author, "open")
+                    _set_status(ticket, author, "open", now=now)
             else:
                 if ticket.first_response_at is None:
                     ticket.first_response_at = now
                 if ticket.status == "new":
-                    _set_status(ticket, author, "open")
+                    _set_status(ticket, author, "open", now=now)
         ticket.updated_at = now
     return message
 
 
-def update_ticket(ticket: Ticket, actor: User, data: TicketUpdate) -> Ticket:
-    """Change status, priority, category, assignee or language, each change audited."""
+def update_ticket(
+    ticket: Ticket, actor: User, data: TicketUpdate, *, now: datetime | None = None
+) -> Ticket:
+    """Change status, priority, category, assignee or language, each change audited. A new
+    priority or category selects the SLA policy again."""
+    now = now or utcnow()
     sent = set(data.model_fields_set)
     access.require_editable(actor, sent)
     errors: dict[str, str] = {}
@@ -201,20 +219,25 @@ def update_ticket(ticket: Ticket, actor: User, data: TicketUpdate) -> Ticket:
         _check_transition(ticket, data.status)
 
     with unit_of_work():
+        reselect = False
         if "priority" in sent and data.priority != ticket.priority:
-            record_event(ticket, actor, "priority", ticket.priority, data.priority)
+            record_event(ticket, actor, "priority", ticket.priority, data.priority, at=now)
             ticket.priority = data.priority
+            reselect = True
         if "language" in sent and data.language != ticket.language:
-            record_event(ticket, actor, "language", ticket.language, data.language)
+            record_event(ticket, actor, "language", ticket.language, data.language, at=now)
             ticket.language = data.language
         if category is not None and category.id != ticket.category_id:
-            record_event(ticket, actor, "category", ticket.category.slug, category.slug)
+            record_event(ticket, actor, "category", ticket.category.slug, category.slug, at=now)
             ticket.category = category
+            reselect = True
+        if reselect:
+            sla_policies.assign_policy(ticket)
         if "assignee" in sent and data.assignee != ticket.assignee_id:
-            _set_assignee(ticket, actor, assignee)
+            _set_assignee(ticket, actor, assignee, now=now)
         if "status" in sent and data.status != ticket.status:
-            _set_status(ticket, actor, data.status)
-        ticket.updated_at = utcnow()
+            _set_status(ticket, actor, data.status, now=now)
+        ticket.updated_at = now
     return ticket
 
 
@@ -231,21 +254,26 @@ def _check_transition(ticket: Ticket, new_status: str) -> None:
         )
 
 
-def _set_status(ticket: Ticket, actor: User | None, new_status: str) -> None:
-    record_event(ticket, actor, "status", ticket.status, new_status)
+def _set_status(
+    ticket: Ticket, actor: User | None, new_status: str, *, now: datetime | None = None
+) -> None:
+    now = now or utcnow()
+    record_event(ticket, actor, "status", ticket.status, new_status, at=now)
     if SOLVED_STATUSES & {ticket.status, new_status}:
         # Solved tickets' answers are searchable; a reopened one leaves the index.
         jobs.enqueue("kb.index_ticket", ticket.id)
     if new_status == "resolved":
-        ticket.resolved_at = utcnow()
+        ticket.resolved_at = now
     elif ticket.status == "resolved" and new_status == "open":
         ticket.resolved_at = None
     ticket.status = new_status
 
 
-def _set_assignee(ticket: Ticket, actor: User, assignee: User | None) -> None:
+def _set_assignee(
+    ticket: Ticket, actor: User, assignee: User | None, *, now: datetime | None = None
+) -> None:
     old = ticket.assignee.email if ticket.assignee else None
-    record_event(ticket, actor, "assignee", old, assignee.email if assignee else None)
+    record_event(ticket, actor, "assignee", old, assignee.email if assignee else None, at=now)
     ticket.assignee = assignee
     if assignee is not None and ticket.status == "new":
-        _set_status(ticket, actor, "open")
+        _set_status(ticket, actor, "open", now=now)

@@ -1,10 +1,25 @@
 """Business time: SLA clocks run only in the call-centre's working hours.
 
-``BusinessCalendar`` is the contract's interface; ``DEFAULT_POLICIES`` the targets per priority.
+``BusinessCalendar`` is the contract's interface. ``DEFAULT_POLICIES`` are the targets per
+priority that migration 0003 seeds into ``sla_policies`` and that apply when that table has
+no row for a priority (see ``helpdesk.tickets.sla_policies``).
+
+Calendar rules:
+
+- ``hours`` maps a weekday (0 = Monday) to its working slots, e.g. a lunch break is
+  ``[("09:00", "13:00"), ("14:00", "18:00")]``; overlapping or touching slots are merged,
+  ``"24:00"`` ends a slot at midnight.
+- a day is closed when it is in ``holidays`` (dates an admin added), or, with
+  ``india_holidays=True``, when the ``holidays`` package lists it for India (and for
+  ``subdiv``, a state's own holidays, when given).
+- ``add_minutes(start, 0)`` is ``start`` moved forward to working time; with ``minutes > 0``
+  the answer lies inside a slot or exactly at a slot's end (17:00 + 60 min is 18:00, not
+  09:00 the next day). ``minutes_between`` counts whole minutes of working time.
+- Arithmetic is done in UTC, so a zone with daylight saving counts real minutes.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -14,12 +29,36 @@ Slot = tuple[str, str]
 MONDAY_TO_SATURDAY_9_TO_6: dict[int, list[Slot]] = {d: [("09:00", "18:00")] for d in range(6)}
 #: how far add_minutes looks ahead before deciding a calendar has no working time at all
 MAX_DAYS_AHEAD = 3 * 366
+DAY_MINUTES = 24 * 60
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def india_holidays(year: int, subdiv: str | None = None) -> frozenset[date]:
     """India's national holidays (plus a state's own, given its subdivision code)."""
     return frozenset(holidays_lib.country_holidays("IN", subdiv=subdiv, years=year).keys())
+
+
+def _minute_of_day(text: str) -> int:
+    if text == "24:00":
+        return DAY_MINUTES
+    parsed = time.fromisoformat(text)
+    if parsed.second or parsed.microsecond:
+        raise ValueError(f"slot times are whole minutes: {text!r}")
+    return parsed.hour * 60 + parsed.minute
+
+
+def _merged_slots(slots: list[Slot]) -> list[tuple[int, int]]:
+    """Slots as sorted, non-overlapping (start, end) minutes of the day."""
+    spans = sorted((_minute_of_day(a), _minute_of_day(b)) for a, b in slots)
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if b <= a:
+            raise ValueError(f"a slot must end after it starts: {a // 60:02d}:{a % 60:02d}")
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 @dataclass
@@ -33,10 +72,9 @@ class BusinessCalendar:
 
     def __post_init__(self) -> None:
         self.zone = ZoneInfo(self.tz)
-        self._slots = {
-            day: sorted((time.fromisoformat(a), time.fromisoformat(b)) for a, b in slots)
-            for day, slots in self.hours.items()
-        }
+        self._slots = {int(day): _merged_slots(slots) for day, slots in self.hours.items()}
+        if any(day not in range(7) for day in self._slots):
+            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
         self._extra_holidays = frozenset(self.holidays or ())
 
     def is_holiday(self, day: date) -> bool:
@@ -44,26 +82,30 @@ class BusinessCalendar:
             return True
         return self.india_holidays and day in india_holidays(day.year, self.subdiv)
 
+    def _wall(self, day: date, minute: int) -> datetime:
+        day += timedelta(days=minute // DAY_MINUTES)
+        minute %= DAY_MINUTES
+        local = datetime.combine(day, time(minute // 60, minute % 60), self.zone)
+        return local.astimezone(UTC)
+
     def working_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
-        """The day's working slots as aware datetimes in the calendar's zone."""
+        """The day's working slots as aware UTC datetimes, in order, never overlapping."""
         if self.is_holiday(day):
             return []
-        return [
-            (datetime.combine(day, a, self.zone), datetime.combine(day, b, self.zone))
-            for a, b in self._slots.get(day.weekday(), [])
-        ]
+        return [(self._wall(day, a), self._wall(day, b)) for a, b in self._slots.get(day.weekday(), [])]
 
-    def add_minutes(self, start: datetime, minutes: int) -> datetime:
-        """The moment ``minutes`` business minutes after ``start``."""
+    def add_business_time(self, start: datetime, amount: timedelta) -> datetime:
+        """The moment ``amount`` of working time after ``start`` (same zone as ``start``)."""
         _require_aware(start)
-        if minutes < 0:
+        if amount < timedelta(0):
             raise ValueError("minutes must be >= 0")
-        local = start.astimezone(self.zone)
-        remaining = timedelta(minutes=minutes)
-        day = local.date()
+        moment = start.astimezone(UTC)
+        remaining = amount
+        # The local day before: a slot of the previous local day may still be running.
+        day = start.astimezone(self.zone).date() - timedelta(days=1)
         for _ in range(MAX_DAYS_AHEAD):
             for begin, end in self.working_intervals(day):
-                begin = max(begin, local)
+                begin = max(begin, moment)
                 if begin >= end:
                     continue
                 if begin + remaining <= end:
@@ -72,22 +114,42 @@ class BusinessCalendar:
             day += timedelta(days=1)
         raise ValueError("the calendar has no working time ahead")
 
-    def minutes_between(self, start: datetime, end: datetime) -> int:
-        """Whole business minutes from ``start`` to ``end`` (0 when end is not after start)."""
+    def add_minutes(self, start: datetime, minutes: float) -> datetime:
+        """The moment ``minutes`` business minutes after ``start``."""
+        return self.add_business_time(start, timedelta(minutes=minutes))
+
+    def business_time(self, start: datetime, end: datetime) -> timedelta:
+        """Working time from ``start`` to ``end``, exactly (zero when end is not after start)."""
         _require_aware(start)
         _require_aware(end)
         if end <= start:
-            return 0
-        a, b = start.astimezone(self.zone), end.astimezone(self.zone)
-        total = timedelta()
-        day = a.date()
-        while day <= b.date():
+            return timedelta(0)
+        a, b = start.astimezone(UTC), end.astimezone(UTC)
+        total = timedelta(0)
+        day = start.astimezone(self.zone).date() - timedelta(days=1)
+        last = end.astimezone(self.zone).date()
+        while day <= last:
             for begin, stop in self.working_intervals(day):
                 lo, hi = max(begin, a), min(stop, b)
                 if hi > lo:
                     total += hi - lo
             day += timedelta(days=1)
-        return int(total.total_seconds() // 60)
+        return total
+
+    def minutes_between(self, start: datetime, end: datetime) -> int:
+        """Whole business minutes from ``start`` to ``end`` (0 when end is not after start)."""
+        return int(self.business_time(start, end) // timedelta(minutes=1))
+
+    def is_working(self, moment: datetime) -> bool:
+        """True when ``moment`` lies inside a slot (its start included, its end not)."""
+        _require_aware(moment)
+        moment = moment.astimezone(UTC)
+        day = moment.astimezone(self.zone).date()
+        return any(
+            begin <= moment < end
+            for d in (day - timedelta(days=1), day)
+            for begin, end in self.working_intervals(d)
+        )
 
 
 def _require_aware(value: datetime) -> None:
@@ -96,33 +158,26 @@ def _require_aware(value: datetime) -> None:
 
 
 @dataclass(frozen=True)
-class SlaPolicy:
+class PolicyTargets:
+    """A policy's targets in business minutes, as code knows them (the database may differ)."""
+
     name: str
     priority: str
     first_response_minutes: int
     next_response_minutes: int
     resolution_minutes: int
+    mentor_response_minutes: int
     calendar: str = "default"
-
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "priority": self.priority,
-            "first_response_minutes": self.first_response_minutes,
-            "next_response_minutes": self.next_response_minutes,
-            "resolution_minutes": self.resolution_minutes,
-            "calendar": self.calendar,
-        }
 
 
 #: business minutes; a 9-hour working day is 540 minutes
-DEFAULT_POLICIES: dict[str, SlaPolicy] = {
+DEFAULT_POLICIES: dict[str, PolicyTargets] = {
     p.priority: p
     for p in (
-        SlaPolicy("Urgent", "urgent", 30, 60, 540),
-        SlaPolicy("High", "high", 60, 120, 1080),
-        SlaPolicy("Normal", "normal", 240, 480, 2700),
-        SlaPolicy("Low", "low", 540, 1080, 5400),
+        PolicyTargets("Urgent", "urgent", 30, 60, 540, 120),
+        PolicyTargets("High", "high", 60, 120, 1080, 240),
+        PolicyTargets("Normal", "normal", 240, 480, 2700, 540),
+        PolicyTargets("Low", "low", 540, 1080, 5400, 1080),
     )
 }
 
@@ -131,7 +186,3 @@ DEFAULT_POLICIES: dict[str, SlaPolicy] = {
 def default_calendar() -> BusinessCalendar:
     """The contract's calendar: Mon-Sat 09:00-18:00 IST, closed on India's national holidays."""
     return BusinessCalendar(india_holidays=True)
-
-
-def policy_for(priority: str) -> SlaPolicy:
-    return DEFAULT_POLICIES[priority]

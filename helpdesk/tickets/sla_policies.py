@@ -1,0 +1,200 @@
+"""SLA policies and calendars from the database, and writing a ticket's SLA state.
+
+Policy selection (at creation, and when a person changes the priority or category): among
+the policies of the ticket's priority, the most specific that matches wins:
+category + state > category > state > priority only. When the table holds no policy for
+the priority, the in-code ``DEFAULT_POLICIES`` apply (they are what migration 0003 seeds).
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from helpdesk.extensions import db
+from helpdesk.tickets.models import (
+    OPEN_STATUSES,
+    PRIORITIES,
+    SlaCalendar,
+    SlaHoliday,
+    SlaPolicy,
+    Ticket,
+    TicketEvent,
+)
+from helpdesk.tickets.sla import DEFAULT_POLICIES, BusinessCalendar, PolicyTargets, default_calendar
+from helpdesk.tickets.sla_clock import TARGETS, Evaluation, evaluate
+from helpdesk.timeutil import isoformat
+
+Policy = SlaPolicy | PolicyTargets
+DEFAULT_CALENDAR_HOURS = {str(d): [["09:00", "18:00"]] for d in range(6)}
+EDITABLE_FIELDS = (
+    "first_response_minutes", "next_response_minutes", "resolution_minutes",
+    "mentor_response_minutes", "calendar", "raise_priority_on_breach", "escalate_on_breach",
+)
+
+
+def targets_of(policy: Policy) -> dict[str, int]:
+    return {target: getattr(policy, f"{target}_minutes") for target in TARGETS}
+
+
+def select_policy(ticket: Ticket) -> Policy:
+    """The most specific policy matching the ticket's priority, category and state."""
+    state = ticket.block.state.code if ticket.block is not None else None
+    # The relationship, not category_id: a ticket being created has no ids before its flush.
+    category_id = ticket.category.id if ticket.category is not None else None
+    candidates = [
+        p for p in db.session.scalars(sa.select(SlaPolicy).where(SlaPolicy.priority == ticket.priority))
+        if p.category_id in (None, category_id) and p.state_code in (None, state)
+    ]
+    if not candidates:
+        return DEFAULT_POLICIES[ticket.priority]
+    return max(candidates, key=lambda p: (p.category_id is not None, p.state_code is not None, -p.id))
+
+
+def policy_named(name: str | None) -> Policy | None:
+    if name is None:
+        return None
+    row = db.session.scalar(sa.select(SlaPolicy).where(SlaPolicy.name == name))
+    return row or next((p for p in DEFAULT_POLICIES.values() if p.name == name), None)
+
+
+def calendar_for(name: str, state_subdiv: str | None = None) -> BusinessCalendar:
+    """The named calendar with its admin-added holidays; the contract's default when the
+    table has no row of that name."""
+    row = db.session.scalar(
+        sa.select(SlaCalendar).where(SlaCalendar.name == name).options(selectinload(SlaCalendar.holidays))
+    )
+    if row is None:
+        return default_calendar()
+    return BusinessCalendar(
+        tz=row.tz,
+        hours={int(day): [tuple(slot) for slot in slots] for day, slots in row.hours.items()},
+        holidays={h.day for h in row.holidays},
+        india_holidays=row.india_holidays,
+        subdiv=state_subdiv if row.state_holidays else None,
+    )
+
+
+def evaluate_ticket(ticket: Ticket, now: datetime) -> Evaluation:
+    """``sla_clock.evaluate`` with the ticket's policy and calendar (reads, never writes)."""
+    policy = policy_named(ticket.sla_policy) or select_policy(ticket)
+    subdiv = ticket.block.state.holiday_subdiv if ticket.block is not None else None
+    return evaluate(ticket, now, minutes=targets_of(policy), calendar=calendar_for(policy.calendar, subdiv))
+
+
+def assign_policy(ticket: Ticket) -> None:
+    ticket.sla_policy = select_policy(ticket).name
+
+
+def refresh_sla(ticket: Ticket, now: datetime) -> Evaluation:
+    """Store the ticket's due dates as of ``now``; record each new warning and breach once
+    (a ``sla_warning``/``sla_breach`` TicketEvent) and apply the policy's breach actions.
+    The caller commits."""
+    result = evaluate_ticket(ticket, now)
+    ticket.first_response_due = result.due("first_response")
+    ticket.next_response_due = result.due("next_response")
+    ticket.resolution_due = result.due("resolution")
+    ticket.mentor_response_due = result.due("mentor_response")
+    if ticket.status == "closed":
+        return result
+    recorded = list(ticket.sla_breached or [])
+    new_breaches = [t for t in result.breached if t not in recorded]
+    warned = {(e.new_value, e.old_value) for e in ticket.events if e.kind == "sla_warning"}
+    for clock in result.clocks:
+        key = (clock.target, isoformat(clock.started_at))
+        if (clock.met_at is None and not clock.breached and now >= clock.warn_at
+                and key not in warned):
+            _event(ticket, "sla_warning", key[1], clock.target, now)
+            warned.add(key)
+    if new_breaches:
+        for target in new_breaches:
+            _event(ticket, "sla_breach", None, target, now)
+        ticket.sla_breached = recorded + new_breaches
+        _breach_actions(ticket, first_breach=not recorded, now=now)
+    return result
+
+
+def _breach_actions(ticket: Ticket, *, first_breach: bool, now: datetime) -> None:
+    """On a ticket's first breach: raise the priority one step and/or mark it for
+    escalation, as its policy says. The policy (and so the targets) stays the same."""
+    policy = policy_named(ticket.sla_policy)
+    if not first_breach or not isinstance(policy, SlaPolicy):
+        return
+    if policy.raise_priority_on_breach and ticket.priority != PRIORITIES[-1]:
+        raised = PRIORITIES[PRIORITIES.index(ticket.priority) + 1]
+        _event(ticket, "priority", ticket.priority, raised, now)
+        ticket.priority = raised
+    if policy.escalate_on_breach and ticket.is_open:
+        _event(ticket, "sla_escalation", None, ",".join(ticket.sla_breached), now)
+
+
+def _event(ticket: Ticket, kind: str, old: str | None, new: str | None, at: datetime) -> None:
+    db.session.add(TicketEvent(ticket=ticket, actor=None, kind=kind, old_value=old, new_value=new, at=at))
+
+
+def list_policies() -> list[Policy]:
+    rows = db.session.scalars(
+        sa.select(SlaPolicy).options(selectinload(SlaPolicy.category)).order_by(SlaPolicy.id)
+    ).all()
+    return list(rows) or list(DEFAULT_POLICIES.values())
+
+
+def policy_to_dict(policy: Policy) -> dict:
+    data = {"name": policy.name, "priority": policy.priority} | targets_of_fields(policy)
+    data["calendar"] = policy.calendar
+    if isinstance(policy, SlaPolicy):
+        data |= {
+            "id": policy.id,
+            "category": policy.category.slug if policy.category else None,
+            "state": policy.state_code,
+            "raise_priority_on_breach": policy.raise_priority_on_breach,
+            "escalate_on_breach": policy.escalate_on_breach,
+        }
+    return data
+
+
+def update_policy(policy: SlaPolicy, changes: dict, *, now: datetime) -> int:
+    """Change a policy's targets, calendar or breach actions and recompute the due dates
+    of its open tickets. Breaches already recorded stay. Returns how many were recomputed.
+    The caller commits."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(policy, name, value)
+    db.session.flush()
+    tickets = db.session.scalars(
+        sa.select(Ticket).where(Ticket.sla_policy == policy.name, Ticket.status.in_(OPEN_STATUSES))
+    ).all()
+    for ticket in tickets:
+        refresh_sla(ticket, now)
+    return len(tickets)
+
+
+def install_defaults() -> None:
+    """Add the default calendar and DEFAULT_POLICIES where missing (idempotent); for fresh
+    databases built without migrations. The caller commits."""
+    if db.session.scalar(sa.select(SlaCalendar).where(SlaCalendar.name == "default")) is None:
+        db.session.add(SlaCalendar(name="default", tz="Asia/Kolkata", hours=DEFAULT_CALENDAR_HOURS,
+                                   india_holidays=True, state_holidays=False))
+    names = set(db.session.scalars(sa.select(SlaPolicy.name)))
+    for p in DEFAULT_POLICIES.values():
+        if p.name not in names:
+            db.session.add(SlaPolicy(name=p.name, priority=p.priority, **targets_of_fields(p),
+                                     calendar=p.calendar))
+    db.session.flush()
+
+
+def targets_of_fields(policy: Policy) -> dict[str, int]:
+    return {f"{t}_minutes": m for t, m in targets_of(policy).items()}
+
+
+def add_holiday(calendar_name: str, day, name: str = "") -> SlaHoliday:
+    """Close ``calendar_name`` on ``day`` (an admin-added holiday). The caller commits."""
+    calendar = db.session.scalar(sa.select(SlaCalendar).where(SlaCalendar.name == calendar_name))
+    if calendar is None:
+        raise LookupError(f"no calendar {calendar_name!r}")
+    holiday = SlaHoliday(calendar=calendar, day=day, name=name)
+    db.session.add(holiday)
+    db.session.flush()
+    return holiday
