@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.knowledge import api as _knowledge_api  # noqa: F401
     from helpdesk.knowledge import tasks as _knowledge_tasks  # noqa: F401
     from helpdesk.tickets import api as _tickets_api  # noqa: F401
+    from helpdesk.tickets import sla_api as _sla_api  # noqa: F401
     from helpdesk.tickets import tasks as _ticket_tasks  # noqa: F401
 
     # The API authenticates by bearer token; session callers are CSRF-checked in api/auth.py.
@@ -93,12 +94,13 @@ def _register_blueprints(app: Flask) -> None:
 
     # Web pages: session sign-in and CSRF-protected forms.
     from helpdesk.agents.routes import bp as agents_web
+    from helpdesk.knowledge.routes import bp as knowledge_web
     from helpdesk.portal.routes import bp as portal_web
     from helpdesk.templating import register_templating
     from helpdesk.tickets.routes import bp as tickets_web
 
     register_templating(app)
-    for blueprint in (agents_web, tickets_web, portal_web):
+    for blueprint in (agents_web, tickets_web, portal_web, knowledge_web):
         app.register_blueprint(blueprint)
 
 

@@ -10,12 +10,13 @@ from helpdesk.languages import LANGUAGES
 from helpdesk.timeutil import as_ist, isoformat, utcnow
 
 #: (endpoint, label, access key) per role; the base template draws the navigation from it
+KNOWLEDGE_BASE = ("knowledge.browse", "Knowledge base", "k")
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
-    "agent": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l")],
-    "manager": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l")],
-    "admin": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l")],
-    "mentor": [("tickets.queue", "Queue", "q")],
-    "brc": [("portal.home", "My block", "m"), ("portal.new", "Raise a ticket", "r")],
+    "agent": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
+    "manager": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
+    "admin": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
+    "mentor": [("tickets.queue", "Queue", "q"), KNOWLEDGE_BASE],
+    "brc": [("portal.home", "My block", "m"), ("portal.new", "Raise a ticket", "r"), KNOWLEDGE_BASE],
 }
 
 ROLE_NAMES = {

@@ -1,5 +1,6 @@
 """Markdown to safe HTML: what authors write is rendered, then cleaned of anything active."""
 
+import html
 import re
 
 import bleach
@@ -27,5 +28,7 @@ def render_markdown(text: str) -> Markup:
 
 def plain_text(text: str) -> str:
     """The article's words without Markdown, for search and reply bodies."""
-    words = bleach.clean(markdown.markdown(text or ""), tags=set(), strip=True)
-    return re.sub(r"\n{3,}", "\n\n", words).strip()
+    rendered = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
+    words = bleach.clean(rendered, tags=set(), strip=True)
+    # bleach returns HTML text ("&lt;", "&amp;"); readers of plain text want the characters.
+    return html.unescape(re.sub(r"\n{3,}", "\n\n", words)).strip()

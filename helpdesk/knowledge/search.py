@@ -8,6 +8,7 @@ swaps a complete new index in with one rename.
 
 from __future__ import annotations
 
+import gc
 import html
 import logging
 import os
@@ -33,11 +34,13 @@ from whoosh.analysis import (
     Tokenizer,
 )
 from whoosh.analysis.filters import STOP_WORDS
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import ContextFragmenter, Formatter, Highlighter, get_text
 from whoosh.index import LockError
 from whoosh.lang.porter2 import stem as porter2_stem
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.support.levenshtein import damerau_levenshtein
 
 log = logging.getLogger(__name__)
@@ -233,16 +236,60 @@ def _corrections(reader, word: _Word) -> list[tuple[str, str, float]]:
 
 
 def _build_query(reader, words: list[_Word]):
-    """OR of per-word groups with a coordination bonus; returns (query, (field, term) -> word)."""
-    groups, owner = [], {}
-    for i, word in enumerate(words):
+    """OR of per-word groups with a coordination bonus; returns (query, [(field, term)] per
+    word)."""
+    groups, terms_by_word = [], []
+    for word in words:
         terms = [("title", word.term, 1.0), ("body", word.term, 1.0), ("tags", word.surface, 1.0)]
-        alternatives = []
-        for fieldname, term, boost in terms + _corrections(reader, word):
-            alternatives.append(Q.Term(fieldname, term, boost=boost))
-            owner[(fieldname, term)] = i
+        alternatives = [Q.Term(fieldname, term, boost=boost)
+                        for fieldname, term, boost in terms + _corrections(reader, word)]
         groups.append(Q.Or(alternatives))
-    return Q.Or(groups, scale=0.9), owner
+        terms_by_word.append([(t.fieldname, t.text) for t in alternatives])
+    return Q.Or(groups), terms_by_word
+
+
+def _term_docs(searcher, fieldname: str, text: str) -> set[int]:
+    """Live document numbers containing a term, read a postings block at a time.
+
+    Whoosh's own matchers step through postings one Python call per document; for the
+    common words of a large index that is most of a query's time.  This reads each block's
+    id array whole (falling back to the generic matcher for other codecs).
+    """
+    out: set[int] = set()
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (fieldname, text) not in reader:
+            continue
+        m, deleted = reader.postings(fieldname, text), None
+        if isinstance(m, FilterMatcher):
+            m, deleted = m.child, reader.deleted_docs_set
+        ids: set[int] = set()
+        if type(m) is W3LeafMatcher:
+            while m.is_active():
+                if m._ids is None:
+                    m._read_ids()
+                ids.update(m._ids)
+                m._next_block()
+        else:
+            ids.update(m.all_ids())
+        if deleted:
+            ids -= deleted
+        out |= set(map(offset.__add__, ids)) if offset else ids
+    return out
+
+
+def _query_docs(searcher, q) -> set[int]:
+    """Document numbers matching a filter query made of Term/Or/And (see ``_filter``)."""
+    if isinstance(q, Q.Term):
+        return _term_docs(searcher, q.fieldname, q.text)
+    if isinstance(q, Q.Or):
+        return set().union(*(_query_docs(searcher, sub) for sub in q.subqueries))
+    if isinstance(q, Q.And):
+        parts = sorted((_query_docs(searcher, sub) for sub in q.subqueries), key=len)
+        return parts[0].intersection(*parts[1:]) if parts else set()
+    if q is Q.NullQuery:
+        return set()
+    return set(q.docs(searcher))
 
 
 def _any_of(fieldname: str, value) -> Q.Query | None:
@@ -327,6 +374,7 @@ class SearchIndex:
         self._lock = threading.RLock()  # guards the searcher; searches run under it
         self._write_lock = threading.Lock()
         self._ix = self._searcher = self._identity = None
+        self._filters: tuple[Any, dict] = (None, {})  # (searcher, filter query -> docnums)
 
     # ---- reading
 
@@ -362,6 +410,7 @@ class SearchIndex:
 
     def _drop_searcher(self) -> None:
         searcher, self._ix, self._searcher, self._identity = self._searcher, None, None, None
+        self._filters = (None, {})
         if searcher is not None:
             with suppress(Exception):  # already broken, or its files are gone: nothing to save
                 searcher.close()
@@ -408,21 +457,35 @@ class SearchIndex:
         try:
             with self._lock:
                 searcher = self._current_searcher()
-                q, owner = _build_query(searcher.reader(), words)
-                # Coverage re-ranking happens within this window of best-scored hits.
-                results = searcher.search(q, limit=max(page * limit, 200), filter=filter_q,
-                                          terms=True)
+                reader = searcher.reader()
+                q, terms_by_word = _build_query(reader, words)
+                allowed = self._filter_docs(searcher, filter_q)
+                if allowed is not None and not allowed:  # Whoosh reads an empty set as "all"
+                    return SearchResults()
+                # Coverage re-ranking happens within this window of best-scored hits.  No
+                # terms=True: recording matched terms makes Whoosh visit every matching
+                # document (no block skipping); coverage and the total come from the words'
+                # document sets instead.
+                results = searcher.search(q, limit=max(page * limit, 200), filter=allowed)
                 results.highlighter = Highlighter(
                     fragmenter=ContextFragmenter(maxchars=200, surround=40),
                     formatter=_MatchFormatter())
+                per_word = [set().union(*(_term_docs(searcher, f, t) for f, t in terms))
+                            for terms in terms_by_word]
+                matching = set().union(*per_word)
+                if allowed is not None:
+                    matching &= allowed
+                elif reader.has_deletions():
+                    matching = {d for d in matching if not reader.is_deleted(d)}
 
                 def coverage(hit) -> int:
-                    matched = {owner.get((f, t.decode("utf-8"))) for f, t in hit.matched_terms()}
-                    return len(matched - {None})
+                    return sum(hit.docnum in docs for docs in per_word)
 
-                hits = sorted(results, key=lambda h: (-coverage(h), -h.score, h.rank))
+                # by index: list(results) would ask len(results), which re-runs the query
+                hits = sorted((results[i] for i in range(results.scored_length())),
+                              key=lambda h: (-coverage(h), -h.score, h.rank))
                 items = [_item(hit) for hit in hits[(page - 1) * limit: page * limit]]
-                return SearchResults(items=items, total=len(results))
+                return SearchResults(items=items, total=len(matching))
         except FileNotFoundError as exc:  # expected until ensure()/rebuild(): no traceback
             log.warning("search index missing (%s); returning degraded results", exc)
         except Exception:
@@ -430,6 +493,22 @@ class SearchIndex:
         with self._lock:
             self._drop_searcher()  # reopen from scratch next time (maybe rebuilt by then)
         return SearchResults(degraded=True)
+
+    def _filter_docs(self, searcher, filter_q) -> set[int] | None:
+        """The documents a filter allows, cached per searcher (filters repeat; Whoosh would
+        recompute the set, one Python call per document, on every search)."""
+        if filter_q is None:
+            return None
+        owner, cache = self._filters
+        if owner is not searcher:
+            cache = {}
+            self._filters = (searcher, cache)
+        docs = cache.get(filter_q)
+        if docs is None:
+            if len(cache) >= 64:
+                cache.clear()
+            docs = cache[filter_q] = _query_docs(searcher, filter_q)  # never mutated
+        return docs
 
     # ---- writing
 
@@ -464,21 +543,30 @@ class SearchIndex:
         tmp = tempfile.mkdtemp(prefix=f".{base}.build-", dir=parent)
         try:
             writer, seen = _Storage(tmp).create_index(SCHEMA).writer(limitmb=128), set()
-            with _committing(writer):
-                for doc in documents:
-                    try:
-                        fields = _prepare(doc)
-                    except (ValueError, TypeError, AttributeError) as exc:
-                        fields = None
-                        log.warning("search rebuild: skipping a document: %s", exc)
-                    if fields is None or fields["id"] in seen:
-                        counts["skipped"] += 1
-                        continue
-                    seen.add(fields["id"])
-                    writer.add_document(**fields)
-                    counts["indexed"] += 1
-                    if progress and counts["indexed"] % 100 == 0:
-                        progress(counts["indexed"])
+            # The writer's posting buffer is millions of small tuples: with the cyclic GC on,
+            # every full collection walks them all and indexing slows down as it goes.
+            # Nothing here makes cycles worth collecting before the commit.
+            gc_was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                with _committing(writer):
+                    for doc in documents:
+                        try:
+                            fields = _prepare(doc)
+                        except (ValueError, TypeError, AttributeError) as exc:
+                            fields = None
+                            log.warning("search rebuild: skipping a document: %s", exc)
+                        if fields is None or fields["id"] in seen:
+                            counts["skipped"] += 1
+                            continue
+                        seen.add(fields["id"])
+                        writer.add_document(**fields)
+                        counts["indexed"] += 1
+                        if progress and counts["indexed"] % 100 == 0:
+                            progress(counts["indexed"])
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
             with open(os.path.join(tmp, _VERSION_FILE), "w", encoding="utf-8") as fh:
                 fh.write(SCHEMA_VERSION)
             if progress:
