@@ -72,14 +72,13 @@ def _migrations_dir() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from helpdesk.api import api_v1
-    from helpdesk.api.errors import register_error_handlers
-    from helpdesk.extensions import csrf
-
     # Importing each api module adds its routes to the one v1 blueprint.
     from helpdesk.agents import api as _agents_api  # noqa: F401
+    from helpdesk.api import api_v1
     from helpdesk.api import routes as _api_routes  # noqa: F401
+    from helpdesk.api.errors import register_error_handlers
     from helpdesk.contacts import api as _contacts_api  # noqa: F401
+    from helpdesk.extensions import csrf
     from helpdesk.geography import api as _geography_api  # noqa: F401
     from helpdesk.knowledge import api as _knowledge_api  # noqa: F401
     from helpdesk.knowledge import tasks as _knowledge_tasks  # noqa: F401

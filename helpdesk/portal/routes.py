@@ -4,8 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
-from helpdesk.errors import DomainError, ValidationFailed
-from helpdesk.tickets import forms, queries, services
+from helpdesk.errors import ValidationFailed
+from helpdesk.tickets import forms, queries
 from helpdesk.tickets.models import PRIORITIES
 
 bp = Blueprint("portal", __name__, url_prefix="/brc")
@@ -58,15 +58,11 @@ def new():
     """Raise a ticket; the service puts it in the user's own block whatever is sent."""
     if request.method == "GET":
         return _render_new({"priority": "normal", "language": "hi"}, {})
-    values = request.form.to_dict()
-    data, errors = forms.ticket_create_from_form(
-        request.form, with_block=False, with_requester=False, channel="web"
+    result = forms.create_ticket_from_form(
+        request.form, current_user, with_block=False, with_requester=False, channel="web"
     )
-    if errors:
-        return _render_new(values, errors, "Please correct the marked fields.", 422)
-    try:
-        ticket = services.create_ticket(data, current_user)
-    except DomainError as exc:
-        return _render_new(values, exc.fields, exc.message, exc.status)
+    if result.ticket is None:
+        return _render_new(request.form.to_dict(), result.errors, result.message, result.status)
+    ticket = result.ticket
     flash(f"Ticket {ticket.number} raised. The call-centre will answer here.", "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))

@@ -5,10 +5,13 @@ form's field names, ready to show next to each field.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 
-from helpdesk.errors import field_errors_from_pydantic
+from helpdesk.errors import DomainError, field_errors_from_pydantic
+from helpdesk.tickets import services
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
 
 #: pydantic error location → the form field that shows it
@@ -61,6 +64,26 @@ def ticket_create_from_form(
         # create_ticket() would say so too, but only once the rest is valid: say it now.
         errors.setdefault("block", "required")
     return model, errors
+
+
+@dataclass
+class TicketFormResult:
+    ticket: Ticket | None
+    errors: dict[str, str]
+    message: str | None = None
+    status: int = 200
+
+
+def create_ticket_from_form(form: Mapping, user, **options) -> TicketFormResult:
+    """Validate a log-a-call or raise-a-ticket form and create the ticket; on any error
+    nothing is written and the result says what to show next to which field."""
+    data, errors = ticket_create_from_form(form, **options)
+    if errors:
+        return TicketFormResult(None, errors, "Please correct the marked fields.", 422)
+    try:
+        return TicketFormResult(services.create_ticket(data, user), {})
+    except DomainError as exc:
+        return TicketFormResult(None, exc.fields, exc.message, exc.status)
 
 
 def message_from_form(form: Mapping) -> tuple[MessageCreate | None, dict[str, str]]:

@@ -92,16 +92,12 @@ def new():
     _require_staff()
     if request.method == "GET":
         return _render_new({"channel": "phone", "priority": "normal", "language": "hi"}, {})
-    values = request.form.to_dict()
-    data, errors = forms.ticket_create_from_form(
-        request.form, with_block=True, with_requester=True, channel="phone"
+    result = forms.create_ticket_from_form(
+        request.form, current_user, with_block=True, with_requester=True, channel="phone"
     )
-    if errors:
-        return _render_new(values, errors, "Please correct the marked fields.", 422)
-    try:
-        ticket = services.create_ticket(data, current_user)
-    except DomainError as exc:
-        return _render_new(values, exc.fields, exc.message, exc.status)
+    if result.ticket is None:
+        return _render_new(request.form.to_dict(), result.errors, result.message, result.status)
+    ticket = result.ticket
     flash(f"Ticket {ticket.number} logged.", "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
