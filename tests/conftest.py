@@ -5,13 +5,16 @@ With TEST_DATABASE_URL / TEST_REDIS_URL set, the same tests run on PostgreSQL an
 
 import contextvars
 import os
+import re
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -238,3 +241,48 @@ def redis_url():
     if not REDIS_URL:
         pytest.skip("needs TEST_REDIS_URL (the embedded run has no Redis; CI's PostgreSQL+Redis run sets it)")
     return REDIS_URL
+
+
+# --- a real server and a real browser (Debian's Chromium; never a downloaded one) ---
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def live_server(config_class, app):
+    """The site on a free localhost port, with CSRF on as in production."""
+    site = create_app(type("BrowserConfig", (config_class,), {"WTF_CSRF_ENABLED": True}))
+    site.config["SEARCH_INDEX_DIR"] = app.config["SEARCH_INDEX_DIR"]
+    server = make_server("127.0.0.1", 0, site, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+    with site.app_context():
+        if "kb_index" in site.extensions:
+            site.extensions["kb_index"].close()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#f-email", email)
+    page.fill("#f-password", PASSWORD)
+    page.press("#f-password", "Enter")
+    page.wait_for_url(re.compile(r"/(tickets|brc)"))

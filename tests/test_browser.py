@@ -2,55 +2,8 @@
 keyboard, and finds the new ticket in the queue. Screenshots go to test-artifacts/."""
 
 import re
-import threading
-from pathlib import Path
 
-import pytest
-from werkzeug.serving import make_server
-
-from helpdesk import create_app
-from helpdesk.extensions import db
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
-
-
-@pytest.fixture
-def live_server(config_class, app):
-    """The site on a free localhost port, with CSRF on as in production (the test client's
-    per-request context trick is not needed: each server thread has its own context)."""
-    site = create_app(type("BrowserConfig", (config_class,), {"WTF_CSRF_ENABLED": True}))
-    server = make_server("127.0.0.1", 0, site, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    with site.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", "correct-horse-1")
-    page.press("#f-password", "Enter")
+from tests.conftest import ARTIFACTS, sign_in  # noqa: F401  (live_server, browser: fixtures)
 
 
 def test_agent_logs_a_call_with_the_keyboard(

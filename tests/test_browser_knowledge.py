@@ -2,21 +2,12 @@
 BRC), the article page, and the editor's live preview. Screenshots go to test-artifacts/."""
 
 import re
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from helpdesk import create_app
-from helpdesk.extensions import db
 from helpdesk.knowledge import services
 from helpdesk.knowledge.schemas import ArticleCreate
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+from tests.conftest import ARTIFACTS, sign_in  # noqa: F401  (live_server, browser: fixtures)
 
 ARTICLE = {
     "title": "How an MEC prepares a business plan for a bank loan",
@@ -31,46 +22,6 @@ ARTICLE = {
     "tags": ["bank loan", "business plan"],
     "status": "published",
 }
-
-
-@pytest.fixture
-def live_server(config_class, app):
-    """The site on a free localhost port, with CSRF on as in production, reading the same
-    (per-test) search index the test's jobs write."""
-    site = create_app(type("BrowserConfig", (config_class,), {"WTF_CSRF_ENABLED": True}))
-    site.config["SEARCH_INDEX_DIR"] = app.config["SEARCH_INDEX_DIR"]
-    server = make_server("127.0.0.1", 0, site, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    if "kb_index" in site.extensions:
-        site.extensions["kb_index"].close()
-    with site.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", "correct-horse-1")
-    page.press("#f-password", "Enter")
-    page.wait_for_url(re.compile(r"/(tickets|brc)"))
 
 
 @pytest.fixture
