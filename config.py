@@ -32,7 +32,6 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    TIMEZONE = "Asia/Kolkata"
     PASSWORD_HASH_METHOD = "scrypt"
     TESTING = False
 
