@@ -24,6 +24,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from helpdesk import models  # noqa: F401  (every model registered before Alembic looks)
+
+    # Socket handlers must be declared before the first init_app: Flask-SocketIO replays its
+    # handler list into each new server, but a handler declared later reaches one server only.
+    from helpdesk.console import sockets as _console_sockets  # noqa: F401
     from helpdesk.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
     _prepare_sqlite(app)

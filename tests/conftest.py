@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -278,6 +279,68 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+class ConsoleClient:
+    """A python-socketio client on the live server's /console namespace, recording every
+    event it receives."""
+
+    def __init__(self, base: str, token: str | None):
+        import socketio
+
+        self.events: list[tuple[str, dict]] = []
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("*", self._record, namespace="/console")
+        self.base, self.token = base, token
+
+    def _record(self, name, payload=None):
+        self.events.append((name, payload))
+
+    def connect(self) -> "ConsoleClient":
+        self.sio.connect(
+            self.base, namespaces=["/console"], transports=["websocket"],
+            auth={"token": self.token} if self.token else None, wait_timeout=5,
+        )
+        return self
+
+    def received(self, name: str, *, wait: float = 3.0, until=None) -> list[dict]:
+        """Payloads of the ``name`` events received so far, waiting up to ``wait`` seconds
+        for one (that ``until`` accepts, if given) to arrive."""
+        deadline = time.monotonic() + wait
+        while True:
+            got = [p for n, p in self.events if n == name]
+            if any(until(p) for p in got) if until else got:
+                return got
+            if time.monotonic() > deadline:
+                return got
+            time.sleep(0.02)
+
+    def emit(self, name: str, payload=None):
+        return self.sio.call(name, payload, namespace="/console", timeout=5)
+
+    def close(self) -> None:
+        if self.sio.connected:
+            self.sio.disconnect()
+
+
+@pytest.fixture
+def console_client(live_server):
+    """``console_client(user)`` → a connected ConsoleClient for that user (or ``None``
+    for an unauthenticated one, not connected); all are closed after the test."""
+    opened: list[ConsoleClient] = []
+
+    def open_for(user: User | None, *, connect: bool = True) -> ConsoleClient:
+        client = ConsoleClient(live_server, issue_token(user) if user is not None else None)
+        opened.append(client)
+        return client.connect() if connect else client
+
+    yield open_for
+    # A websocket close waits up to 3 s for the server's reply: close them all at once.
+    closing = [threading.Thread(target=client.close) for client in opened]
+    for thread in closing:
+        thread.start()
+    for thread in closing:
+        thread.join(timeout=10)
 
 
 def sign_in(page, base: str, email: str) -> None:

@@ -6,7 +6,7 @@ from helpdesk.tickets.models import Message, Ticket, TicketEvent
 from helpdesk.timeutil import isoformat
 
 
-def ticket_to_dict(ticket: Ticket, viewer: User, *, with_messages: bool = False) -> dict:
+def ticket_to_dict(ticket: Ticket, viewer: User | None, *, with_messages: bool = False) -> dict:
     data = {
         "id": ticket.id,
         "number": ticket.number,

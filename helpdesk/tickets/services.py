@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from helpdesk import jobs
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
+from helpdesk.console import events
 from helpdesk.contacts.models import Contact
 from helpdesk.contacts.services import find_or_create_contact
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
@@ -48,7 +49,8 @@ _TOUCHED_KEY = "sla_touched_tickets"
 @contextmanager
 def unit_of_work() -> Iterator[None]:
     """Commit what the block wrote (with the SLA state of the tickets it touched), then
-    deliver its jobs and schedule SLA timers; roll everything back on error."""
+    deliver its jobs, schedule SLA timers and announce the changes on the live console;
+    roll everything back on error."""
     try:
         yield
         touched = db.session.info.pop(_TOUCHED_KEY, {})
@@ -61,9 +63,11 @@ def unit_of_work() -> Iterator[None]:
         db.session.rollback()
         db.session.info.pop(_TOUCHED_KEY, None)
         jobs.discard_pending()
+        events.discard_pending()
         raise
     jobs.deliver_pending()
     sla_timers.schedule(plans)
+    events.send_pending()
 
 
 def record_event(
@@ -80,6 +84,7 @@ def record_event(
             at=at,
         )
     )
+    events.queue_ticket_event(ticket, "ticket.created" if kind == "created" else "ticket.updated")
     touched = db.session.info.setdefault(_TOUCHED_KEY, {})
     previous = touched.get(id(ticket))
     touched[id(ticket)] = (ticket, max(at, previous[1]) if previous else at)

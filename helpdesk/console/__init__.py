@@ -1,0 +1,1 @@
+"""The live agent console: Socket.IO namespace ``/console``, presence and notifications."""

@@ -1,0 +1,43 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.timeutil import UTCDateTime, utcnow
+
+
+class Notification(db.Model):
+    """An entry in one person's notification tray (an escalation to them, an SLA warning,
+    a breach, a mentor's answer). Sent live as well; kept so an agent who was offline
+    sees it when they come back."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    #: what happened: ``escalated``, ``sla.warning``, ``sla.breached``, ``mentor.answered``...
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    text: Mapped[str] = mapped_column(sa.String(300))
+    ticket_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: null until the person opens or dismisses it
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User")
+    ticket = relationship("Ticket")
+
+    def to_dict(self) -> dict:
+        from helpdesk.timeutil import isoformat
+
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "text": self.text,
+            "ticket": self.ticket_id,
+            "created_at": isoformat(self.created_at),
+            "read": self.read_at is not None,
+        }
