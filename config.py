@@ -18,6 +18,12 @@ class Config:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     CTI_TOKEN = os.environ.get("CTI_TOKEN")
     SMS_TOKEN = os.environ.get("SMS_TOKEN")
+    # Dotted path of the SmsGateway class that sends texts; the default only logs them.
+    SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "helpdesk.calls.gateways:LoggingGateway")
+    # Block code for texts from numbers nobody has on file; unset: such texts are refused.
+    SMS_DEFAULT_BLOCK = os.environ.get("SMS_DEFAULT_BLOCK") or None
+    # Category of tickets opened by SMS (agents re-categorise them at triage).
+    SMS_CATEGORY = os.environ.get("SMS_CATEGORY", "business-opportunity")
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "helpdesk")
     # Login attempts per client address; the call-centre shares a few NAT addresses,
     # so the limit is per address *and* e-mail (see agents/routes.py).

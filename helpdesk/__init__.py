@@ -42,13 +42,25 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
-    socketio.init_app(app, message_queue=app.config.get("REDIS_URL"), async_mode="threading")
+    redis_url = app.config.get("REDIS_URL")
+    socketio.init_app(app, message_queue=redis_url, channel=_socketio_channel(redis_url),
+                      async_mode="threading")
 
     @login_manager.user_loader
     def load_user(user_id: str):
         from helpdesk.agents.models import User
 
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _socketio_channel(redis_url: str | None) -> str:
+    """Redis pub/sub ignores the database number, so two sites (or test runs) on one Redis
+    server would hear each other's console events on the default channel: name the
+    channel after the Redis database the site uses."""
+    from urllib.parse import urlsplit
+
+    database = urlsplit(redis_url).path.strip("/") if redis_url else ""
+    return f"flask-socketio-db{database or '0'}"
 
 
 def _prepare_sqlite(app: Flask) -> None:
@@ -81,6 +93,8 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.api import api_v1
     from helpdesk.api import routes as _api_routes  # noqa: F401
     from helpdesk.api.errors import register_error_handlers
+    from helpdesk.calls import api as _calls_api  # noqa: F401
+    from helpdesk.calls import tasks as _calls_tasks  # noqa: F401
     from helpdesk.contacts import api as _contacts_api  # noqa: F401
     from helpdesk.extensions import csrf
     from helpdesk.geography import api as _geography_api  # noqa: F401
@@ -97,13 +111,14 @@ def _register_blueprints(app: Flask) -> None:
 
     # Web pages: session sign-in and CSRF-protected forms.
     from helpdesk.agents.routes import bp as agents_web
+    from helpdesk.calls.routes import bp as calls_web
     from helpdesk.knowledge.routes import bp as knowledge_web
     from helpdesk.portal.routes import bp as portal_web
     from helpdesk.templating import register_templating
     from helpdesk.tickets.routes import bp as tickets_web
 
     register_templating(app)
-    for blueprint in (agents_web, tickets_web, portal_web, knowledge_web):
+    for blueprint in (agents_web, tickets_web, portal_web, knowledge_web, calls_web):
         app.register_blueprint(blueprint)
 
 

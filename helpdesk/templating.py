@@ -11,10 +11,11 @@ from helpdesk.timeutil import as_ist, isoformat, utcnow
 
 #: (endpoint, label, access key) per role; the base template draws the navigation from it
 KNOWLEDGE_BASE = ("knowledge.browse", "Knowledge base", "k")
+CALLS = ("calls.log", "Calls", "c")
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
-    "agent": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
-    "manager": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
-    "admin": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
+    "agent": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS, KNOWLEDGE_BASE],
+    "manager": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS, KNOWLEDGE_BASE],
+    "admin": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS, KNOWLEDGE_BASE],
     "mentor": [("tickets.queue", "Queue", "q"), KNOWLEDGE_BASE],
     "brc": [("portal.home", "My block", "m"), ("portal.new", "Raise a ticket", "r"), KNOWLEDGE_BASE],
 }

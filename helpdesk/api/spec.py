@@ -28,13 +28,19 @@ def endpoint(
     auth: bool = True,
     roles: tuple[str, ...] | None = None,
     tag: str = "helpdesk",
+    guard: Callable[[], None] | None = None,
+    header_secret: tuple[str, str] | None = None,
 ):
     """Declare an API operation: authenticate (401), check the role (403), then parse and
-    validate the body (415, 400, 422) into ``g.body``, in that order."""
+    validate the body (415, 400, 422) into ``g.body``, in that order. ``guard`` runs first
+    of all (a gateway's shared-secret check, so a stranger learns nothing from validation);
+    ``header_secret=(scheme name, header)`` documents that secret in the OpenAPI."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
+            if guard is not None:
+                guard()
             if auth:
                 user = api_user()
                 if roles and user.role not in roles:
@@ -51,6 +57,7 @@ def endpoint(
             "auth": auth,
             "roles": roles,
             "tag": tag,
+            "header_secret": header_secret,
             "doc": (view.__doc__ or "").strip(),
         }
         return wrapper
@@ -76,6 +83,10 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
 def openapi_document(app: Flask) -> dict:
     paths: dict[str, dict] = {}
     schemas: dict[str, dict] = {}
+    secrets = {
+        d["header_secret"][0]: {"type": "apiKey", "in": "header", "name": d["header_secret"][1]}
+        for d in OPERATIONS.values() if d.get("header_secret")
+    }
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1"):
             continue
@@ -103,7 +114,7 @@ def openapi_document(app: Flask) -> dict:
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
-            },
+            } | secrets,
         },
     }
 
@@ -156,6 +167,8 @@ def _operation(rule, view, declared: dict, schemas: dict) -> dict:
         }
     if declared["auth"]:
         op["security"] = [{"bearer": []}, {"session": []}]
+    elif declared.get("header_secret"):
+        op["security"] = [{declared["header_secret"][0]: []}]
     roles = declared["roles"]
     if roles:
         op["description"] = (op.get("description", "") + f"\n\nRoles: {', '.join(roles)}.").strip()

@@ -86,6 +86,24 @@ def queue_user_event(user_ids: Iterable[int], name: str, payload: dict) -> None:
     pending[("user", len(pending))] = (list(user_ids), name, payload)
 
 
+def queue_staff_event(name: str, payload: dict) -> None:
+    """Send ``payload`` to every agent, manager and admin after the transaction commits."""
+    pending = db.session.info.setdefault(_PENDING_KEY, {})
+    pending[("staff", len(pending))] = (name, payload)
+
+
+def queue_call_incoming(payload: dict) -> None:
+    """``call.incoming``: a caller is ringing the call-centre. Agents, managers and admins
+    hear it (any of them may pick up); BRC staff and mentors never do, as the payload names
+    the caller and their tickets."""
+    queue_staff_event("call.incoming", payload)
+
+
+def queue_call_screenpop(user_id: int, payload: dict) -> None:
+    """``call.screenpop``: the caller's context, to the agent who answered only."""
+    queue_user_event([user_id], "call.screenpop", payload)
+
+
 def send_pending() -> None:
     """Emit what the transaction that just committed queued."""
     pending = db.session.info.pop(_PENDING_KEY, {})
@@ -93,6 +111,8 @@ def send_pending() -> None:
         if key[0] == "ticket":
             ticket, name = item
             send_now_ticket(ticket, name)
+        elif key[0] == "staff":
+            send_now_staff(*item)
         else:
             user_ids, name, payload = item
             send_now_users(user_ids, name, payload)

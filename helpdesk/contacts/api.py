@@ -7,9 +7,8 @@ from helpdesk.api import api_v1
 from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
 from helpdesk.contacts.phones import InvalidPhone, normalize_phone
-from helpdesk.contacts.services import contact_by_phone, users_with_phone
+from helpdesk.contacts.services import lookup_caller
 from helpdesk.errors import ValidationFailed
-from helpdesk.tickets.queries import open_tickets_of_contacts
 from helpdesk.tickets.serializers import ticket_to_dict
 
 
@@ -32,14 +31,11 @@ def lookup_contact():
         phone = normalize_phone(request.args.get("phone", ""))
     except InvalidPhone as exc:
         raise ValidationFailed("Not a valid phone number.", {"phone": str(exc)}) from exc
-    contact = contact_by_phone(phone)
-    contacts = [contact] if contact else []
-    users = users_with_phone(phone)
-    tickets = open_tickets_of_contacts(viewer, [c.id for c in contacts])
+    found = lookup_caller(phone, viewer)
     return jsonify(
         {
             "phone": phone,
-            "contacts": [c.to_dict() for c in contacts],
+            "contacts": [c.to_dict() for c in found.contacts],
             "users": [
                 {
                     "id": u.id,
@@ -47,8 +43,8 @@ def lookup_contact():
                     "role": u.role,
                     "block": u.block.code if u.block else None,
                 }
-                for u in users
+                for u in found.users
             ],
-            "open_tickets": [ticket_to_dict(t, viewer) for t in tickets],
+            "open_tickets": [ticket_to_dict(t, viewer) for t in found.open_tickets],
         }
     )

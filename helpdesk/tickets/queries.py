@@ -149,16 +149,21 @@ def status_counts(viewer: User, filters: TicketFilters) -> dict[str, int]:
     return counts
 
 
-def open_tickets_of_contacts(viewer: User, contact_ids: list[int], limit: int = 20) -> list[Ticket]:
-    """The open tickets these callers raised that ``viewer`` may see, newest first."""
-    if not contact_ids:
+def open_tickets_of_contacts(
+    viewer: User | None, contact_ids: list[int], limit: int = 20, *, user_ids: list[int] = ()
+) -> list[Ticket]:
+    """The open tickets these callers raised (as requester, or as the BRC staff in
+    ``user_ids`` who opened them) that ``viewer`` may see, newest first. ``viewer=None``
+    reads as the call-centre staff do: every ticket."""
+    if not contact_ids and not user_ids:
         return []
+    raised = sa.or_(Ticket.requester_id.in_(contact_ids), Ticket.created_by_id.in_(user_ids))
     return list(
         db.session.scalars(
             sa.select(Ticket)
             .where(
-                ticket_visibility(viewer),
-                Ticket.requester_id.in_(contact_ids),
+                ticket_visibility(viewer) if viewer is not None else sa.true(),
+                raised,
                 Ticket.status.in_(OPEN_STATUSES),
             )
             .order_by(Ticket.id.desc())

@@ -91,7 +91,9 @@ def new():
         return redirect(url_for("portal.new"))
     _require_staff()
     if request.method == "GET":
-        return _render_new({"channel": "phone", "priority": "normal", "language": "hi"}, {})
+        # ?phone= comes from a call's screen-pop: the form looks the caller up at once.
+        prefill = {"requester_phone": request.args.get("phone", "")[:32]}
+        return _render_new({"channel": "phone", "priority": "normal", "language": "hi"} | prefill, {})
     result = forms.create_ticket_from_form(
         request.form, current_user, with_block=True, with_requester=True, channel="phone"
     )

@@ -44,13 +44,24 @@ TRANSITIONS: dict[str, set[str]] = {
 
 
 _TOUCHED_KEY = "sla_touched_tickets"
+_DEPTH_KEY = "unit_of_work_depth"
 
 
 @contextmanager
 def unit_of_work() -> Iterator[None]:
     """Commit what the block wrote (with the SLA state of the tickets it touched), then
     deliver its jobs, schedule SLA timers and announce the changes on the live console;
-    roll everything back on error."""
+    roll everything back on error. A unit of work opened inside another joins it: the
+    outermost one commits (SMS intake records the text and the reply it became at once)."""
+    depth = db.session.info.get(_DEPTH_KEY, 0)
+    if depth:
+        db.session.info[_DEPTH_KEY] = depth + 1
+        try:
+            yield
+        finally:
+            db.session.info[_DEPTH_KEY] = depth
+        return
+    db.session.info[_DEPTH_KEY] = 1
     try:
         yield
         touched = db.session.info.pop(_TOUCHED_KEY, {})
@@ -65,6 +76,8 @@ def unit_of_work() -> Iterator[None]:
         jobs.discard_pending()
         events.discard_pending()
         raise
+    finally:
+        db.session.info.pop(_DEPTH_KEY, None)
     jobs.deliver_pending()
     sla_timers.schedule(plans)
     events.send_pending()
@@ -193,7 +206,33 @@ def add_message(
                     ticket.first_response_at = now
                 if ticket.status == "new":
                     _set_status(ticket, author, "open", now=now)
+                _deliver_reply(ticket, message)
         ticket.updated_at = now
+    return message
+
+
+def _deliver_reply(ticket: Ticket, message: Message) -> None:
+    """Send a staff member's public reply back over the ticket's channel where that needs
+    more than the web (an SMS ticket's reply goes out as a text)."""
+    if ticket.channel == "sms":
+        from helpdesk.calls.sms import queue_reply
+
+        queue_reply(ticket, message)
+
+
+def log_call(
+    ticket: Ticket, agent: User | None, summary: str, note: str, *, at: datetime | None = None
+) -> Message:
+    """Record a telephone call on ``ticket`` inside the caller's unit of work: an audited
+    ``call`` event and an automatic internal note. Neither is a response to the requester,
+    so no SLA clock and no status changes."""
+    at = at or utcnow()
+    message = Message(
+        ticket=ticket, author=None, body=note, internal=True, channel="phone",
+        automatic=True, created_at=at,
+    )
+    db.session.add(message)
+    record_event(ticket, agent, "call", None, summary, at=at)
     return message
 
 

@@ -1,0 +1,1 @@
+"""Telephony (CTI) events, the call log, and SMS intake and replies."""

@@ -1,0 +1,76 @@
+"""API of the telephony system (CTI events) and the SMS gateway, each authenticated by its
+shared secret rather than a user's token."""
+
+from flask import current_app, g, jsonify, request
+
+from helpdesk.api import api_v1
+from helpdesk.api.spec import endpoint
+from helpdesk.calls import services, sms
+from helpdesk.calls.schemas import CtiEventIn, SmsInboundIn
+
+GATEWAY_ERRORS = {
+    401: "The shared-secret header is missing or wrong (code unauthorized).",
+    503: "The shared secret is not configured on the helpdesk, so the endpoint is off "
+    "(code cti_token_not_configured / sms_token_not_configured).",
+}
+
+
+def _require_token(header: str, setting: str):
+    def guard() -> None:
+        services.check_gateway_token(
+            request.headers.get(header), current_app.config.get(setting), header=header,
+            setting=setting,
+        )
+
+    return guard
+
+
+@api_v1.post("/cti/events")
+@endpoint(
+    summary="A telephony event: newCall, answer or hangup",
+    body=CtiEventIn,
+    auth=False,
+    guard=_require_token("X-CTI-Token", "CTI_TOKEN"),
+    header_secret=("ctiToken", "X-CTI-Token"),
+    responses={200: "{call_id, status, applied}: applied is false for a repeated event"}
+    | GATEWAY_ERRORS,
+    tag="calls",
+)
+def post_cti_event():
+    """Send the `X-CTI-Token` header with the `CTI_TOKEN` secret. Numbers may be written in
+    any common Indian form; they are stored in E.164 (an invalid one is a 422).
+    `newCall` looks the caller up and sends `call.incoming` to agents', managers' and
+    admins' consoles; `answer` (with `user`, the agent's e-mail) sends `call.screenpop`
+    to that agent only; `hangup` ends the call (a call never answered is missed, 0 s) and
+    logs it on the caller's ticket. Each (call_id, event) applies once; an answer or hangup
+    for an unknown call_id creates the call."""
+    call, applied = services.handle_cti_event(g.body)
+    return jsonify({"call_id": call.call_id, "status": call.status, "applied": applied})
+
+
+@api_v1.post("/sms/inbound")
+@endpoint(
+    summary="A text received by the SMS gateway",
+    body=SmsInboundIn,
+    auth=False,
+    guard=_require_token("X-SMS-Token", "SMS_TOKEN"),
+    header_secret=("smsToken", "X-SMS-Token"),
+    responses={201: "{ticket, message, sms, created}",
+               200: "the same answer for a text whose id was already taken"} | GATEWAY_ERRORS,
+    tag="calls",
+)
+def post_sms_inbound():
+    """Send the `X-SMS-Token` header with the `SMS_TOKEN` secret. A text from a number with
+    an open ticket is a reply on the latest one (`created: false`, `message` its id; a
+    pending or resolved ticket reopens). Otherwise a new `sms` ticket (`created: true`,
+    `message: null`: the text is its description) in the sender's block, or in
+    `SMS_DEFAULT_BLOCK` for an unknown number; without it an unknown number is a 422
+    `unknown_sender`. With the gateway's optional `id`, a text delivered twice is taken
+    once (the repeat answers 200 with the first answer)."""
+    result = sms.receive_sms(g.body)
+    return jsonify({
+        "ticket": result.ticket.id,
+        "message": result.message.id if result.message else None,
+        "sms": result.sms.id,
+        "created": result.created,
+    }), (200 if result.repeat else 201)

@@ -1,0 +1,56 @@
+"""The call log page (agents, managers, admins) and the calls panel of the ticket page."""
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from helpdesk.agents import access
+from helpdesk.agents.models import STAFF_ROLES
+from helpdesk.calls import queries
+from helpdesk.calls.services import format_duration
+from helpdesk.errors import ValidationFailed
+from helpdesk.tickets.queries import Page, parse_paging
+
+bp = Blueprint("calls", __name__)
+PAGE_SIZE = 50
+
+
+@bp.app_template_filter("call_duration")
+def call_duration(seconds: int | None) -> str:
+    return "—" if seconds is None else format_duration(seconds)
+
+
+@bp.app_context_processor
+def calls_panel() -> dict:
+    """``ticket_calls(ticket)`` for the ticket page: its calls, for the call-centre side."""
+
+    def ticket_calls(ticket) -> list:
+        if not current_user.is_authenticated or current_user.role == "brc":
+            return []
+        return queries.calls_of_ticket(ticket.id)
+
+    return {"ticket_calls": ticket_calls}
+
+
+@bp.get("/calls")
+@login_required
+def log():
+    """Every call, newest first; filter by IST dates, direction, answered/missed, agent."""
+    access.require_role(current_user, *STAFF_ROLES)
+    errors: dict[str, str] = {}
+    values = {name: request.args.get(name, "") for name in
+              ("from", "to", "direction", "outcome", "agent")}
+    try:
+        filters, values = queries.parse_filters(request.args)
+        page, per_page = parse_paging(request.args.get("page"), None, PAGE_SIZE)
+        result = queries.list_calls(filters, page, per_page)
+    except ValidationFailed as exc:
+        errors = exc.fields
+        result = Page(items=[], page=1, per_page=PAGE_SIZE, total=0)
+    return render_template(
+        "calls/log.html",
+        page=result,
+        values=values,
+        errors=errors,
+        agents=queries.answering_agents(),
+        pages=max(1, -(-result.total // result.per_page)),
+    ), (422 if errors else 200)

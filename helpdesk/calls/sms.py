@@ -1,0 +1,145 @@
+"""SMS: a text in becomes a ticket or a reply on the sender's open ticket; a staff reply on
+an SMS ticket goes out as a text."""
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from helpdesk import jobs
+from helpdesk.calls.models import SmsMessage
+from helpdesk.calls.schemas import SmsInboundIn
+from helpdesk.contacts.services import lookup_caller
+from helpdesk.errors import ValidationFailed
+from helpdesk.extensions import db
+from helpdesk.tickets import services as tickets
+from helpdesk.tickets.models import Message, Ticket
+from helpdesk.tickets.schemas import MessageCreate, TicketCreate
+
+#: Unicode blocks of the scripts callers text in → the language a ticket gets. Bengali
+#: script is also Assamese's; without more to go on it reads as Bengali.
+SCRIPTS: list[tuple[int, int, str]] = [
+    (0x0900, 0x097F, "hi"),  # Devanagari
+    (0x0980, 0x09FF, "bn"),  # Bengali / Assamese
+    (0x0A00, 0x0A7F, "pa"),  # Gurmukhi
+    (0x0A80, 0x0AFF, "gu"),  # Gujarati
+    (0x0B00, 0x0B7F, "or"),  # Odia
+    (0x0B80, 0x0BFF, "ta"),  # Tamil
+    (0x0C00, 0x0C7F, "te"),  # Telugu
+    (0x0C80, 0x0CFF, "kn"),  # Kannada
+    (0x0D00, 0x0D7F, "ml"),  # Malayalam
+]
+SUBJECT_WORDS = 8
+SUBJECT_CHARS = 70
+
+
+class UnknownSender(ValidationFailed):
+    code = "unknown_sender"
+
+
+@dataclass
+class SmsIntake:
+    ticket: Ticket
+    message: Message | None
+    sms: SmsMessage
+    created: bool
+    #: the gateway delivered this text before (same ``id``): nothing new was written
+    repeat: bool = False
+
+
+def guess_language(text: str, default: str = "en") -> str:
+    """The language of the script most of ``text``'s letters are written in; Latin → en."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        code = ord(ch)
+        if ch.isascii():
+            lang = "en" if ch.isalpha() else None
+        else:
+            lang = next((tag for lo, hi, tag in SCRIPTS if lo <= code <= hi), None)
+        if lang:
+            counts[lang] = counts.get(lang, 0) + 1
+    return max(counts, key=counts.get) if counts else default
+
+
+def subject_from(text: str, phone: str) -> str:
+    """The first words of the text, shortened with an ellipsis; "SMS from <number>" when
+    the text is too short to say anything."""
+    words = text.split()
+    subject = " ".join(words[:SUBJECT_WORDS])
+    if len(subject) > SUBJECT_CHARS:
+        subject = subject[:SUBJECT_CHARS].rsplit(" ", 1)[0] or subject[:SUBJECT_CHARS]
+    if subject != " ".join(words):
+        subject += "…"
+    return subject if len(re.sub(r"\W", "", subject)) >= 3 else f"SMS from {phone}"
+
+
+def receive_sms(data: SmsInboundIn) -> SmsIntake:
+    """A text from a number with an open ticket (the requester's, or one BRC staff with
+    that number raised) is a requester reply on the latest of them, which reopens it if
+    pending or resolved. Otherwise it opens a ticket on channel ``sms`` in the sender's
+    block, or in ``SMS_DEFAULT_BLOCK`` for a number nobody has on file; with no such block
+    the text is refused (422 ``unknown_sender``) and nothing is written. A text whose
+    gateway ``id`` was seen before from the same number changes nothing."""
+    phone, text = data.from_number, data.text
+    if data.id:
+        earlier = db.session.scalar(sa.select(SmsMessage).where(
+            SmsMessage.direction == "in", SmsMessage.phone == phone,
+            SmsMessage.provider_id == data.id))
+        if earlier is not None and earlier.ticket is not None:
+            created = earlier.message is None  # it opened the ticket rather than replied
+            return SmsIntake(earlier.ticket, earlier.message, earlier, created, repeat=True)
+    found = lookup_caller(phone)
+    contact = found.contacts[0] if found.contacts else None
+    staff = next((u for u in found.users if u.role == "brc" and u.active and u.block), None)
+    sms = SmsMessage(direction="in", phone=phone, text=text, status="received",
+                     provider_id=data.id)
+    if found.open_tickets:
+        ticket = found.open_tickets[0]
+        author = staff  # BRC staff write as themselves; a caller as the contact on file
+        with tickets.unit_of_work():
+            db.session.add(sms)
+            message = tickets.add_message(
+                ticket, author, MessageCreate(body=text), channel="sms", contact=contact
+            )
+            sms.ticket, sms.message = ticket, message
+        return SmsIntake(ticket, message, sms, False)
+
+    block = (contact.block if contact else None) or (staff.block if staff else None)
+    block_code = block.code if block else current_app.config.get("SMS_DEFAULT_BLOCK")
+    if not block_code:
+        raise UnknownSender(
+            "Nobody is on file with this number and SMS_DEFAULT_BLOCK is not set.",
+            {"from": "no caller or BRC staff on file with this number"},
+        )
+    name = contact.name if contact else (staff.name if staff else phone)
+    ticket_data = TicketCreate.model_validate({
+        "subject": subject_from(text, phone),
+        "description": text,
+        "category": current_app.config.get("SMS_CATEGORY") or "business-opportunity",
+        "channel": "sms",
+        "language": guess_language(text, (contact.language if contact else None) or "en"),
+        "block": block_code,
+        "requester": {"name": name[:120], "phone": phone},
+    })
+    with tickets.unit_of_work():
+        db.session.add(sms)
+        ticket = tickets.create_ticket(ticket_data, staff)
+        sms.ticket = ticket
+    return SmsIntake(ticket, None, sms, True)
+
+
+def queue_reply(ticket: Ticket, message: Message) -> None:
+    """Queue a staff reply on an SMS ticket as a text to the requester's phone (inside the
+    reply's unit of work; the ``sms.send`` job sends it after the commit). A ticket whose
+    requester has no number gets nothing."""
+    phone = ticket.requester.phone if ticket.requester else None
+    if not phone:
+        return
+    sms = SmsMessage(
+        direction="out", phone=phone, text=message.body, ticket=ticket, message=message,
+        status="queued",
+    )
+    db.session.add(sms)
+    db.session.flush()
+    jobs.enqueue("sms.send", sms.id)
