@@ -28,9 +28,11 @@ def endpoint(
     auth: bool = True,
     roles: tuple[str, ...] | None = None,
     tag: str = "helpdesk",
+    max_body_bytes: int | None = None,
 ):
     """Declare an API operation: authenticate (401), check the role (403), then parse and
-    validate the body (415, 400, 422) into ``g.body``, in that order."""
+    validate the body (415, 400, 413, 422) into ``g.body``, in that order.
+    ``max_body_bytes`` raises the app's MAX_CONTENT_LENGTH for this operation (imports)."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -40,6 +42,8 @@ def endpoint(
                 if roles and user.role not in roles:
                     raise ApiError(403, "Your role may not do this.")
             if body is not None:
+                if max_body_bytes is not None:
+                    request.max_content_length = max_body_bytes
                 g.body = parse_body(body)
             return view(*args, **kwargs)
 

@@ -86,6 +86,18 @@ def queue_user_event(user_ids: Iterable[int], name: str, payload: dict) -> None:
     pending[("user", len(pending))] = (list(user_ids), name, payload)
 
 
+def queue_sla_event(ticket, name: str, *, target: str, due) -> None:
+    """Announce an SLA warning or breach (``sla.warning``/``sla.breached``) about ``ticket``
+    to the rooms that may see it, after the current transaction commits. Payload:
+    ``{"ticket_id", "number", "target", "due"}`` (``due`` in ISO 8601 UTC)."""
+    from helpdesk.timeutil import isoformat
+
+    pending = db.session.info.setdefault(_PENDING_KEY, {})
+    payload = {"ticket_id": ticket.id, "number": ticket.number, "target": target,
+               "due": isoformat(due)}
+    pending[("sla", len(pending))] = (ticket, name, payload)
+
+
 def send_pending() -> None:
     """Emit what the transaction that just committed queued."""
     pending = db.session.info.pop(_PENDING_KEY, {})
@@ -93,6 +105,9 @@ def send_pending() -> None:
         if key[0] == "ticket":
             ticket, name = item
             send_now_ticket(ticket, name)
+        elif key[0] == "sla":
+            ticket, name, payload = item
+            send_now_ticket(ticket, name, payload)
         else:
             user_ids, name, payload = item
             send_now_users(user_ids, name, payload)
