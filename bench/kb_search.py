@@ -308,7 +308,7 @@ def time_calls(label: str, queries: list[str], call, rounds: int) -> tuple[list[
     """One warm-up pass, then ``rounds`` timed passes; returns (ms per call, first results)."""
     results = [call(q) for q in queries]
     progress, times = Progress(label, rounds * len(queries)), []
-    for _ in range(rounds):
+    for _round in range(rounds):
         for q in queries:
             t0 = time.perf_counter()
             call(q)

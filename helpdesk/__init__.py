@@ -116,9 +116,10 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.portal.routes import bp as portal_web
     from helpdesk.templating import register_templating
     from helpdesk.tickets.routes import bp as tickets_web
+    from helpdesk.tickets.sla_routes import bp as sla_admin_web
 
     register_templating(app)
-    for blueprint in (agents_web, tickets_web, portal_web, knowledge_web, calls_web):
+    for blueprint in (agents_web, tickets_web, portal_web, knowledge_web, calls_web, sla_admin_web):
         app.register_blueprint(blueprint)
 
 

@@ -1,5 +1,7 @@
 """Command line: `flask --app wsgi users create|seed-demo|jobs ...` (`db upgrade` is Flask-Migrate's)."""
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -10,6 +12,7 @@ users_cli = AppGroup("users", help="Manage users.")
 jobs_cli = AppGroup("jobs", help="Background jobs: RQ worker and outbox relay.")
 kb_cli = AppGroup("kb", help="Knowledge base.")
 sla_cli = AppGroup("sla", help="SLA clocks.")
+tickets_cli = AppGroup("tickets", help="Tickets.")
 
 
 def _split(value: str | None) -> list[str]:
@@ -104,7 +107,54 @@ def sla_reconcile_command():
     click.echo(f"checked {counts['checked']} open ticket(s), {counts['breaches']} new breach(es)")
 
 
+@tickets_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default=None,
+              help="default: from the file's extension")
+@click.option("--batch-size", default=200, show_default=True,
+              type=click.IntRange(1, 500), help="tickets per all-or-nothing batch")
+@click.option("--skip", default=0, show_default=True, type=click.IntRange(0),
+              help="leave out the file's first N tickets (already imported)")
+def import_tickets_command(file: Path, fmt: str | None, batch_size: int, skip: int):
+    """Import historical tickets (JSON as the API takes them, or a CSV call log; see the
+    README). Each batch is all or nothing; the first bad batch stops the import."""
+    from pydantic import ValidationError
+
+    from helpdesk.errors import DomainError, field_errors_from_pydantic
+    from helpdesk.tickets import import_files, importing
+
+    fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "json")
+    try:
+        sources = import_files.read_file(file, fmt)
+    except import_files.ImportFileError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    done = batches = 0
+    offset, sources = min(skip, len(sources)), sources[skip:]
+    with click.progressbar(length=len(sources), label="importing", show_pos=True) as bar:
+        for start in range(0, len(sources), batch_size):
+            chunk, first = sources[start:start + batch_size], offset + start
+            try:
+                batch = importing.ImportBatch.model_validate({"tickets": [s.data for s in chunk]})
+                importing.import_batch(batch)
+            except (ValidationError, DomainError) as exc:
+                fields = (field_errors_from_pydantic(exc) if isinstance(exc, ValidationError)
+                          else exc.fields or {"batch": exc.message})
+                click.echo("", err=True)
+                click.echo(f"batch {batches + 1} (tickets {first + 1}-{first + len(chunk)} of the "
+                           "file) was not imported:", err=True)
+                for problem in import_files.describe(fields, chunk, first):
+                    click.echo(f"  {problem}", err=True)
+                click.echo(f"{batches} batch(es) with {done} ticket(s) were imported before it; "
+                           f"fix the file and run again with --skip {first}.", err=True)
+                raise click.exceptions.Exit(1) from exc
+            done += len(chunk)
+            batches += 1
+            bar.update(len(chunk))
+    click.echo(f"imported {done} ticket(s) in {batches} batch(es)")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(tickets_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(kb_cli)
     app.cli.add_command(users_cli)

@@ -33,10 +33,13 @@ class Conflict(DomainError):
 
 
 def field_errors_from_pydantic(exc) -> dict[str, str]:
-    """pydantic's ValidationError → {"requester.phone": "why"}, first reason per field."""
+    """pydantic's ValidationError → {"requester.phone": "why"}, first reason per field;
+    list items are named by index: ``tickets[3].events[1].at``."""
     fields: dict[str, str] = {}
     for err in exc.errors(include_url=False):
-        loc = ".".join(str(part) for part in err["loc"]) or "body"
+        loc = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in err["loc"]
+        ).lstrip(".") or "body"
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = "unknown field"

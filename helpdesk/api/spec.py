@@ -30,11 +30,14 @@ def endpoint(
     tag: str = "helpdesk",
     guard: Callable[[], None] | None = None,
     header_secret: tuple[str, str] | None = None,
+    max_body_bytes: int | None = None,
 ):
     """Declare an API operation: authenticate (401), check the role (403), then parse and
-    validate the body (415, 400, 422) into ``g.body``, in that order. ``guard`` runs first
-    of all (a gateway's shared-secret check, so a stranger learns nothing from validation);
-    ``header_secret=(scheme name, header)`` documents that secret in the OpenAPI."""
+    validate the body (415, 400, 413, 422) into ``g.body``, in that order. ``guard`` runs
+    first of all (a gateway's shared-secret check, so a stranger learns nothing from
+    validation); ``header_secret=(scheme name, header)`` documents that secret in the
+    OpenAPI; ``max_body_bytes`` raises the app's MAX_CONTENT_LENGTH for this operation
+    (imports)."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -46,6 +49,8 @@ def endpoint(
                 if roles and user.role not in roles:
                     raise ApiError(403, "Your role may not do this.")
             if body is not None:
+                if max_body_bytes is not None:
+                    request.max_content_length = max_body_bytes
                 g.body = parse_body(body)
             return view(*args, **kwargs)
 

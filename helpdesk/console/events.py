@@ -102,6 +102,16 @@ def queue_call_incoming(payload: dict) -> None:
 def queue_call_screenpop(user_id: int, payload: dict) -> None:
     """``call.screenpop``: the caller's context, to the agent who answered only."""
     queue_user_event([user_id], "call.screenpop", payload)
+def queue_sla_event(ticket, name: str, *, target: str, due) -> None:
+    """Announce an SLA warning or breach (``sla.warning``/``sla.breached``) about ``ticket``
+    to the rooms that may see it, after the current transaction commits. Payload:
+    ``{"ticket_id", "number", "target", "due"}`` (``due`` in ISO 8601 UTC)."""
+    from helpdesk.timeutil import isoformat
+
+    pending = db.session.info.setdefault(_PENDING_KEY, {})
+    payload = {"ticket_id": ticket.id, "number": ticket.number, "target": target,
+               "due": isoformat(due)}
+    pending[("sla", len(pending))] = (ticket, name, payload)
 
 
 def send_pending() -> None:
@@ -113,6 +123,9 @@ def send_pending() -> None:
             send_now_ticket(ticket, name)
         elif key[0] == "staff":
             send_now_staff(*item)
+        elif key[0] == "sla":
+            ticket, name, payload = item
+            send_now_ticket(ticket, name, payload)
         else:
             user_ids, name, payload = item
             send_now_users(user_ids, name, payload)

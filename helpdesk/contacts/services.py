@@ -27,6 +27,14 @@ def find_or_create_contact(
                 existing.block = block
             return existing
     contact = Contact(name=name, phone=phone_e164, block=block, language=language)
+    if phone_e164 is None or db.session.get_bind().dialect.name == "sqlite":
+        # pysqlite begins a transaction only at its first write, so a SAVEPOINT before any
+        # write becomes the outermost transaction and its RELEASE commits for good: a later
+        # failure in the same unit of work (an import batch) could not undo the contact.
+        # SQLite runs one writer at a time, so there the plain insert is the safe one.
+        db.session.add(contact)
+        db.session.flush()
+        return contact
     try:
         # A savepoint: two calls from the same new number at once must not fail the ticket.
         with db.session.begin_nested():

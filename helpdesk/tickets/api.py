@@ -8,7 +8,7 @@ from helpdesk.api import api_v1
 from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
 from helpdesk.extensions import db
-from helpdesk.tickets import queries, services
+from helpdesk.tickets import importing, queries, services
 from helpdesk.tickets.escalation import EscalationIn, escalate
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
@@ -45,6 +45,31 @@ def post_ticket():
     """A BRC user's ticket belongs to that user's block whatever it sends."""
     ticket = services.create_ticket(g.body, api_user())
     return jsonify(ticket_to_dict(ticket, api_user())), 201
+
+
+@api_v1.post("/tickets/import")
+@endpoint(
+    summary="Import historical tickets (all or nothing per batch)",
+    body=importing.ImportBatch,
+    responses={201: '{"imported": N, "ids": [...]}, ids in batch order'},
+    roles=("manager", "admin"),
+    tag="tickets",
+    max_body_bytes=32 * 1024 * 1024,
+)
+def post_ticket_import():
+    """Each ticket's history is replayed through the same rules as live tickets, at its
+    original times, so SLA figures come out as if it had been live. Times need an offset
+    (``2026-11-21T16:00:00+05:30``); events must be in time order, not before
+    ``created_at`` and not in the future. ``by`` is a user's e-mail: a staff or mentor
+    e-mail makes a reply a call-centre reply; a reply without ``by``, or by BRC staff of the
+    ticket's block (usually its creator), is the requester's. Notes need a staff or mentor
+    ``by``; status events need ``by`` (a role that may change status) and a status the
+    lifecycle allows (``escalated`` is not imported). Imported tickets get no automatic
+    acknowledgement, notify nobody and send no live events. At most 500 tickets per batch
+    (413 above). A batch with one bad ticket imports nothing: 422 with every problem named
+    by place, e.g. ``{"tickets[3].events[1].by": "no such user"}``."""
+    tickets = importing.import_batch(g.body)
+    return jsonify({"imported": len(tickets), "ids": [t.id for t in tickets]}), 201
 
 
 @api_v1.get("/tickets")

@@ -45,42 +45,68 @@ TRANSITIONS: dict[str, set[str]] = {
 
 _TOUCHED_KEY = "sla_touched_tickets"
 _DEPTH_KEY = "unit_of_work_depth"
+_FAILED_KEY = "unit_of_work_inner_failed"
 
 
 @contextmanager
-def unit_of_work() -> Iterator[None]:
+def unit_of_work(*, historical: bool = False) -> Iterator[None]:
     """Commit what the block wrote (with the SLA state of the tickets it touched), then
     deliver its jobs, schedule SLA timers and announce the changes on the live console;
-    roll everything back on error. A unit of work opened inside another joins it: the
-    outermost one commits (SMS intake records the text and the reply it became at once)."""
-    depth = db.session.info.get(_DEPTH_KEY, 0)
-    if depth:
-        db.session.info[_DEPTH_KEY] = depth + 1
+    roll everything back on error.
+
+    Re-entrant: a unit of work opened inside another one joins it. Only the outermost one
+    refreshes SLA state, commits (or rolls back everything), delivers jobs and sends events,
+    once. If an inner block fails, the outer one refuses to commit even if the caller
+    swallowed the error.
+
+    ``historical=True`` (imports of past tickets) records SLA warnings and breaches without
+    notifying anyone or escalating, and sends no live ticket events.
+    """
+    info = db.session.info
+    if info.get(_DEPTH_KEY):
+        info[_DEPTH_KEY] += 1
         try:
             yield
+        except BaseException:
+            info[_FAILED_KEY] = True
+            raise
         finally:
-            db.session.info[_DEPTH_KEY] = depth
+            info[_DEPTH_KEY] -= 1
         return
-    db.session.info[_DEPTH_KEY] = 1
+    info[_DEPTH_KEY] = 1
+    if historical:
+        info[sla_policies.HISTORICAL_KEY] = True
     try:
         yield
-        touched = db.session.info.pop(_TOUCHED_KEY, {})
+        if info.pop(_FAILED_KEY, False):
+            raise RuntimeError("an inner unit of work failed; nothing is committed")
+        touched = info.pop(_TOUCHED_KEY, {})
         plans = [
             (ticket.id, sla_policies.refresh_sla(ticket, at).upcoming())
             for ticket, at in touched.values()
         ]
+        if historical:
+            events.discard_pending()
         db.session.commit()
-    except Exception:
+    except BaseException:
         db.session.rollback()
-        db.session.info.pop(_TOUCHED_KEY, None)
+        for key in (_TOUCHED_KEY, _FAILED_KEY):
+            info.pop(key, None)
         jobs.discard_pending()
         events.discard_pending()
         raise
     finally:
-        db.session.info.pop(_DEPTH_KEY, None)
+        info.pop(_DEPTH_KEY, None)
+        info.pop(sla_policies.HISTORICAL_KEY, None)
     jobs.deliver_pending()
     sla_timers.schedule(plans)
     events.send_pending()
+
+
+def refresh_sla_as_of(ticket: Ticket, at: datetime) -> None:
+    """In the current unit of work, evaluate ``ticket``'s SLA as of ``at`` rather than as of
+    its latest event (an imported ticket still open is judged as of now)."""
+    db.session.info.setdefault(_TOUCHED_KEY, {})[id(ticket)] = (ticket, at)
 
 
 def record_event(
@@ -115,8 +141,12 @@ def block_by_code(code: str) -> Block | None:
     )
 
 
-def create_ticket(data: TicketCreate, actor: User | None, *, now: datetime | None = None) -> Ticket:
-    """Open a ticket. A BRC user's ticket belongs to their block whatever ``data`` says."""
+def create_ticket(
+    data: TicketCreate, actor: User | None, *, now: datetime | None = None,
+    acknowledge: bool = True,
+) -> Ticket:
+    """Open a ticket. A BRC user's ticket belongs to their block whatever ``data`` says.
+    ``acknowledge=False`` (imported history) sends the requester no acknowledgement."""
     now = now or utcnow()
     errors: dict[str, str] = {}
     if actor is not None and actor.role == "brc":
@@ -153,7 +183,8 @@ def create_ticket(data: TicketCreate, actor: User | None, *, now: datetime | Non
         db.session.add(ticket)
         db.session.flush()
         record_event(ticket, actor, "created", None, ticket.status, at=now)
-        jobs.enqueue("tickets.acknowledge", ticket.id)
+        if acknowledge:
+            jobs.enqueue("tickets.acknowledge", ticket.id)
     return ticket
 
 

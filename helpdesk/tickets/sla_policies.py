@@ -6,12 +6,14 @@ category + state > category > state > priority only. When the table holds no pol
 the priority, the in-code ``DEFAULT_POLICIES`` apply (they are what migration 0003 seeds).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.tickets import sla_alerts
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
     PRIORITIES,
@@ -26,6 +28,7 @@ from helpdesk.tickets.sla_clock import TARGETS, Evaluation, evaluate
 from helpdesk.timeutil import isoformat
 
 Policy = SlaPolicy | PolicyTargets
+HISTORICAL_KEY = sla_alerts.HISTORICAL_KEY
 DEFAULT_CALENDAR_HOURS = {str(d): [["09:00", "18:00"]] for d in range(6)}
 EDITABLE_FIELDS = (
     "first_response_minutes", "next_response_minutes", "resolution_minutes",
@@ -86,15 +89,19 @@ def assign_policy(ticket: Ticket) -> None:
     ticket.sla_policy = select_policy(ticket).name
 
 
-def refresh_sla(ticket: Ticket, now: datetime) -> Evaluation:
-    """Store the ticket's due dates as of ``now``; record each new warning and breach once
-    (a ``sla_warning``/``sla_breach`` TicketEvent) and apply the policy's breach actions.
-    The caller commits."""
-    result = evaluate_ticket(ticket, now)
+def _store_dues(ticket: Ticket, result: Evaluation) -> None:
     ticket.first_response_due = result.due("first_response")
     ticket.next_response_due = result.due("next_response")
     ticket.resolution_due = result.due("resolution")
     ticket.mentor_response_due = result.due("mentor_response")
+
+
+def refresh_sla(ticket: Ticket, now: datetime) -> Evaluation:
+    """Store the ticket's due dates as of ``now``; record each new warning and breach once
+    (a ``sla_warning``/``sla_breach`` TicketEvent), tell the assignee and managers about it
+    (``sla_alerts.announce``) and apply the policy's breach actions. The caller commits."""
+    result = evaluate_ticket(ticket, now)
+    _store_dues(ticket, result)
     if ticket.status == "closed":
         return result
     recorded = list(ticket.sla_breached or [])
@@ -105,27 +112,36 @@ def refresh_sla(ticket: Ticket, now: datetime) -> Evaluation:
         if (clock.met_at is None and not clock.breached and now >= clock.warn_at
                 and key not in warned):
             _event(ticket, "sla_warning", key[1], clock.target, now)
+            sla_alerts.announce(ticket, "warning", clock.target, clock.due, now)
             warned.add(key)
     if new_breaches:
         for target in new_breaches:
             _event(ticket, "sla_breach", None, target, now)
+            due = max(c.due for c in result.clocks if c.target == target and c.breached)
+            sla_alerts.announce(ticket, "breached", target, due, now)
         ticket.sla_breached = recorded + new_breaches
-        _breach_actions(ticket, first_breach=not recorded, now=now)
+        if _breach_actions(ticket, first_breach=not recorded, now=now):
+            # Escalated: the mentor's clock starts now.
+            result = evaluate_ticket(ticket, now)
+            _store_dues(ticket, result)
     return result
 
 
-def _breach_actions(ticket: Ticket, *, first_breach: bool, now: datetime) -> None:
-    """On a ticket's first breach: raise the priority one step and/or mark it for
-    escalation, as its policy says. The policy (and so the targets) stays the same."""
+def _breach_actions(ticket: Ticket, *, first_breach: bool, now: datetime) -> bool:
+    """On a ticket's first breach: raise the priority one step and/or escalate it to a
+    mentor, as its policy says. The policy (and so the targets) stays the same. Returns
+    True when the ticket was escalated."""
     policy = policy_named(ticket.sla_policy)
     if not first_breach or not isinstance(policy, SlaPolicy):
-        return
+        return False
     if policy.raise_priority_on_breach and ticket.priority != PRIORITIES[-1]:
         raised = PRIORITIES[PRIORITIES.index(ticket.priority) + 1]
         _event(ticket, "priority", ticket.priority, raised, now)
         ticket.priority = raised
     if policy.escalate_on_breach and ticket.is_open:
         _event(ticket, "sla_escalation", None, ",".join(ticket.sla_breached), now)
+        return sla_alerts.escalate_on_breach(ticket, now)
+    return False
 
 
 def _event(ticket: Ticket, kind: str, old: str | None, new: str | None, at: datetime) -> None:
@@ -189,12 +205,120 @@ def targets_of_fields(policy: Policy) -> dict[str, int]:
     return {f"{t}_minutes": m for t, m in targets_of(policy).items()}
 
 
-def add_holiday(calendar_name: str, day, name: str = "") -> SlaHoliday:
-    """Close ``calendar_name`` on ``day`` (an admin-added holiday). The caller commits."""
-    calendar = db.session.scalar(sa.select(SlaCalendar).where(SlaCalendar.name == calendar_name))
+def _open_tickets_of_calendar(calendar_name: str) -> list[Ticket]:
+    names = [p.name for p in list_policies() if p.calendar == calendar_name]
+    return list(db.session.scalars(
+        sa.select(Ticket).where(Ticket.sla_policy.in_(names), Ticket.status.in_(OPEN_STATUSES))
+    )) if names else []
+
+
+def recompute_calendar(calendar_name: str, now: datetime) -> int:
+    """Refresh the SLA state of the open tickets whose policy runs in ``calendar_name``
+    (after its hours or holidays changed). Returns how many. The caller commits."""
+    db.session.flush()
+    tickets = _open_tickets_of_calendar(calendar_name)
+    for ticket in tickets:
+        refresh_sla(ticket, now)
+    return len(tickets)
+
+
+def list_calendars() -> list[SlaCalendar]:
+    return list(db.session.scalars(
+        sa.select(SlaCalendar).options(selectinload(SlaCalendar.holidays)).order_by(SlaCalendar.name)
+    ))
+
+
+def calendar_named(name: str) -> SlaCalendar | None:
+    return db.session.scalar(sa.select(SlaCalendar).where(SlaCalendar.name == name))
+
+
+def add_holiday(calendar_name: str, day: date, name: str = "", *,
+                now: datetime | None = None) -> SlaHoliday:
+    """Close ``calendar_name`` on ``day`` (an admin-added holiday); with ``now``, the open
+    tickets in that calendar are recomputed. A day already closed is a ValidationFailed.
+    The caller commits."""
+    calendar = calendar_named(calendar_name)
     if calendar is None:
         raise LookupError(f"no calendar {calendar_name!r}")
-    holiday = SlaHoliday(calendar=calendar, day=day, name=name)
+    if any(h.day == day for h in calendar.holidays):
+        raise ValidationFailed("That day is already a holiday.", {"day": "already a holiday"})
+    holiday = SlaHoliday(calendar=calendar, day=day, name=name.strip()[:120])
     db.session.add(holiday)
     db.session.flush()
+    if now is not None:
+        recompute_calendar(calendar_name, now)
     return holiday
+
+
+def remove_holiday(holiday: SlaHoliday, *, now: datetime) -> int:
+    """Open the call-centre again on an admin-added holiday; recomputes the calendar's open
+    tickets and returns how many. The caller commits."""
+    calendar_name = holiday.calendar.name
+    holiday.calendar.holidays.remove(holiday)
+    db.session.delete(holiday)
+    return recompute_calendar(calendar_name, now)
+
+
+def update_calendar(calendar: SlaCalendar, *, hours: dict[str, list[list[str]]],
+                    india_holidays: bool, state_holidays: bool, now: datetime) -> int:
+    """Set a calendar's weekly hours (weekday "0" = Monday → [["09:00", "13:00"], ...];
+    several slots make lunch breaks, no slots close the day) and its holiday switches, then
+    recompute its open tickets; returns how many. Bad hours are a ValidationFailed keyed
+    ``hours.<weekday>``. The caller commits."""
+    errors = {}
+    for day, slots in hours.items():
+        try:
+            BusinessCalendar(hours={int(day): [tuple(s) for s in slots]})
+        except ValueError as exc:
+            errors[f"hours.{day}"] = str(exc)
+    if not any(hours.values()):
+        errors["hours"] = "a calendar needs some working time"
+    if errors:
+        raise ValidationFailed("The calendar has invalid hours.", errors)
+    calendar.hours = {str(day): [list(s) for s in slots] for day, slots in hours.items() if slots}
+    calendar.india_holidays = india_holidays
+    calendar.state_holidays = state_holidays
+    return recompute_calendar(calendar.name, now)
+
+
+def create_policy(fields: dict) -> SlaPolicy:
+    """A policy for a priority, narrowed to a category and/or a state. ``fields``: name,
+    priority, category (slug or None), state (code or None), the four *_minutes, calendar,
+    raise_priority_on_breach, escalate_on_breach. It applies to tickets created (or whose
+    priority or category change) from now on. ValidationFailed names clashes and unknown
+    references. The caller commits."""
+    from helpdesk.geography.models import State
+    from helpdesk.tickets.models import Category
+
+    errors: dict[str, str] = {}
+    category = state = None
+    if fields.get("category"):
+        category = db.session.scalar(sa.select(Category).where(Category.slug == fields["category"]))
+        if category is None:
+            errors["category"] = "unknown category"
+    if fields.get("state"):
+        state = db.session.scalar(sa.select(State).where(State.code == fields["state"]))
+        if state is None:
+            errors["state"] = "unknown state"
+    if calendar_named(fields["calendar"]) is None:
+        errors["calendar"] = "unknown calendar"
+    if db.session.scalar(sa.select(SlaPolicy.id).where(SlaPolicy.name == fields["name"])):
+        errors["name"] = "already in use"
+    if not errors and db.session.scalar(sa.select(SlaPolicy.id).where(
+        SlaPolicy.priority == fields["priority"],
+        SlaPolicy.category_id.is_(None) if category is None else SlaPolicy.category_id == category.id,
+        SlaPolicy.state_code.is_(None) if state is None else SlaPolicy.state_code == state.code,
+    )):
+        errors["priority"] = "a policy for this priority, category and state exists"
+    if errors:
+        raise ValidationFailed("The policy has invalid fields.", errors)
+    policy = SlaPolicy(
+        name=fields["name"], priority=fields["priority"], category=category,
+        state_code=state.code if state else None, calendar=fields["calendar"],
+        **{k: fields[k] for k in EDITABLE_FIELDS if k.endswith("_minutes")},
+        raise_priority_on_breach=bool(fields.get("raise_priority_on_breach")),
+        escalate_on_breach=bool(fields.get("escalate_on_breach")),
+    )
+    db.session.add(policy)
+    db.session.flush()
+    return policy

@@ -13,6 +13,8 @@ so run ``flask --app wsgi sla reconcile`` from cron every minute or few there.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -62,6 +64,25 @@ def check_ticket_job(ticket_id: int) -> None:
         check_ticket(ticket_id)
 
 
+@contextmanager
+def _committing() -> Iterator[None]:
+    """Commit what the block recorded, then send its notifications and live events (and
+    deliver its jobs); on error roll back and forget them."""
+    from helpdesk import jobs
+    from helpdesk.console import events
+
+    try:
+        yield
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        jobs.discard_pending()
+        events.discard_pending()
+        raise
+    jobs.deliver_pending()
+    events.send_pending()
+
+
 def check_ticket(ticket_id: int, now: datetime | None = None) -> list[str]:
     """Evaluate one ticket as of ``now`` and record new warnings and breaches once.
     Returns the targets newly breached."""
@@ -71,8 +92,8 @@ def check_ticket(ticket_id: int, now: datetime | None = None) -> list[str]:
     if ticket is None or not ticket.is_open:
         return []
     before = list(ticket.sla_breached or [])
-    refresh_sla(ticket, now or utcnow())
-    db.session.commit()
+    with _committing():
+        refresh_sla(ticket, now or utcnow())
     return [t for t in ticket.sla_breached or [] if t not in before]
 
 
@@ -92,10 +113,10 @@ def reconcile_sla(now: datetime | None = None, *, batch: int = 200) -> dict[str,
                 selectinload(Ticket.messages).selectinload(Message.author),
             )
         ).all()
-        for ticket in tickets:
-            before = len(ticket.sla_breached or [])
-            refresh_sla(ticket, now)
-            breaches += len(ticket.sla_breached or []) - before
-            checked += 1
-        db.session.commit()
+        with _committing():
+            for ticket in tickets:
+                before = len(ticket.sla_breached or [])
+                refresh_sla(ticket, now)
+                breaches += len(ticket.sla_breached or []) - before
+                checked += 1
     return {"checked": checked, "breaches": breaches}

@@ -1,0 +1,157 @@
+"""Admin pages for SLA policies and business-hours calendars (``/admin/sla``).
+
+Admins change policies, calendars and holidays; managers may look. Views parse the form
+(``sla_forms``), call ``sla_policies`` (the one place for the rules, which also recomputes
+the open tickets a change affects) inside a unit of work, and render.
+"""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from helpdesk.agents import access
+from helpdesk.errors import NotFound, ValidationFailed
+from helpdesk.extensions import db
+from helpdesk.geography.models import State
+from helpdesk.tickets import sla_forms, sla_policies
+from helpdesk.tickets.models import PRIORITIES, Category, SlaCalendar, SlaHoliday, SlaPolicy
+from helpdesk.tickets.services import unit_of_work
+from helpdesk.timeutil import utcnow
+
+bp = Blueprint("sla_admin", __name__, url_prefix="/admin/sla")
+
+
+def _may_view() -> None:
+    access.require_role(current_user, "admin", "manager")
+
+
+def _may_change() -> None:
+    access.require_role(current_user, "admin")
+
+
+def _get_or_404(model, object_id: int):
+    found = db.session.get(model, object_id)
+    if found is None:
+        raise NotFound("No such SLA setting.")
+    return found
+
+
+def _choices() -> dict:
+    return {
+        "priorities": PRIORITIES,
+        "categories": [(c.slug, c.name) for c in
+                       db.session.scalars(sa.select(Category).order_by(Category.name))],
+        "states": [(s.code, s.name) for s in db.session.scalars(sa.select(State).order_by(State.name))],
+        "calendar_names": [c.name for c in sla_policies.list_calendars()],
+        "weekdays": sla_forms.WEEKDAYS,
+        "slots_text": sla_forms.slots_text,
+    }
+
+
+def _index(calendar_errors=None, calendar_values=None, status=200):
+    return render_template(
+        "sla/index.html",
+        policies=sla_policies.list_policies(),
+        calendars=sla_policies.list_calendars(),
+        may_change=current_user.role == "admin",
+        calendar_errors=calendar_errors or {},
+        calendar_values=calendar_values or {},
+        **_choices(),
+    ), status
+
+
+@bp.get("")
+@login_required
+def index():
+    _may_view()
+    return _index()
+
+
+@bp.route("/policies/new", methods=["GET", "POST"])
+@login_required
+def new_policy():
+    _may_change()
+    errors: dict[str, str] = {}
+    values = request.form if request.method == "POST" else {"calendar": "default"}
+    if request.method == "POST":
+        data, errors = sla_forms.policy_from_form(request.form, create=True)
+        if data is not None:
+            try:
+                with unit_of_work():
+                    policy = sla_policies.create_policy(data.model_dump())
+            except ValidationFailed as exc:
+                errors = exc.fields
+            else:
+                flash(f"Policy “{policy.name}” added; it applies to tickets created from now on.",
+                      "success")
+                return redirect(url_for("sla_admin.index"))
+    return render_template("sla/policy.html", policy=None, values=values, errors=errors,
+                           **_choices()), 422 if errors else 200
+
+
+@bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
+@login_required
+def edit_policy(policy_id: int):
+    _may_change()
+    policy = _get_or_404(SlaPolicy, policy_id)
+    errors: dict[str, str] = {}
+    values = request.form if request.method == "POST" else sla_policies.policy_to_dict(policy)
+    if request.method == "POST":
+        data, errors = sla_forms.policy_from_form(request.form, create=False)
+        if data is not None and sla_policies.calendar_named(data.calendar) is None:
+            data, errors = None, {"calendar": "unknown calendar"}
+        if data is not None:
+            with unit_of_work():
+                count = sla_policies.update_policy(policy, data.model_dump(), now=utcnow())
+            flash(f"Policy “{policy.name}” saved; {count} open ticket(s) recomputed.", "success")
+            return redirect(url_for("sla_admin.index"))
+    return render_template("sla/policy.html", policy=policy, values=values, errors=errors,
+                           **_choices()), 422 if errors else 200
+
+
+@bp.post("/calendars/<int:calendar_id>")
+@login_required
+def edit_calendar(calendar_id: int):
+    _may_change()
+    calendar = _get_or_404(SlaCalendar, calendar_id)
+    data, errors = sla_forms.calendar_from_form(request.form)
+    if data is not None:
+        try:
+            with unit_of_work():
+                count = sla_policies.update_calendar(calendar, now=utcnow(), **data.model_dump())
+        except ValidationFailed as exc:
+            errors = sla_forms.calendar_errors_for_form(exc.fields)
+        else:
+            flash(f"Calendar “{calendar.name}” saved; {count} open ticket(s) recomputed.", "success")
+            return redirect(url_for("sla_admin.index"))
+    return _index({calendar.id: errors}, {calendar.id: request.form}, 422)
+
+
+@bp.post("/calendars/<int:calendar_id>/holidays")
+@login_required
+def add_holiday(calendar_id: int):
+    _may_change()
+    calendar = _get_or_404(SlaCalendar, calendar_id)
+    data, errors = sla_forms.holiday_from_form(request.form)
+    if data is not None:
+        try:
+            with unit_of_work():
+                sla_policies.add_holiday(calendar.name, data.day, data.name, now=utcnow())
+        except ValidationFailed as exc:
+            errors = exc.fields
+        else:
+            flash(f"{data.day:%d %b %Y} is now a holiday in “{calendar.name}”.", "success")
+            return redirect(url_for("sla_admin.index"))
+    return _index({calendar.id: errors}, {calendar.id: request.form}, 422)
+
+
+@bp.post("/holidays/<int:holiday_id>/delete")
+@login_required
+def remove_holiday(holiday_id: int):
+    _may_change()
+    holiday = _get_or_404(SlaHoliday, holiday_id)
+    day, name = holiday.day, holiday.calendar.name
+    with unit_of_work():
+        sla_policies.remove_holiday(holiday, now=utcnow())
+    flash(f"{day:%d %b %Y} is a working day again in “{name}”.", "success")
+    return redirect(url_for("sla_admin.index"))
