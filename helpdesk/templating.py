@@ -11,11 +11,15 @@ from helpdesk.timeutil import as_ist, isoformat, utcnow
 
 #: (endpoint, label, access key) per role; the base template draws the navigation from it
 KNOWLEDGE_BASE = ("knowledge.browse", "Knowledge base", "k")
+CONSOLE = ("console.live_queue", "Console", "c")
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
-    "agent": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
-    "manager": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
-    "admin": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
-    "mentor": [("tickets.queue", "Queue", "q"), KNOWLEDGE_BASE],
+    "agent": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"),
+              KNOWLEDGE_BASE],
+    "manager": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"),
+                KNOWLEDGE_BASE],
+    "admin": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"),
+              KNOWLEDGE_BASE],
+    "mentor": [CONSOLE, ("tickets.queue", "Queue", "q"), KNOWLEDGE_BASE],
     "brc": [("portal.home", "My block", "m"), ("portal.new", "Raise a ticket", "r"), KNOWLEDGE_BASE],
 }
 
