@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.api.errors import register_error_handlers
     from helpdesk.calls import api as _calls_api  # noqa: F401
     from helpdesk.calls import tasks as _calls_tasks  # noqa: F401
+    from helpdesk.console import api as _console_api  # noqa: F401
     from helpdesk.contacts import api as _contacts_api  # noqa: F401
     from helpdesk.extensions import csrf
     from helpdesk.geography import api as _geography_api  # noqa: F401
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     # Web pages: session sign-in and CSRF-protected forms.
     from helpdesk.agents.routes import bp as agents_web
     from helpdesk.calls.routes import bp as calls_web
+    from helpdesk.console.routes import bp as console_web
     from helpdesk.knowledge.routes import bp as knowledge_web
     from helpdesk.portal.routes import bp as portal_web
     from helpdesk.templating import register_templating
@@ -119,7 +121,10 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.tickets.sla_routes import bp as sla_admin_web
 
     register_templating(app)
-    for blueprint in (agents_web, tickets_web, portal_web, knowledge_web, calls_web, sla_admin_web):
+    web_blueprints = (
+        agents_web, tickets_web, portal_web, knowledge_web, calls_web, console_web, sla_admin_web
+    )
+    for blueprint in web_blueprints:
         app.register_blueprint(blueprint)
 
 

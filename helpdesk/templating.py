@@ -11,15 +11,17 @@ from helpdesk.timeutil import as_ist, isoformat, utcnow
 
 #: (endpoint, label, access key) per role; the base template draws the navigation from it
 KNOWLEDGE_BASE = ("knowledge.browse", "Knowledge base", "k")
-CALLS = ("calls.log", "Calls", "c")
+CONSOLE = ("console.live_queue", "Console", "c")
+CALLS = ("calls.log", "Calls", "p")
 SLA_ADMIN = ("sla_admin.index", "SLA", "a")
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
-    "agent": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS, KNOWLEDGE_BASE],
-    "manager": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS, KNOWLEDGE_BASE,
-                SLA_ADMIN],
-    "admin": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS, KNOWLEDGE_BASE,
-              SLA_ADMIN],
-    "mentor": [("tickets.queue", "Queue", "q"), KNOWLEDGE_BASE],
+    "agent": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS,
+              KNOWLEDGE_BASE],
+    "manager": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS,
+                KNOWLEDGE_BASE, SLA_ADMIN],
+    "admin": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS,
+              KNOWLEDGE_BASE, SLA_ADMIN],
+    "mentor": [CONSOLE, ("tickets.queue", "Queue", "q"), KNOWLEDGE_BASE],
     "brc": [("portal.home", "My block", "m"), ("portal.new", "Raise a ticket", "r"), KNOWLEDGE_BASE],
 }
 

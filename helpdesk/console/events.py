@@ -5,7 +5,10 @@ Rooms (a socket joins them on connect, from its user; see ``console/sockets.py``
 - ``staff``: agents, managers and admins, who see every ticket;
 - ``block:<block id>``: BRC staff of that block;
 - ``mentors:<state code>``: mentors covering that state (``User.states``);
-- ``user:<user id>``: one person (their escalations, screen-pops, notifications).
+- ``user:<user id>``: one person (their escalations, screen-pops, notifications);
+- ``ticket:<ticket id>``: the sockets that have that ticket's page open. A socket joins it
+  only through ``ticket.view`` after ``agents.access.can_view`` said yes, and hears there
+  only who else is viewing and typing (``ticket.viewing``).
 
 The rooms mirror ``agents.access.can_view``: a ticket's events go to ``staff``, its block,
 its state's mentors and its mentor, and nowhere else.
@@ -37,6 +40,10 @@ def mentors_room(state_code: str) -> str:
 
 def user_room(user_id: int) -> str:
     return f"user:{user_id}"
+
+
+def ticket_room(ticket_id: int) -> str:
+    return f"ticket:{ticket_id}"
 
 
 def rooms_for_user(user) -> list[str]:
@@ -149,3 +156,15 @@ def send_now_users(user_ids: Iterable[int], name: str, payload: dict) -> None:
 def send_now_staff(name: str, payload: dict) -> None:
     """To every agent, manager and admin (an incoming call, before anyone answers it)."""
     socketio.emit(name, payload, namespace=NAMESPACE, to=STAFF_ROOM)
+
+
+def send_now_presence(user, status: str) -> None:
+    """Tell every agent, manager and admin that ``user`` is now ``status``."""
+    payload = {"user": {"id": user.id, "name": user.name, "role": user.role}, "status": status}
+    socketio.emit("presence", payload, namespace=NAMESPACE, to=STAFF_ROOM)
+
+
+def send_now_viewing(ticket_id: int, viewers: list[dict], typing: list[int]) -> None:
+    """Tell the sockets viewing a ticket who is viewing it and who is typing on it."""
+    payload = {"ticket_id": ticket_id, "viewers": viewers, "typing": typing}
+    socketio.emit("ticket.viewing", payload, namespace=NAMESPACE, to=ticket_room(ticket_id))

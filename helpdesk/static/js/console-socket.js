@@ -1,7 +1,17 @@
-/* One Socket.IO connection to the /console namespace per page, shared as
-   window.consoleSocket; the browser's session cookie authenticates it. */
+/* The one Socket.IO connection of a signed-in page: window.consoleSocket on /console.
+ * Other scripts listen on it (consoleSocket.on("ticket.created", ...)) instead of opening
+ * their own; the server authenticates it with the session cookie and puts it in exactly
+ * the rooms its user may hear. */
 (function () {
   "use strict";
-  if (window.consoleSocket || typeof window.io !== "function") return;
-  window.consoleSocket = window.io("/console", { transports: ["websocket", "polling"] });
+  if (typeof window.io !== "function" || window.consoleSocket) return;
+  var socket = window.io("/console", { transports: ["websocket", "polling"] });
+  var meta = document.querySelector('meta[name="user-id"]');
+  socket.userId = meta ? parseInt(meta.content, 10) : null;
+  window.consoleSocket = socket;
+  // Tell the page (and any script loaded after this one) when it is live or not.
+  function mark(state) { document.documentElement.setAttribute("data-console", state); }
+  socket.on("connect", function () { mark("connected"); });
+  socket.on("disconnect", function () { mark("disconnected"); });
+  socket.on("connect_error", function () { mark("disconnected"); });
 })();

@@ -1,0 +1,60 @@
+"""Web pages of the live console: the live queue, and the ticket thread as a fragment the
+ticket page reloads when the ticket changes."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from helpdesk.agents import access
+from helpdesk.agents.models import STAFF_ROLES
+from helpdesk.console import board
+from helpdesk.tickets.models import OPEN_STATUSES, PRIORITIES
+from helpdesk.tickets.serializers import visible_messages
+
+bp = Blueprint("console", __name__)
+
+#: who works from the live console (BRC staff follow their block in the portal)
+CONSOLE_ROLES = (*STAFF_ROLES, "mentor")
+
+
+@bp.get("/console")
+@login_required
+def live_queue():
+    if current_user.role == "brc":
+        return redirect(url_for("portal.home"))
+    access.require_role(current_user, *CONSOLE_ROLES)
+    return render_template(
+        "console/console.html",
+        tickets=board.open_queue(current_user),
+        counters=board.counters(current_user),
+        open_statuses=OPEN_STATUSES,
+        priorities=PRIORITIES,
+        board_size=board.BOARD_SIZE,
+    )
+
+
+@bp.get("/console/tickets/<int:ticket_id>/thread")
+@login_required
+def ticket_thread(ticket_id: int):
+    """The messages of a ticket as its page shows them (another's ticket is a 404)."""
+    ticket = access.visible_ticket_or_404(current_user, ticket_id)
+    return render_template(
+        "tickets/_thread.html", ticket=ticket, messages=visible_messages(ticket, current_user)
+    )
+
+
+@bp.app_context_processor
+def notification_tray() -> dict:
+    """The bell's unread count, drawn by the server so it is right before any script runs."""
+    if not current_user.is_authenticated or current_user.role not in CONSOLE_ROLES:
+        return {"tray_unread": None}
+    from helpdesk.console.services import unread_count
+
+    return {"tray_unread": unread_count(current_user)}
+
+
+@bp.app_template_filter("isoformat")
+def isoformat_filter(value) -> str:
+    """A timestamp as ISO 8601 with its offset, for scripts to read ("" when unset)."""
+    from helpdesk.timeutil import isoformat
+
+    return isoformat(value) or ""
