@@ -23,7 +23,7 @@ from helpdesk.tickets.models import (
 )
 from helpdesk.tickets.sla import DEFAULT_POLICIES, BusinessCalendar, PolicyTargets, default_calendar
 from helpdesk.tickets.sla_clock import TARGETS, Evaluation, evaluate
-from helpdesk.timeutil import isoformat
+from helpdesk.timeutil import isoformat, utcnow
 
 Policy = SlaPolicy | PolicyTargets
 DEFAULT_CALENDAR_HOURS = {str(d): [["09:00", "18:00"]] for d in range(6)}
@@ -95,6 +95,7 @@ def refresh_sla(ticket: Ticket, now: datetime) -> Evaluation:
     ticket.next_response_due = result.due("next_response")
     ticket.resolution_due = result.due("resolution")
     ticket.mentor_response_due = result.due("mentor_response")
+    _store_figures(ticket, result)
     if ticket.status == "closed":
         return result
     recorded = list(ticket.sla_breached or [])
@@ -111,7 +112,35 @@ def refresh_sla(ticket: Ticket, now: datetime) -> Evaluation:
             _event(ticket, "sla_breach", None, target, now)
         ticket.sla_breached = recorded + new_breaches
         _breach_actions(ticket, first_breach=not recorded, now=now)
+        _store_figures(ticket, result)
     return result
+
+
+def _store_figures(ticket: Ticket, result: Evaluation) -> None:
+    """The per-ticket figures the SLA reports aggregate, from the same evaluation as the due
+    dates: business minutes to first response and to resolution (once met), and whether
+    each target is among the recorded breaches."""
+    for target in ("first_response", "resolution"):
+        clock = result.current(target)
+        met = clock is not None and clock.met_at is not None
+        setattr(ticket, f"{target}_minutes", clock.elapsed_minutes if met else None)
+        setattr(ticket, f"{target}_breached", target in (ticket.sla_breached or []))
+
+
+def ticket_ids() -> list[int]:
+    return list(db.session.scalars(sa.select(Ticket.id).order_by(Ticket.id)))
+
+
+def backfill_figures(ids: list[int], now: datetime | None = None) -> None:
+    """Store the report figures of these tickets from their history (for tickets written
+    before those columns existed); records no breach or warning. Commits."""
+    tickets = db.session.scalars(
+        sa.select(Ticket).where(Ticket.id.in_(ids))
+        .options(selectinload(Ticket.messages), selectinload(Ticket.events))
+    ).all()
+    for ticket in tickets:
+        _store_figures(ticket, evaluate_ticket(ticket, now or utcnow()))
+    db.session.commit()
 
 
 def _breach_actions(ticket: Ticket, *, first_breach: bool, now: datetime) -> None:
