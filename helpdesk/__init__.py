@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.geography import api as _geography_api  # noqa: F401
     from helpdesk.knowledge import api as _knowledge_api  # noqa: F401
     from helpdesk.knowledge import tasks as _knowledge_tasks  # noqa: F401
+    from helpdesk.reports import api as _reports_api  # noqa: F401
     from helpdesk.tickets import api as _tickets_api  # noqa: F401
     from helpdesk.tickets import sla_api as _sla_api  # noqa: F401
     from helpdesk.tickets import tasks as _ticket_tasks  # noqa: F401
@@ -116,13 +117,15 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.console.routes import bp as console_web
     from helpdesk.knowledge.routes import bp as knowledge_web
     from helpdesk.portal.routes import bp as portal_web
+    from helpdesk.reports.routes import bp as reports_web
     from helpdesk.templating import register_templating
     from helpdesk.tickets.routes import bp as tickets_web
     from helpdesk.tickets.sla_routes import bp as sla_admin_web
 
     register_templating(app)
     web_blueprints = (
-        agents_web, tickets_web, portal_web, knowledge_web, calls_web, console_web, sla_admin_web
+        agents_web, tickets_web, portal_web, knowledge_web, calls_web, console_web, sla_admin_web,
+        reports_web,
     )
     for blueprint in web_blueprints:
         app.register_blueprint(blueprint)

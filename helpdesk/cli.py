@@ -151,6 +151,19 @@ def import_tickets_command(file: Path, fmt: str | None, batch_size: int, skip: i
             batches += 1
             bar.update(len(chunk))
     click.echo(f"imported {done} ticket(s) in {batches} batch(es)")
+@sla_cli.command("backfill")
+@click.option("--batch", default=500, show_default=True, help="tickets per transaction")
+def sla_backfill_command(batch: int):
+    """Store the report figures (business minutes, breach flags) of existing tickets."""
+    from helpdesk.tickets.sla_policies import backfill_figures, ticket_ids
+
+    ids = ticket_ids()
+    with click.progressbar(length=len(ids), label="tickets", show_pos=True) as bar:
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            backfill_figures(chunk)
+            bar.update(len(chunk))
+    click.echo(f"stored the SLA figures of {len(ids)} ticket(s)")
 
 
 def register_cli(app: Flask) -> None:

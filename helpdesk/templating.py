@@ -13,14 +13,15 @@ from helpdesk.timeutil import as_ist, isoformat, utcnow
 KNOWLEDGE_BASE = ("knowledge.browse", "Knowledge base", "k")
 CONSOLE = ("console.live_queue", "Console", "c")
 CALLS = ("calls.log", "Calls", "p")
+REPORTS = ("reports.sla", "Reports", "r")
 SLA_ADMIN = ("sla_admin.index", "SLA", "a")
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
     "agent": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS,
               KNOWLEDGE_BASE],
     "manager": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS,
-                KNOWLEDGE_BASE, SLA_ADMIN],
+                KNOWLEDGE_BASE, REPORTS, SLA_ADMIN],
     "admin": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS,
-              KNOWLEDGE_BASE, SLA_ADMIN],
+              KNOWLEDGE_BASE, REPORTS, SLA_ADMIN],
     "mentor": [CONSOLE, ("tickets.queue", "Queue", "q"), KNOWLEDGE_BASE],
     "brc": [("portal.home", "My block", "m"), ("portal.new", "Raise a ticket", "r"), KNOWLEDGE_BASE],
 }
@@ -83,6 +84,14 @@ def multiline(text: str | None) -> Markup:
     return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
 
 
+def count_label(value: int | None) -> str:
+    """A status count as a tab shows it: "10,000+" once it passed the counting cap."""
+    from helpdesk.tickets.queries import STATUS_COUNT_CAP
+
+    value = value or 0
+    return f"{STATUS_COUNT_CAP:,}+" if value > STATUS_COUNT_CAP else str(value)
+
+
 def combine(mapping: dict, **changes) -> dict:
     """``mapping`` with ``changes`` applied, empty values dropped: tidy query strings."""
     return {k: v for k, v in (dict(mapping) | changes).items() if v not in (None, "")}
@@ -96,6 +105,7 @@ def register_templating(app: Flask) -> None:
         language_name=language_name,
         multiline=multiline,
         combine=combine,
+        count_label=count_label,
         zip=lambda a, b: list(zip(a, b)),
     )
     app.jinja_env.trim_blocks = True

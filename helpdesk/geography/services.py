@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
@@ -41,6 +42,8 @@ def list_blocks() -> list[Block]:
             sa.select(Block)
             .join(District, Block.district_id == District.id)
             .join(State, District.state_id == State.id)
+            # Pages list each block with its district and state: one query, not one per district.
+            .options(contains_eager(Block.district).contains_eager(District.state))
             .order_by(State.code, District.name, Block.name)
         )
     )

@@ -14,6 +14,7 @@ OPEN_STATUSES = ("new", "open", "pending", "escalated")
 PRIORITIES = ("low", "normal", "high", "urgent")
 CHANNELS = ("phone", "web", "sms", "email", "api")
 NUMBER_PREFIX = "KS-"
+OPEN_QUEUE_CONDITION = "status IN ('new', 'open', 'pending', 'escalated')"
 
 
 class Category(db.Model):
@@ -37,6 +38,14 @@ class Ticket(db.Model):
     __table_args__ = (
         sa.Index("ix_tickets_status_priority_created", "status", "priority", "created_at"),
         sa.Index("ix_tickets_block_status", "block_id", "status"),
+        # The open queue (newest first, 50 a page) and its count: a small index holding only
+        # open tickets, in the queue's order, whatever the share of solved tickets.
+        sa.Index(
+            "ix_tickets_open_queue", "id",
+            postgresql_where=sa.text(OPEN_QUEUE_CONDITION), sqlite_where=sa.text(OPEN_QUEUE_CONDITION),
+        ),
+        # Weekly "resolved" counts of the SLA trend report.
+        sa.Index("ix_tickets_resolved_at", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +76,13 @@ class Ticket(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: targets already breached, e.g. ["first_response"]; each is recorded once
     sla_breached: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: business minutes (pauses excluded) from creation to the first response; None until met
+    first_response_minutes: Mapped[int | None]
+    #: business minutes (pauses excluded) from creation to resolved/closed; None while open
+    resolution_minutes: Mapped[int | None]
+    #: "first_response" / "resolution" are in ``sla_breached``: columns the reports can count
+    first_response_breached: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    resolution_breached: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     category: Mapped[Category] = relationship()
     block: Mapped[Block] = relationship()

@@ -22,6 +22,9 @@ The rules:
 - A target is breached when its due moment passed before it was met (met exactly at the
   due moment is in time); an unmet target is breached from its due moment on.
 - The warning moment is when 80% of a target's business time has run.
+- ``elapsed`` is the business time a clock has counted, pauses excluded: up to the moment
+  it was met, or up to ``now`` while unmet. The reports aggregate it (stored on the ticket
+  as ``first_response_minutes`` / ``resolution_minutes`` once met).
 """
 
 from dataclasses import dataclass, field
@@ -48,6 +51,12 @@ class Clock:
     warn_at: datetime
     breached: bool
     running: bool  # counting right now (unmet and the ticket not in a stopping status)
+    elapsed: timedelta = timedelta(0)  # business time counted (pauses excluded) to met_at/now
+
+    @property
+    def elapsed_minutes(self) -> int:
+        """Whole business minutes counted (rounded down)."""
+        return int(self.elapsed // timedelta(minutes=1))
 
 
 @dataclass
@@ -157,7 +166,17 @@ def _clock(target, start, met_at, target_minutes, timeline, now, calendar) -> Cl
     warn_at = _reach(spans, timedelta(minutes=target_minutes * WARNING_SHARE), calendar)
     breached = met_at > due if met_at is not None else now >= due
     running = met_at is None and timeline[-1][1] not in STOPPED_STATUSES
-    return Clock(target, start, met_at, due, warn_at, breached, running)
+    elapsed = _counted(spans, met_at if met_at is not None else now, calendar)
+    return Clock(target, start, met_at, due, warn_at, breached, running, elapsed)
+
+
+def _counted(spans, until: datetime, calendar: BusinessCalendar) -> timedelta:
+    """Business time the running spans hold up to ``until``."""
+    total = timedelta(0)
+    for lo, hi in spans:
+        end = until if hi is None else min(hi, until)
+        total += calendar.business_time(lo, end)
+    return total
 
 
 def _running_spans(start, met_at, timeline, now) -> list[tuple[datetime, datetime | None]]:

@@ -25,7 +25,7 @@ from helpdesk.tickets.models import (
 )
 from helpdesk.tickets.sla import DEFAULT_POLICIES, BusinessCalendar, PolicyTargets, default_calendar
 from helpdesk.tickets.sla_clock import TARGETS, Evaluation, evaluate
-from helpdesk.timeutil import isoformat
+from helpdesk.timeutil import isoformat, utcnow
 
 Policy = SlaPolicy | PolicyTargets
 HISTORICAL_KEY = sla_alerts.HISTORICAL_KEY
@@ -94,6 +94,7 @@ def _store_dues(ticket: Ticket, result: Evaluation) -> None:
     ticket.next_response_due = result.due("next_response")
     ticket.resolution_due = result.due("resolution")
     ticket.mentor_response_due = result.due("mentor_response")
+    _store_figures(ticket, result)
 
 
 def refresh_sla(ticket: Ticket, now: datetime) -> Evaluation:
@@ -124,7 +125,35 @@ def refresh_sla(ticket: Ticket, now: datetime) -> Evaluation:
             # Escalated: the mentor's clock starts now.
             result = evaluate_ticket(ticket, now)
             _store_dues(ticket, result)
+        _store_figures(ticket, result)  # the breach flags just changed
     return result
+
+
+def _store_figures(ticket: Ticket, result: Evaluation) -> None:
+    """The per-ticket figures the SLA reports aggregate, from the same evaluation as the due
+    dates: business minutes to first response and to resolution (once met), and whether
+    each target is among the recorded breaches."""
+    for target in ("first_response", "resolution"):
+        clock = result.current(target)
+        met = clock is not None and clock.met_at is not None
+        setattr(ticket, f"{target}_minutes", clock.elapsed_minutes if met else None)
+        setattr(ticket, f"{target}_breached", target in (ticket.sla_breached or []))
+
+
+def ticket_ids() -> list[int]:
+    return list(db.session.scalars(sa.select(Ticket.id).order_by(Ticket.id)))
+
+
+def backfill_figures(ids: list[int], now: datetime | None = None) -> None:
+    """Store the report figures of these tickets from their history (for tickets written
+    before those columns existed); records no breach or warning. Commits."""
+    tickets = db.session.scalars(
+        sa.select(Ticket).where(Ticket.id.in_(ids))
+        .options(selectinload(Ticket.messages), selectinload(Ticket.events))
+    ).all()
+    for ticket in tickets:
+        _store_figures(ticket, evaluate_ticket(ticket, now or utcnow()))
+    db.session.commit()
 
 
 def _breach_actions(ticket: Ticket, *, first_breach: bool, now: datetime) -> bool:

@@ -1,0 +1,37 @@
+"""The SLA report as CSV, safe to open in a spreadsheet."""
+
+import csv
+import io
+
+from helpdesk.reports.queries import TARGETS
+
+#: a cell starting with one of these is a formula to Excel/LibreOffice/Sheets
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FIGURES = ("met", "breached", "open", "median_minutes", "p90_minutes", "compliance_percent")
+
+
+def safe_cell(value) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return "" if value is None else value
+
+
+def sla_report_csv(report: dict) -> str:
+    """One line per group, then a ``Total`` line; the header names each figure."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [report["group_by"], "label", "tickets"]
+        + [f"{target}_{figure}" for target in TARGETS for figure in FIGURES]
+    )
+    for row in [*report["rows"], {"key": "Total", "label": "", **report["totals"]}]:
+        writer.writerow(
+            [safe_cell(row["key"]), safe_cell(row["label"]), row["tickets"]]
+            + [safe_cell(row[target][figure]) for target in TARGETS for figure in FIGURES]
+        )
+    return out.getvalue()
+
+
+def filename(report: dict) -> str:
+    return f"sla-report_{report['group_by']}_{report['from']}_{report['to']}.csv"

@@ -1,0 +1,50 @@
+"""Manager pages: the SLA report with its charts (Chart.js, served by the app)."""
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from helpdesk.agents import access
+from helpdesk.errors import ValidationFailed
+from helpdesk.reports import services
+from helpdesk.reports.api import REPORT_ROLES
+from helpdesk.reports.queries import GROUP_KEYS
+
+bp = Blueprint("reports", __name__)
+
+GROUP_NAMES = {
+    "state": "State", "district": "District", "block": "Block", "category": "Category",
+    "agent": "Agent (assignee)", "mentor": "Mentor", "channel": "Channel",
+    "language": "Language", "priority": "Priority",
+}
+
+
+@bp.get("/reports/sla")
+@login_required
+def sla():
+    """Compliance table and charts for the chosen days and grouping; bad filters show the
+    form again with their errors (422)."""
+    access.require_role(current_user, *REPORT_ROLES)
+    values = {name: (request.args.get(name) or "").strip() for name in ("from", "to", "group_by")}
+    errors: dict[str, str] = {}
+    try:
+        report_range = services.parse_range(values)
+    except ValidationFailed as exc:
+        errors = exc.fields
+        report_range = services.parse_range({})
+    report = services.sla_report(report_range)
+    data = {
+        "sla": report,
+        "backlog": services.backlog_report(),
+        "trend": services.trend_report(),
+    }
+    if not errors:
+        values = {"from": report["from"], "to": report["to"], "group_by": report["group_by"]}
+    return render_template(
+        "reports/sla.html",
+        report=report,
+        data=data,
+        values=values,
+        errors=errors,
+        groups=[(key, GROUP_NAMES[key]) for key in GROUP_KEYS],
+        group_name=GROUP_NAMES[report["group_by"]],
+    ), (422 if errors else 200)
