@@ -308,8 +308,8 @@ def time_calls(label: str, queries: list[str], call, rounds: int) -> tuple[list[
     """One warm-up pass, then ``rounds`` timed passes; returns (ms per call, first results)."""
     results = [call(q) for q in queries]
     progress, times = Progress(label, rounds * len(queries)), []
-    for r in range(rounds):
-        for i, q in enumerate(queries):
+    for _round in range(rounds):
+        for q in queries:
             t0 = time.perf_counter()
             call(q)
             times.append((time.perf_counter() - t0) * 1000)
