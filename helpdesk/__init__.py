@@ -42,9 +42,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
-    redis_url = app.config.get("REDIS_URL")
-    socketio.init_app(app, message_queue=redis_url, channel=_socketio_channel(redis_url),
-                      async_mode="threading")
+    socketio.init_app(
+        app, message_queue=app.config.get("REDIS_URL"), channel=_socketio_channel(app),
+        async_mode="threading",
+    )
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -53,14 +54,15 @@ def _init_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
-def _socketio_channel(redis_url: str | None) -> str:
-    """Redis pub/sub ignores the database number, so two sites (or test runs) on one Redis
-    server would hear each other's console events on the default channel: name the
-    channel after the Redis database the site uses."""
-    from urllib.parse import urlsplit
+def _socketio_channel(app: Flask) -> str:
+    """The Redis pub/sub channel of the Socket.IO message queue. Redis channels ignore the
+    database number, so two sites (or test runs) on one Redis would hear each other's
+    events: the channel names the database the site uses."""
+    from redis.connection import parse_url
 
-    database = urlsplit(redis_url).path.strip("/") if redis_url else ""
-    return f"flask-socketio-db{database or '0'}"
+    url = app.config.get("REDIS_URL")
+    database = parse_url(url).get("db", 0) if url else 0
+    return f"helpdesk-console-db{database}"
 
 
 def _prepare_sqlite(app: Flask) -> None:

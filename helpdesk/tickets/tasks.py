@@ -1,8 +1,10 @@
 """Ticket jobs. Each takes primary keys and is idempotent."""
 
 from helpdesk import jobs
+from helpdesk.console import events
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Message, Ticket
+from helpdesk.tickets.services import unit_of_work
 
 ACKNOWLEDGEMENTS = {
     "en": "We have received your query {number}. A call-centre agent will answer you soon.",
@@ -18,13 +20,16 @@ def acknowledge(ticket_id: int) -> None:
     if ticket is None or any(m.automatic for m in ticket.messages):
         return
     template = ACKNOWLEDGEMENTS.get(ticket.language, ACKNOWLEDGEMENTS["en"])
-    db.session.add(
-        Message(
-            ticket=ticket,
-            body=template.format(number=ticket.number),
-            internal=False,
-            automatic=True,
-            channel=ticket.channel,
+    with unit_of_work():
+        db.session.add(
+            Message(
+                ticket=ticket,
+                body=template.format(number=ticket.number),
+                internal=False,
+                automatic=True,
+                channel=ticket.channel,
+            )
         )
-    )
-    db.session.commit()
+        # Consoles showing the conversation redraw it; from an RQ worker this goes out
+        # through the Redis message queue to whichever process holds each console.
+        events.queue_ticket_event(ticket, "ticket.updated")
