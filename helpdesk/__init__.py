@@ -81,6 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.api import api_v1
     from helpdesk.api import routes as _api_routes  # noqa: F401
     from helpdesk.api.errors import register_error_handlers
+    from helpdesk.console import assignment as _console_assignment  # noqa: F401  (its job)
+    from helpdesk.console import settings_api as _console_settings_api  # noqa: F401
     from helpdesk.contacts import api as _contacts_api  # noqa: F401
     from helpdesk.extensions import csrf
     from helpdesk.geography import api as _geography_api  # noqa: F401
@@ -97,13 +99,14 @@ def _register_blueprints(app: Flask) -> None:
 
     # Web pages: session sign-in and CSRF-protected forms.
     from helpdesk.agents.routes import bp as agents_web
+    from helpdesk.console.admin import bp as console_admin_web
     from helpdesk.knowledge.routes import bp as knowledge_web
     from helpdesk.portal.routes import bp as portal_web
     from helpdesk.templating import register_templating
     from helpdesk.tickets.routes import bp as tickets_web
 
     register_templating(app)
-    for blueprint in (agents_web, tickets_web, portal_web, knowledge_web):
+    for blueprint in (agents_web, tickets_web, portal_web, knowledge_web, console_admin_web):
         app.register_blueprint(blueprint)
 
 

@@ -14,8 +14,10 @@ KNOWLEDGE_BASE = ("knowledge.browse", "Knowledge base", "k")
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
     "agent": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
     "manager": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
-    "admin": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE],
-    "mentor": [("tickets.queue", "Queue", "q"), KNOWLEDGE_BASE],
+    "admin": [("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), KNOWLEDGE_BASE,
+              ("console_admin.settings", "Console settings", "s")],
+    "mentor": [("tickets.mentor_queue", "Escalated to me", "e"), ("tickets.queue", "Queue", "q"),
+               KNOWLEDGE_BASE],
     "brc": [("portal.home", "My block", "m"), ("portal.new", "Raise a ticket", "r"), KNOWLEDGE_BASE],
 }
 

@@ -21,6 +21,8 @@ from helpdesk import jobs
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.console import events
+from helpdesk.console.notifications import notify
+from helpdesk.console.settings import auto_assign_enabled
 from helpdesk.contacts.models import Contact
 from helpdesk.contacts.services import find_or_create_contact
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
@@ -141,6 +143,8 @@ def create_ticket(data: TicketCreate, actor: User | None, *, now: datetime | Non
         db.session.flush()
         record_event(ticket, actor, "created", None, ticket.status, at=now)
         jobs.enqueue("tickets.acknowledge", ticket.id)
+        if auto_assign_enabled():
+            jobs.enqueue("console.auto_assign", ticket.id)
     return ticket
 
 
@@ -193,8 +197,26 @@ def add_message(
                     ticket.first_response_at = now
                 if ticket.status == "new":
                     _set_status(ticket, author, "open", now=now)
+                _notify_mentor_answer(ticket, author)
         ticket.updated_at = now
     return message
+
+
+def _notify_mentor_answer(ticket: Ticket, author: User | None) -> None:
+    """The mentor a ticket was escalated to answered publicly: tell its assignee or, when
+    nobody holds it, whoever escalated it (the call-centre side follows it up)."""
+    if author is None or author.role != "mentor" or author.id != ticket.mentor_id:
+        return
+    recipient_id = ticket.assignee_id
+    if recipient_id is None:
+        recipient_id = db.session.scalar(
+            sa.select(TicketEvent.actor_id)
+            .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "mentor")
+            .order_by(TicketEvent.id.desc()).limit(1)
+        )
+    if recipient_id is not None and recipient_id != author.id:
+        notify([recipient_id], "mentor.answered",
+               f"{author.name} answered {ticket.number}: {ticket.subject}", ticket=ticket)
 
 
 def update_ticket(
