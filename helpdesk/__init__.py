@@ -98,6 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.calls import api as _calls_api  # noqa: F401
     from helpdesk.calls import tasks as _calls_tasks  # noqa: F401
     from helpdesk.console import api as _console_api  # noqa: F401
+    from helpdesk.console import assignment as _console_assignment  # noqa: F401  (its job)
+    from helpdesk.console import settings_api as _console_settings_api  # noqa: F401
     from helpdesk.contacts import api as _contacts_api  # noqa: F401
     from helpdesk.extensions import csrf
     from helpdesk.geography import api as _geography_api  # noqa: F401
@@ -116,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     # Web pages: session sign-in and CSRF-protected forms.
     from helpdesk.agents.routes import bp as agents_web
     from helpdesk.calls.routes import bp as calls_web
+    from helpdesk.console.admin import bp as console_admin_web
     from helpdesk.console.routes import bp as console_web
     from helpdesk.knowledge.routes import bp as knowledge_web
     from helpdesk.portal.routes import bp as portal_web
@@ -127,7 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     register_templating(app)
     web_blueprints = (
         agents_web, tickets_web, portal_web, knowledge_web, calls_web, console_web, sla_admin_web,
-        reports_web,
+        reports_web, console_admin_web,
     )
     for blueprint in web_blueprints:
         app.register_blueprint(blueprint)

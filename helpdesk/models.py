@@ -2,7 +2,7 @@
 
 from helpdesk.agents.models import ApiToken, User  # noqa: F401
 from helpdesk.calls.models import Call, SmsMessage  # noqa: F401
-from helpdesk.console.models import Notification  # noqa: F401
+from helpdesk.console.models import ConsoleSettings, Notification  # noqa: F401
 from helpdesk.contacts.models import Contact  # noqa: F401
 from helpdesk.geography.models import Block, District, State  # noqa: F401
 from helpdesk.jobs.models import OutboxJob  # noqa: F401

@@ -21,8 +21,9 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
     "manager": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS,
                 KNOWLEDGE_BASE, REPORTS, SLA_ADMIN],
     "admin": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS,
-              KNOWLEDGE_BASE, REPORTS, SLA_ADMIN],
-    "mentor": [CONSOLE, ("tickets.queue", "Queue", "q"), KNOWLEDGE_BASE],
+              KNOWLEDGE_BASE, REPORTS, SLA_ADMIN, ("console_admin.settings", "Console settings", "s")],
+    "mentor": [("tickets.mentor_queue", "Escalated to me", "e"), CONSOLE, ("tickets.queue", "Queue", "q"),
+               KNOWLEDGE_BASE],
     "brc": [("portal.home", "My block", "m"), ("portal.new", "Raise a ticket", "r"), KNOWLEDGE_BASE],
 }
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
+from helpdesk.tickets.models import Ticket, TicketEvent
 from helpdesk.timeutil import UTCDateTime, utcnow
 
 
@@ -41,3 +42,30 @@ class Notification(db.Model):
             "created_at": isoformat(self.created_at),
             "read": self.read_at is not None,
         }
+
+
+class ConsoleSettings(db.Model):
+    """The call-centre's console switches; one row (id 1), written only by admins through
+    ``console.assignment.update_settings``. Absent means every switch is at its default."""
+
+    __tablename__ = "console_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: new tickets go to an online agent who speaks their language, least loaded first
+    auto_assign: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    def to_dict(self) -> dict:
+        from helpdesk.timeutil import isoformat
+
+        return {"auto_assign": self.auto_assign, "updated_at": isoformat(self.updated_at)}
+
+
+# What auto-assignment reads for every new ticket (console/assignment.pick_agent): each
+# agent's open load, and the latest assignment event naming them. Declared here, beside the
+# feature that needs them, rather than in tickets/models.py.
+sa.Index("ix_tickets_assignee_status", Ticket.assignee_id, Ticket.status)
+sa.Index("ix_ticket_events_kind_new_value", TicketEvent.kind, TicketEvent.new_value, TicketEvent.id)

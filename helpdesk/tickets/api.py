@@ -7,6 +7,7 @@ from helpdesk.agents import access
 from helpdesk.api import api_v1
 from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
+from helpdesk.console.assignment import claim
 from helpdesk.extensions import db
 from helpdesk.tickets import importing, queries, services
 from helpdesk.tickets.escalation import EscalationIn, escalate
@@ -135,4 +136,18 @@ def post_escalation(ticket_id: int):
     viewer = api_user()
     ticket = access.visible_ticket_or_404(viewer, ticket_id)
     escalate(ticket, viewer, g.body)
+    return jsonify(ticket_to_dict(ticket, viewer))
+
+
+@api_v1.post("/tickets/<int:ticket_id>/claim")
+@endpoint(summary="Claim a ticket: become its assignee if nobody is",
+          responses={200: "The ticket, assigned to you", 409: "Someone else holds it"},
+          roles=("agent", "manager", "admin"), tag="tickets")
+def post_claim(ticket_id: int):
+    """Atomic: of two people claiming at once exactly one wins; the other gets 409
+    ``Already claimed by <name>.``. Claiming a ticket you already hold is a 200; a resolved
+    or closed ticket cannot be claimed (409)."""
+    viewer = api_user()
+    ticket = access.visible_ticket_or_404(viewer, ticket_id)
+    claim(ticket, viewer)
     return jsonify(ticket_to_dict(ticket, viewer))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from pydantic import Field
 
 from helpdesk.agents.models import User
+from helpdesk.console.notifications import notify
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Message, Ticket, TicketEvent
@@ -29,6 +30,15 @@ def mentor_fits(mentor: User, ticket: Ticket) -> bool:
         and ticket.language in (mentor.languages or [])
         and ticket.block.state.code in (mentor.states or [])
     )
+
+
+def fitting_mentors(ticket: Ticket) -> list[User]:
+    """Active mentors whose skills, languages and states fit ``ticket``, by name (the
+    escalation form's picker)."""
+    mentors = db.session.scalars(
+        sa.select(User).where(User.role == "mentor", User.active.is_(True)).order_by(User.name)
+    ).all()
+    return [m for m in mentors if mentor_fits(m, ticket)]
 
 
 def pick_mentor(ticket: Ticket) -> User | None:
@@ -54,7 +64,8 @@ def pick_mentor(ticket: Ticket) -> User | None:
 
 
 def escalate(ticket: Ticket, actor: User, data: EscalationIn) -> Ticket:
-    """Hand ``ticket`` to a mentor (named or routed) with the reason as an internal note."""
+    """Hand ``ticket`` to a mentor (named or routed) with the reason as an internal note;
+    the mentor is notified (live, and in their tray)."""
     if "escalated" not in TRANSITIONS[ticket.status]:
         raise Conflict(f"A {ticket.status} ticket cannot be escalated.", {"status": ticket.status})
     if data.mentor is not None:
@@ -77,5 +88,8 @@ def escalate(ticket: Ticket, actor: User, data: EscalationIn) -> Ticket:
             ticket=ticket, author=actor, internal=True, channel="web", created_at=utcnow(),
             body=f"Escalated to {mentor.name}: {data.reason}",
         ))
+        notify([mentor.id], "escalated",
+               f"{ticket.number} was escalated to you by {actor.name}: {ticket.subject}",
+               ticket=ticket)
         ticket.updated_at = utcnow()
     return ticket

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from helpdesk.errors import DomainError, field_errors_from_pydantic
 from helpdesk.tickets import services
+from helpdesk.tickets.escalation import EscalationIn
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
 
@@ -101,3 +102,12 @@ def ticket_update_from_form(form: Mapping) -> tuple[TicketUpdate | None, dict[st
         if name in data and not data[name]:
             del data[name]  # "no change" rather than "set to nothing"
     return _validate(TicketUpdate, data, form)
+
+
+def escalation_from_form(form: Mapping):
+    """The ticket page's "Escalate" form: a mentor's id, or empty for "pick automatically",
+    and the reason."""
+    mentor = _text(form, "mentor")
+    data = {"reason": _text(form, "reason"),
+            "mentor": int(mentor) if mentor.isdigit() else (mentor or None)}
+    return _validate(EscalationIn, data, form)

@@ -191,7 +191,7 @@ def import_batch(batch: ImportBatch) -> list[Ticket]:
 def _replay(item: ImportTicket, users: dict[str, User]) -> Ticket:
     creator = users[item.created_by.lower()]
     # An ImportTicket is a TicketCreate: the same fields, validated the same way.
-    ticket = services.create_ticket(item, creator, now=item.created_at, acknowledge=False)
+    ticket = services.create_ticket(item, creator, now=item.created_at, live=False)
     for event in item.events:
         author = users[event.by.lower()] if event.by else None
         when: datetime = event.at

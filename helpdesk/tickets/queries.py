@@ -188,3 +188,24 @@ def open_tickets_of_contacts(
 
 def list_categories() -> list[Category]:
     return list(db.session.scalars(sa.select(Category).order_by(Category.name)))
+
+
+def escalated_to(mentor: User, page: int, per_page: int) -> Page:
+    """A mentor's "escalated to me" list: open tickets first, the soonest mentor answer due
+    first among them; then the rest, most recently changed first."""
+    query = sa.select(Ticket).where(Ticket.mentor_id == mentor.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    is_closed = sa.case((Ticket.status.in_(OPEN_STATUSES), 0), else_=1)
+    no_due = sa.case((Ticket.mentor_response_due.is_(None), 1), else_=0)
+    rows = db.session.scalars(
+        query.options(
+            joinedload(Ticket.block).joinedload(Block.district).joinedload(District.state),
+            joinedload(Ticket.category),
+            selectinload(Ticket.assignee),
+        )
+        .order_by(is_closed, no_due, Ticket.mentor_response_due, Ticket.updated_at.desc(),
+                  Ticket.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=rows, page=page, per_page=per_page, total=total or 0)

@@ -10,12 +10,14 @@ from flask_login import current_user, login_required
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.agents.services import assignable_users
+from helpdesk.console.assignment import claim as claim_ticket
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.geography.services import list_blocks, states_with_blocks
 from helpdesk.knowledge.queries import for_ticket as knowledge_for_ticket
-from helpdesk.tickets import forms, queries, services
+from helpdesk.tickets import escalation, forms, queries, services
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
 from helpdesk.tickets.serializers import visible_events, visible_messages
+from helpdesk.timeutil import utcnow
 
 bp = Blueprint("tickets", __name__)
 
@@ -63,6 +65,8 @@ def queue():
         states=states_with_blocks(),
         blocks=list_blocks(),
         pages=max(1, -(-result.total // result.per_page)),
+        may_claim=current_user.role in STAFF_ROLES,
+        open_statuses=OPEN_STATUSES,
     ), (422 if errors else 200)
 
 
@@ -110,11 +114,14 @@ def render_ticket(
     reply: dict | None = None,
     reply_errors=None,
     update_errors=None,
+    escalate_values: dict | None = None,
+    escalate_errors=None,
     message: str | None = None,
     status: int = 200,
 ):
     viewer = current_user
     editable = access.EDITABLE_FIELDS.get(viewer.role, set())
+    may_escalate = viewer.role in STAFF_ROLES and "escalated" in services.TRANSITIONS[ticket.status]
     next_statuses = sorted(
         s
         for s in services.TRANSITIONS[ticket.status]
@@ -134,6 +141,11 @@ def render_ticket(
         reply=reply or {},
         reply_errors=reply_errors or {},
         update_errors=update_errors or {},
+        may_claim=viewer.role in STAFF_ROLES and ticket.is_open and ticket.assignee_id is None,
+        may_escalate=may_escalate,
+        mentors=escalation.fitting_mentors(ticket) if may_escalate else [],
+        escalate_values=escalate_values or {},
+        escalate_errors=escalate_errors or {},
         message=message,
         open_statuses=OPEN_STATUSES,
         **knowledge_for_ticket(ticket, viewer),
@@ -183,3 +195,54 @@ def update(ticket_id: int):
         )
     flash("Ticket updated.", "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
+
+
+@bp.post("/tickets/<int:ticket_id>/claim")
+@login_required
+def claim(ticket_id: int):
+    """The "Claim" button of the ticket page and of queue rows; opens the ticket after."""
+    ticket = access.visible_ticket_or_404(current_user, ticket_id)
+    try:
+        claim_ticket(ticket, current_user)
+    except DomainError as exc:
+        if exc.status != 409:
+            raise
+        flash(exc.message, "error")
+    else:
+        flash(f"You hold {ticket.number} now.", "success")
+    return redirect(url_for("tickets.show", ticket_id=ticket.id))
+
+
+@bp.post("/tickets/<int:ticket_id>/escalate")
+@login_required
+def escalate(ticket_id: int):
+    ticket = access.visible_ticket_or_404(current_user, ticket_id)
+    _require_staff()
+    values = request.form.to_dict()
+    data, errors = forms.escalation_from_form(request.form)
+    if errors:
+        return render_ticket(ticket, escalate_values=values, escalate_errors=errors,
+                             message="The escalation has invalid fields.", status=422)
+    try:
+        escalation.escalate(ticket, current_user, data)
+    except DomainError as exc:
+        return render_ticket(ticket, escalate_values=values, escalate_errors=exc.fields,
+                             message=exc.message, status=exc.status)
+    flash(f"Escalated to {ticket.mentor.name}.", "success")
+    return redirect(url_for("tickets.show", ticket_id=ticket.id))
+
+
+@bp.get("/mentor")
+@login_required
+def mentor_queue():
+    """A mentor's tickets escalated to them, open ones first by when the answer is due."""
+    access.require_role(current_user, "mentor")
+    try:
+        page, per_page = queries.parse_paging(request.args.get("page"), None, QUEUE_PAGE_SIZE)
+    except ValidationFailed:
+        page, per_page = 1, QUEUE_PAGE_SIZE
+    result = queries.escalated_to(current_user, page, per_page)
+    return render_template(
+        "tickets/mentor.html", page=result, now=utcnow(), open_statuses=OPEN_STATUSES,
+        pages=max(1, -(-result.total // result.per_page)),
+    )

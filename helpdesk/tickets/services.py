@@ -21,6 +21,8 @@ from helpdesk import jobs
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.console import events
+from helpdesk.console.notifications import notify
+from helpdesk.console.settings import auto_assign_enabled
 from helpdesk.contacts.models import Contact
 from helpdesk.contacts.services import find_or_create_contact
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
@@ -145,10 +147,11 @@ def block_by_code(code: str) -> Block | None:
 
 def create_ticket(
     data: TicketCreate, actor: User | None, *, now: datetime | None = None,
-    acknowledge: bool = True,
+    live: bool = True,
 ) -> Ticket:
     """Open a ticket. A BRC user's ticket belongs to their block whatever ``data`` says.
-    ``acknowledge=False`` (imported history) sends the requester no acknowledgement."""
+    ``live=False`` (imported history) sends the requester no acknowledgement and leaves the
+    ticket to auto-assignment neither."""
     now = now or utcnow()
     errors: dict[str, str] = {}
     if actor is not None and actor.role == "brc":
@@ -185,8 +188,10 @@ def create_ticket(
         db.session.add(ticket)
         db.session.flush()
         record_event(ticket, actor, "created", None, ticket.status, at=now)
-        if acknowledge:
+        if live:
             jobs.enqueue("tickets.acknowledge", ticket.id)
+            if auto_assign_enabled():
+                jobs.enqueue("console.auto_assign", ticket.id)
     return ticket
 
 
@@ -240,6 +245,7 @@ def add_message(
                 if ticket.status == "new":
                     _set_status(ticket, author, "open", now=now)
                 _deliver_reply(ticket, message)
+                _notify_mentor_answer(ticket, author)
         ticket.updated_at = now
     return message
 
@@ -267,6 +273,23 @@ def log_call(
     db.session.add(message)
     record_event(ticket, agent, "call", None, summary, at=at)
     return message
+
+
+def _notify_mentor_answer(ticket: Ticket, author: User | None) -> None:
+    """The mentor a ticket was escalated to answered publicly: tell its assignee or, when
+    nobody holds it, whoever escalated it (the call-centre side follows it up)."""
+    if author is None or author.role != "mentor" or author.id != ticket.mentor_id:
+        return
+    recipient_id = ticket.assignee_id
+    if recipient_id is None:
+        recipient_id = db.session.scalar(
+            sa.select(TicketEvent.actor_id)
+            .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "mentor")
+            .order_by(TicketEvent.id.desc()).limit(1)
+        )
+    if recipient_id is not None and recipient_id != author.id:
+        notify([recipient_id], "mentor.answered",
+               f"{author.name} answered {ticket.number}: {ticket.subject}", ticket=ticket)
 
 
 def update_ticket(
