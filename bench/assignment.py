@@ -54,7 +54,7 @@ def main() -> int:
     from config import TestingConfig
     from helpdesk import create_app
     from helpdesk.extensions import db
-    from helpdesk.reference import reference_rows
+    from helpdesk.reference import build_schema_from_models
 
     workdir = tempfile.mkdtemp(prefix="bench-assign-")
     url = args.database_url or f"sqlite:///{workdir}/bench.sqlite3"
@@ -66,11 +66,7 @@ def main() -> int:
 
     app = create_app(BenchConfig)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        with db.engine.begin() as conn:
-            for table, rows in reference_rows().items():
-                conn.execute(db.metadata.tables[table].insert(), rows)
+        build_schema_from_models()
         agents, block, category = populate(args, db)
         dialect = db.engine.dialect.name
         print(f"{dialect}; {args.agents} online agents; {args.history} past tickets "

@@ -55,9 +55,8 @@ def main() -> int:
     from config import TestingConfig
     from helpdesk import create_app
     from helpdesk.agents.services import create_user, issue_token
-    from helpdesk.extensions import db
     from helpdesk.geography.services import create_block
-    from helpdesk.reference import reference_rows
+    from helpdesk.reference import build_schema_from_models
     from helpdesk.tickets import services as ticket_services
     from helpdesk.tickets.schemas import TicketCreate
 
@@ -71,10 +70,7 @@ def main() -> int:
 
     app = create_app(BenchConfig)
     with app.app_context():
-        db.create_all()
-        with db.engine.begin() as conn:
-            for table, rows in reference_rows().items():
-                conn.execute(db.metadata.tables[table].insert(), rows)
+        build_schema_from_models(drop_first=False)
         block = create_block(code="BENCH-1", name="Bench", district="West Singhbhum", state="IN-JH")
         agents = [
             create_user(email=f"agent{n}@bench.example", name=f"Agent {n}", role="agent",

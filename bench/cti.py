@@ -55,7 +55,7 @@ def main(argv=None) -> int:
     from helpdesk.agents.services import create_user
     from helpdesk.extensions import db
     from helpdesk.geography.services import create_block
-    from helpdesk.reference import reference_rows
+    from helpdesk.reference import build_schema_from_models
     from helpdesk.tickets import services as tickets
     from helpdesk.tickets.schemas import TicketCreate
 
@@ -70,11 +70,7 @@ def main(argv=None) -> int:
 
     app = create_app(Config)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        with db.engine.begin() as conn:
-            for table, rows in reference_rows().items():
-                conn.execute(db.metadata.tables[table].insert(), rows)
+        build_schema_from_models()
         block = create_block(code="BENCH-1", name="Bench", district="West Singhbhum",
                              state="IN-JH")
         agent = create_user(email="agent@bench.example", name="Bench Agent", role="agent",

@@ -85,7 +85,7 @@ def main() -> int:
     from helpdesk.agents.services import create_user
     from helpdesk.extensions import db
     from helpdesk.geography.services import create_block
-    from helpdesk.reference import reference_rows
+    from helpdesk.reference import build_schema_from_models
     from helpdesk.tickets import importing
     from helpdesk.tickets.models import Category, Message, Ticket
     from helpdesk.tickets.sla_policies import install_defaults
@@ -101,11 +101,7 @@ def main() -> int:
     with app.app_context():
         import sqlalchemy as sa
 
-        db.drop_all()
-        db.create_all()
-        with db.engine.begin() as conn:
-            for table, rows in reference_rows().items():
-                conn.execute(db.metadata.tables[table].insert(), rows)
+        build_schema_from_models()
         install_defaults()
         db.session.commit()
         for n in range(1, 21):
