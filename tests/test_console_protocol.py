@@ -54,6 +54,16 @@ def test_staff_hear_colleagues_come_online_go_away_and_leave(console_client, mak
     assert statuses_heard("offline") == ["online", "away", "offline"]
 
 
+def test_a_connecting_console_is_not_told_of_its_own_arrival(console_client, make_user):
+    """Socket.IO clients expect the connect answer before any event: the arrival goes to
+    the colleagues only (a raw-protocol client refused the namespace otherwise)."""
+    agent = make_user("agent")
+    watcher = console_client(make_user("agent"))
+    socket = console_client(agent)
+    assert watcher.received("presence", until=_about(agent))
+    assert [p for p in socket.received("presence", wait=0.5) if _about(agent)(p)] == []
+
+
 def test_presence_set_accepts_only_online_or_away(console_client, make_user):
     socket = console_client(make_user("agent"))
     for bad in ({"status": "offline"}, {"status": "busy"}, {}, ["away"], None):

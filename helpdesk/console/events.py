@@ -158,10 +158,11 @@ def send_now_staff(name: str, payload: dict) -> None:
     socketio.emit(name, payload, namespace=NAMESPACE, to=STAFF_ROOM)
 
 
-def send_now_presence(user, status: str) -> None:
-    """Tell every agent, manager and admin that ``user`` is now ``status``."""
+def send_now_presence(user, status: str, *, skip_sid: str | None = None) -> None:
+    """Tell every agent, manager and admin that ``user`` is now ``status`` (except the socket
+    ``skip_sid``: one still connecting must get its connect answer before any event)."""
     payload = {"user": {"id": user.id, "name": user.name, "role": user.role}, "status": status}
-    socketio.emit("presence", payload, namespace=NAMESPACE, to=STAFF_ROOM)
+    socketio.emit("presence", payload, namespace=NAMESPACE, to=STAFF_ROOM, skip_sid=skip_sid)
 
 
 def send_now_viewing(ticket_id: int, viewers: list[dict], typing: list[int]) -> None:

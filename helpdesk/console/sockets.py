@@ -63,7 +63,7 @@ def on_connect(auth=None):
     _socket_users[request.sid] = user.id
     presence.connected(user.id)
     if user.role in PRESENCE_ROLES:
-        events.send_now_presence(user, _status_of(user.id))
+        events.send_now_presence(user, _status_of(user.id), skip_sid=request.sid)
 
 
 @socketio.on("disconnect", namespace=events.NAMESPACE)
