@@ -76,7 +76,11 @@ class RawConsole:
         if not opened.startswith("0"):
             raise ConnectionError(f"unexpected open packet {opened[:80]!r}")
         await self.ws.send_str("40/console," + json.dumps({"token": self.token}))
+        # Events to rooms the socket joined in the server's connect handler (a colleague's
+        # presence) may arrive before the connect answer, as in any Socket.IO client: skip.
         answer = await self.ws.receive_str(timeout=30)
+        while answer.startswith(self.PREFIX):
+            answer = await self.ws.receive_str(timeout=30)
         if not answer.startswith("40/console,"):
             raise ConnectionError(f"namespace refused: {answer[:120]!r}")
         self.listener = asyncio.create_task(self._listen())
