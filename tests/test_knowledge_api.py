@@ -6,6 +6,7 @@ import shutil
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from helpdesk.tickets.schemas import MessageCreate, TicketUpdate
 from helpdesk.tickets.services import add_message, update_ticket
@@ -115,6 +116,29 @@ def test_using_an_article_replies_and_counts_once_per_ticket(mentor_api, api_as,
     agent.post(f"/api/v1/tickets/{ticket.id}/articles", json={"article": article["id"], "reply": False})
     assert agent.get(f"/api/v1/kb/articles/{article['id']}").json["answered_tickets"] == 1
     assert agent.get(f"/api/v1/tickets/{ticket.id}").json["sla"]["first_response_at"] is not None
+
+
+def test_a_reply_from_an_article_never_stands_without_its_link(
+    mentor_api, make_user, make_ticket, monkeypatch
+):
+    """The answer and the article-ticket link are one transaction: when recording the link
+    fails, the requester is not sent the reply either."""
+    from helpdesk.extensions import db
+    from helpdesk.knowledge import services
+    from helpdesk.knowledge.models import Article
+    from helpdesk.tickets.models import Message
+
+    article = db.session.get(Article, mentor_api.post("/api/v1/kb/articles", json=ARTICLE).json["id"])
+    ticket = make_ticket()
+    messages_before = db.session.scalar(sa.select(sa.func.count(Message.id)))
+
+    def link_fails(*_args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "_link_once", link_fails)
+    with pytest.raises(RuntimeError):
+        services.use_on_ticket(ticket, article, make_user("agent"))
+    assert db.session.scalar(sa.select(sa.func.count(Message.id))) == messages_before
 
 
 def test_votes_are_one_per_reader(mentor_api, api_as, make_user):

@@ -5,6 +5,7 @@ transaction (see tasks.py); the index is never written from a web request.
 """
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import jobs
@@ -147,25 +148,29 @@ def answered_count(article: Article) -> int:
 
 def use_on_ticket(ticket: Ticket, article: Article, user: User, *, reply: bool = True):
     """Link ``article`` to ``ticket`` (once) and, with ``reply``, send its answer as a
-    public reply. Returns the reply message or None."""
+    public reply, in one transaction: the reply never stands without its link. Returns
+    the reply message or None."""
     if article.status != "published":
         raise Conflict("Only published articles can answer tickets.", {"article": "not published"})
     message = None
-    if reply:
-        body = f"{article.title}\n\n{plain_text(article.body)}"[:20000]
-        message = add_message(ticket, user, MessageCreate(body=body), channel="web")
-    already = db.session.scalar(
-        sa.select(ArticleTicketLink.id).where(
-            ArticleTicketLink.article_id == article.id, ArticleTicketLink.ticket_id == ticket.id
-        )
-    )
-    if already is None:
-        db.session.add(ArticleTicketLink(article_id=article.id, ticket_id=ticket.id, linked_by_id=user.id))
-        try:
-            db.session.commit()
-        except IntegrityError:  # linked concurrently: it counts once either way
-            db.session.rollback()
+    with unit_of_work():
+        if reply:
+            body = f"{article.title}\n\n{plain_text(article.body)}"[:20000]
+            message = add_message(ticket, user, MessageCreate(body=body), channel="web")
+        _link_once(article, ticket, user)
     return message
+
+
+def _link_once(article: Article, ticket: Ticket, user: User) -> None:
+    """Record that ``article`` answered ``ticket``; a second use (even a concurrent one)
+    changes nothing, without failing the transaction it is part of."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(ArticleTicketLink)
+        .values(article_id=article.id, ticket_id=ticket.id, linked_by_id=user.id, at=utcnow())
+        .on_conflict_do_nothing(index_elements=["article_id", "ticket_id"])
+    )
 
 
 def draft_from_ticket(ticket: Ticket, user: User) -> Article:
