@@ -169,6 +169,17 @@ def test_log_a_call_creates_the_ticket(client, make_user, make_block, login_as):
     assert "बैंक ने व्यवसाय योजना माँगी है।" in page
 
 
+def test_block_pickers_name_each_block_with_its_district_and_state(
+    client, make_user, make_block, login_as
+):
+    make_block(code="KHT-TORPA", name="Torpa", district="Khunti", state="IN-JH")
+    login_as(make_user("agent"))
+    log_a_call = client.get("/tickets/new").get_data(as_text=True)
+    queue = client.get("/tickets").get_data(as_text=True)
+    assert '<option value="KHT-TORPA">Torpa, Khunti, Jharkhand</option>' in log_a_call
+    assert '<option value="KHT-TORPA">Torpa, Khunti</option>' in queue
+
+
 @pytest.mark.parametrize(
     ("change", "field", "why"),
     [

@@ -49,6 +49,20 @@ def list_blocks() -> list[Block]:
     )
 
 
+def block_choices() -> list[sa.Row]:
+    """Every block as (code, name, district, state) names, for pickers: plain rows, not
+    ORM objects, since a page lists all of them (640 in the demo's 8 states)."""
+    return list(
+        db.session.execute(
+            sa.select(Block.code, Block.name, District.name.label("district"),
+                      State.name.label("state"))
+            .join(District, Block.district_id == District.id)
+            .join(State, District.state_id == State.id)
+            .order_by(State.code, District.name, Block.name)
+        )
+    )
+
+
 def states_with_blocks() -> list[State]:
     """The states the call-centre serves: those with at least one block."""
     return list(

@@ -12,7 +12,7 @@ from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.agents.services import assignable_users
 from helpdesk.console.assignment import claim as claim_ticket
 from helpdesk.errors import DomainError, ValidationFailed
-from helpdesk.geography.services import list_blocks, states_with_blocks
+from helpdesk.geography.services import block_choices, states_with_blocks
 from helpdesk.knowledge.queries import for_ticket as knowledge_for_ticket
 from helpdesk.tickets import escalation, forms, queries, services
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
@@ -63,7 +63,7 @@ def queue():
         priorities=PRIORITIES,
         categories=queries.list_categories(),
         states=states_with_blocks(),
-        blocks=list_blocks(),
+        blocks=block_choices(),
         pages=max(1, -(-result.total // result.per_page)),
         may_claim=current_user.role in STAFF_ROLES,
         open_statuses=OPEN_STATUSES,
@@ -81,7 +81,7 @@ def _render_new(values: dict, errors: dict[str, str], message: str | None = None
         errors=errors,
         message=message,
         categories=queries.list_categories(),
-        blocks=list_blocks(),
+        blocks=block_choices(),
         priorities=PRIORITIES,
         channels=CHANNELS,
     ), status
