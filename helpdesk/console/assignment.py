@@ -3,7 +3,7 @@
 Auto-assignment (when an admin switched it on, see ``console.settings``): a job picks an
 active agent who is online (``presence.online_user_ids``) and speaks the ticket's language,
 the one with the fewest open tickets first, then the one assigned a ticket longest ago, so
-equals take turns (the idea of ``tickets.escalation.pick_mentor``). Nobody fitting leaves
+equals take turns (``tickets.routing``, as escalation picks a mentor). Nobody fitting leaves
 the ticket unassigned in the queue.
 
 Claiming: an agent, manager or admin takes an unassigned ticket. The assignment is one
@@ -23,7 +23,8 @@ from helpdesk.console.notifications import notify
 from helpdesk.console.settings import auto_assign_enabled
 from helpdesk.errors import Conflict
 from helpdesk.extensions import db
-from helpdesk.tickets.models import OPEN_STATUSES, Ticket, TicketEvent
+from helpdesk.tickets.models import OPEN_STATUSES, Ticket
+from helpdesk.tickets.routing import least_loaded_in_turn
 from helpdesk.tickets.services import _set_assignee, unit_of_work
 from helpdesk.timeutil import utcnow
 
@@ -40,27 +41,9 @@ def pick_agent(ticket: Ticket) -> User | None:
         .order_by(User.id)
     ).all()
     fitting = [a for a in agents if ticket.language in (a.languages or [])]
-    if not fitting:
-        return None
-    # One index seek per agent (ix_tickets_assignee_status, ix_ticket_events_kind_new_value)
-    # rather than a scan of every assignment ever made.
-    load = (
-        sa.select(sa.func.count()).select_from(Ticket)
-        .where(Ticket.assignee_id == User.id, Ticket.status.in_(OPEN_STATUSES))
-        .scalar_subquery()
+    return least_loaded_in_turn(
+        fitting, holder=Ticket.assignee_id, load_statuses=OPEN_STATUSES, event_kind="assignee"
     )
-    last = (  # the latest assignment naming the agent: whoever waited longest goes next
-        sa.select(sa.func.max(TicketEvent.id))
-        .where(TicketEvent.kind == "assignee", TicketEvent.new_value == User.email)
-        .scalar_subquery()
-    )
-    rank = {
-        user_id: (open_load, last_id or 0)
-        for user_id, open_load, last_id in db.session.execute(
-            sa.select(User.id, load, last).where(User.id.in_([a.id for a in fitting]))
-        )
-    }
-    return min(fitting, key=lambda a: (*rank[a.id], a.id))
 
 
 def _take(ticket: Ticket, user: User) -> bool:

@@ -12,7 +12,8 @@ from helpdesk.agents.models import User
 from helpdesk.console.notifications import notify
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
-from helpdesk.tickets.models import Message, Ticket, TicketEvent
+from helpdesk.tickets.models import Message, Ticket
+from helpdesk.tickets.routing import least_loaded_in_turn
 from helpdesk.tickets.schemas import Strict
 from helpdesk.tickets.services import TRANSITIONS, _set_status, record_event, unit_of_work
 from helpdesk.timeutil import utcnow
@@ -42,25 +43,12 @@ def fitting_mentors(ticket: Ticket) -> list[User]:
 
 
 def pick_mentor(ticket: Ticket) -> User | None:
-    """The best-fitting mentor for ``ticket``, or None when nobody fits."""
-    mentors = db.session.scalars(
-        sa.select(User).where(User.role == "mentor", User.active.is_(True)).order_by(User.id)
-    ).all()
-    fitting = [m for m in mentors if mentor_fits(m, ticket)]
-    if not fitting:
-        return None
-    ids = [m.id for m in fitting]
-    load = dict(db.session.execute(
-        sa.select(Ticket.mentor_id, sa.func.count())
-        .where(Ticket.mentor_id.in_(ids), Ticket.status == "escalated")
-        .group_by(Ticket.mentor_id)
-    ).all())
-    last = dict(db.session.execute(
-        sa.select(TicketEvent.new_value, sa.func.max(TicketEvent.id))
-        .where(TicketEvent.kind == "mentor", TicketEvent.new_value.in_([m.email for m in fitting]))
-        .group_by(TicketEvent.new_value)
-    ).all())
-    return min(fitting, key=lambda m: (load.get(m.id, 0), last.get(m.email, 0), m.id))
+    """The best-fitting mentor for ``ticket``: of those who fit, the one with the fewest
+    escalated tickets, equals in turn. None when nobody fits."""
+    return least_loaded_in_turn(
+        fitting_mentors(ticket), holder=Ticket.mentor_id, load_statuses=("escalated",),
+        event_kind="mentor",
+    )
 
 
 def escalate(ticket: Ticket, actor: User, data: EscalationIn) -> Ticket:
