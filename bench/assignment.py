@@ -69,8 +69,10 @@ def main() -> int:
         build_schema_from_models()
         agents, block, category = populate(args, db)
         dialect = db.engine.dialect.name
-        print(f"{dialect}; {args.agents} online agents; {args.history} past tickets "
-              f"({args.history // 10} open); {args.samples} samples each")
+        print(
+            f"{dialect}; {args.agents} online agents; {args.history} past tickets "
+            f"({args.history // 10} open); {args.samples} samples each"
+        )
         measure(args, db, sa, agents, block, category)
         db.session.remove()
         db.drop_all()
@@ -91,8 +93,13 @@ def populate(args, db):
     extra = ["ml", "kn", "mr", "or", "as", "bn"]
     agents = []
     for n in range(args.agents):
-        user = User(email=f"agent{n}@bench.example", name=f"Agent {n}", role="agent",
-                    password_hash="x", languages=["hi", "en", extra[n % len(extra)]])
+        user = User(
+            email=f"agent{n}@bench.example",
+            name=f"Agent {n}",
+            role="agent",
+            password_hash="x",
+            languages=["hi", "en", extra[n % len(extra)]],
+        )
         db.session.add(user)
         agents.append(user)
     db.session.commit()
@@ -104,19 +111,37 @@ def populate(args, db):
     batch = 10_000
     for start in range(0, args.history, batch):
         count = min(batch, args.history - start)
-        tickets = [{
-            "subject": "past", "description": "past", "status": "open" if (start + i) % 10 == 0
-            else "closed", "priority": "normal", "channel": "phone", "language": "hi",
-            "category_id": category.id, "block_id": block.id,
-            "assignee_id": agents[(start + i) % len(agents)].id, "created_at": now,
-            "updated_at": now, "sla_breached": [],
-        } for i in range(count)]
-        ids = db.session.execute(
-            sa.insert(Ticket).returning(Ticket.id), tickets).scalars().all()
-        db.session.execute(sa.insert(TicketEvent), [{
-            "ticket_id": ticket_id, "kind": "assignee", "old_value": None,
-            "new_value": agents[(start + i) % len(agents)].email, "at": now,
-        } for i, ticket_id in enumerate(ids)])
+        tickets = [
+            {
+                "subject": "past",
+                "description": "past",
+                "status": "open" if (start + i) % 10 == 0 else "closed",
+                "priority": "normal",
+                "channel": "phone",
+                "language": "hi",
+                "category_id": category.id,
+                "block_id": block.id,
+                "assignee_id": agents[(start + i) % len(agents)].id,
+                "created_at": now,
+                "updated_at": now,
+                "sla_breached": [],
+            }
+            for i in range(count)
+        ]
+        ids = db.session.execute(sa.insert(Ticket).returning(Ticket.id), tickets).scalars().all()
+        db.session.execute(
+            sa.insert(TicketEvent),
+            [
+                {
+                    "ticket_id": ticket_id,
+                    "kind": "assignee",
+                    "old_value": None,
+                    "new_value": agents[(start + i) % len(agents)].email,
+                    "at": now,
+                }
+                for i, ticket_id in enumerate(ids)
+            ],
+        )
         db.session.commit()
     return agents, block, category
 
@@ -129,10 +154,18 @@ def measure(args, db, sa, agents, block, category) -> None:
     from helpdesk.tickets.schemas import TicketCreate
 
     def new_ticket():
-        return services.create_ticket(TicketCreate.model_validate({
-            "subject": "Bank asks for a business plan", "description": "Needs help.",
-            "category": category.slug, "language": "hi", "block": block.code,
-        }), agents[0])
+        return services.create_ticket(
+            TicketCreate.model_validate(
+                {
+                    "subject": "Bank asks for a business plan",
+                    "description": "Needs help.",
+                    "category": category.slug,
+                    "language": "hi",
+                    "block": block.code,
+                }
+            ),
+            agents[0],
+        )
 
     probe = new_ticket()
     times = []

@@ -153,10 +153,17 @@ class Servers:
         fd, self.log_path = tempfile.mkstemp(prefix="bench-fanout-", suffix=".log")
         threads = args.clients // args.processes + 100  # a console holds a thread
         self.proc = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "serve"), str(args.processes)], cwd=ROOT,
-            env=env | {"SERVE_PORT": str(self.port), "SERVE_THREADS": str(threads),
-                       "SERVE_NO_UPGRADE": "1"},
-            stdout=fd, stderr=subprocess.STDOUT, start_new_session=True,
+            ["bash", str(ROOT / "scripts" / "serve"), str(args.processes)],
+            cwd=ROOT,
+            env=env
+            | {
+                "SERVE_PORT": str(self.port),
+                "SERVE_THREADS": str(threads),
+                "SERVE_NO_UPGRADE": "1",
+            },
+            stdout=fd,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         os.close(fd)
 
@@ -203,10 +210,22 @@ def start_consoles(args, bases: list[str], tokens: list[str]):
     share = -(-len(tokens) // args.client_processes)
     processes = []
     for n in range(args.client_processes):
-        part = tokens[n * share:(n + 1) * share]
+        part = tokens[n * share : (n + 1) * share]
         if part:
-            process = context.Process(target=console_process, daemon=True, args=(
-                args.client, bases, part, n * share, args.connect_concurrency, progress, stop, results))
+            process = context.Process(
+                target=console_process,
+                daemon=True,
+                args=(
+                    args.client,
+                    bases,
+                    part,
+                    n * share,
+                    args.connect_concurrency,
+                    progress,
+                    stop,
+                    results,
+                ),
+            )
             process.start()
             processes.append(process)
     done = connected = 0
@@ -218,8 +237,12 @@ def start_consoles(args, bases: list[str], tokens: list[str]):
             raise SystemExit(f"\nconnecting stalled at {done}/{len(tokens)} consoles") from None
         done += 1
         filled = width * done // len(tokens)
-        print(f"\rconnecting [{'#' * filled}{'.' * (width - filled)}] {done}/{len(tokens)}",
-              end="", file=sys.stderr, flush=True)
+        print(
+            f"\rconnecting [{'#' * filled}{'.' * (width - filled)}] {done}/{len(tokens)}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
     print(file=sys.stderr)
     return stop, results, processes, connected
 
@@ -236,14 +259,17 @@ async def create_tickets(session, bases: list[str], token: str, rate: float, dur
         body = {
             "subject": f"Bench ticket {n}: the bank asks for a business plan",
             "description": "The MEC needs help preparing the business plan for a loan.",
-            "category": "business-plan", "channel": "phone", "language": "hi",
+            "category": "business-plan",
+            "channel": "phone",
+            "language": "hi",
             "block": BLOCKS[n % len(BLOCKS)][0],
             "requester": {"name": "Sunita Devi", "phone": f"98765{n % 100000:05d}"},
         }
         started = time.time()
         try:
-            async with session.post(f"{bases[n % len(bases)]}/api/v1/tickets", json=body,
-                                    headers=headers) as response:
+            async with session.post(
+                f"{bases[n % len(bases)]}/api/v1/tickets", json=body, headers=headers
+            ) as response:
                 answer = await response.json(content_type=None)
                 if response.status != 201:
                     errors.append(f"{response.status} {answer}")
@@ -278,13 +304,16 @@ async def measure(args, servers: Servers, tokens: list[str]) -> None:
         await servers.wait_until_answering(session)
         started = time.monotonic()
         stop, results, processes, connected = start_consoles(args, servers.bases, console_tokens)
-        log(f"{connected} consoles connected in {time.monotonic() - started:.1f}s"
-            f" by {len(processes)} client processes")
+        log(
+            f"{connected} consoles connected in {time.monotonic() - started:.1f}s"
+            f" by {len(processes)} client processes"
+        )
         await asyncio.sleep(2)  # let the connect storm settle before measuring
         load_before = os.getloadavg()
         cpu0 = (group_cpu(servers.proc.pid), redis_cpu(args.redis_url), time.time())
         sent, response_times, errors = await create_tickets(
-            session, servers.bases, desk_token, args.rate, args.duration)
+            session, servers.bases, desk_token, args.rate, args.duration
+        )
         await asyncio.sleep(args.grace)
         cpu1 = (group_cpu(servers.proc.pid), redis_cpu(args.redis_url), time.time())
         load_after = os.getloadavg()
@@ -320,20 +349,32 @@ async def measure(args, servers: Servers, tokens: list[str]) -> None:
     wall = cpu1[2] - cpu0[2]
 
     def line(name: str, values: list[float]) -> str:
-        return (f"{name:<34} p50 {percentile(values, 50):7.1f} ms  p95 {percentile(values, 95):7.1f} ms"
-                f"  p99 {percentile(values, 99):7.1f} ms  max {max(values, default=float('nan')):7.1f} ms")
+        return (
+            f"{name:<34} p50 {percentile(values, 50):7.1f} ms  p95 {percentile(values, 95):7.1f} ms"
+            f"  p99 {percentile(values, 99):7.1f} ms  max {max(values, default=float('nan')):7.1f} ms"
+        )
 
-    print(f"{args.processes} app processes (scripts/serve: gunicorn -w 1 gthread), Redis {args.redis_url},"
-          f" PostgreSQL {args.database}; {args.rate:g} tickets/s for {args.duration:g}s + {args.grace:g}s grace")
-    print(f"machine load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f}"
-          f" ({os.cpu_count()} CPUs, shared)")
-    print(f"consoles connected: {connected} of {len(console_tokens)} by {len(processes)} client processes"
-          f" ({args.client} client)"
-          f" (websocket; still connected at the end: {alive})")
-    print(f"tickets created:    {len(sent)} of {int(args.rate * args.duration)}  (API errors {len(errors)})"
-          + (f"  first error: {errors[0][:200]}" if errors else ""))
-    print(f"ticket.created:     expected {expected}, delivered {delivered}"
-          f" ({100 * delivered / expected if expected else 0:.2f}%); ticket.updated received {updated}")
+    print(
+        f"{args.processes} app processes (scripts/serve: gunicorn -w 1 gthread), Redis {args.redis_url},"
+        f" PostgreSQL {args.database}; {args.rate:g} tickets/s for {args.duration:g}s + {args.grace:g}s grace"
+    )
+    print(
+        f"machine load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f}"
+        f" ({os.cpu_count()} CPUs, shared)"
+    )
+    print(
+        f"consoles connected: {connected} of {len(console_tokens)} by {len(processes)} client processes"
+        f" ({args.client} client)"
+        f" (websocket; still connected at the end: {alive})"
+    )
+    print(
+        f"tickets created:    {len(sent)} of {int(args.rate * args.duration)}  (API errors {len(errors)})"
+        + (f"  first error: {errors[0][:200]}" if errors else "")
+    )
+    print(
+        f"ticket.created:     expected {expected}, delivered {delivered}"
+        f" ({100 * delivered / expected if expected else 0:.2f}%); ticket.updated received {updated}"
+    )
     print(line("latency since POST sent", since_sent))
     print(line("latency since created_at (commit)", since_created))
     print(line("API POST /api/v1/tickets", [t * 1000 for t in response_times]))
@@ -341,11 +382,15 @@ async def measure(args, servers: Servers, tokens: list[str]) -> None:
     print(line("first to last console (fan-out)", spread))
     app_cpu = cpu1[0]["app"] - cpu0[0]["app"]
     rq_cpu = cpu1[0]["rq"] - cpu0[0]["rq"]
-    print(f"CPU over {wall:.1f}s (user+sys s): app processes {app_cpu:.1f} ({100 * app_cpu / wall:.0f}% of a core),"
-          f" RQ workers {rq_cpu:.1f}, Redis {cpu1[1] - cpu0[1]:.1f} (whole server), console clients {client_cpu:.1f}")
+    print(
+        f"CPU over {wall:.1f}s (user+sys s): app processes {app_cpu:.1f} ({100 * app_cpu / wall:.0f}% of a core),"
+        f" RQ workers {rq_cpu:.1f}, Redis {cpu1[1] - cpu0[1]:.1f} (whole server), console clients {client_cpu:.1f}"
+    )
     p95 = percentile(since_sent, 95)
-    print(f"target: {len(console_tokens)} consoles, p95 <= {TARGET_P95_MS:.0f} ms since POST sent: "
-          f"{'yes' if connected == len(console_tokens) and p95 <= TARGET_P95_MS and delivered == expected else 'NO'}")
+    print(
+        f"target: {len(console_tokens)} consoles, p95 <= {TARGET_P95_MS:.0f} ms since POST sent: "
+        f"{'yes' if connected == len(console_tokens) and p95 <= TARGET_P95_MS and delivered == expected else 'NO'}"
+    )
 
 
 def main() -> None:
@@ -355,11 +400,16 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2.0, help="tickets per second")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of ticket creation")
     parser.add_argument("--grace", type=float, default=5.0, help="seconds to wait for late events")
-    parser.add_argument("--connect-concurrency", type=int, default=10,
-                        help="connects in flight per client process")
+    parser.add_argument(
+        "--connect-concurrency", type=int, default=10, help="connects in flight per client process"
+    )
     parser.add_argument("--client-processes", type=int, default=4)
-    parser.add_argument("--client", choices=["raw", "socketio"], default="raw",
-                        help="hand-written Engine.IO client, or python-socketio's AsyncClient")
+    parser.add_argument(
+        "--client",
+        choices=["raw", "socketio"],
+        default="raw",
+        help="hand-written Engine.IO client, or python-socketio's AsyncClient",
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--database", default="fanout_bench")
     args = parser.parse_args()
@@ -370,20 +420,32 @@ def main() -> None:
 
     Redis.from_url(args.redis_url, socket_connect_timeout=2).flushdb()
     search_dir = tempfile.mkdtemp(prefix="bench-fanout-index-")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TEST_DATABASE_URL", "TEST_REDIS_URL", "RQ_QUEUE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TEST_DATABASE_URL", "TEST_REDIS_URL", "RQ_QUEUE")
+    }
     env.update(
         DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:5432/{args.database}",
-        REDIS_URL=args.redis_url, RQ_QUEUE="bench-fanout", HELPDESK_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(32), SESSION_COOKIE_SECURE="0",
-        SEARCH_INDEX_DIR=search_dir, PYTHONUNBUFFERED="1", VENV_BIN=str(VENV_BIN),
+        REDIS_URL=args.redis_url,
+        RQ_QUEUE="bench-fanout",
+        HELPDESK_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(32),
+        SESSION_COOKIE_SECURE="0",
+        SEARCH_INDEX_DIR=search_dir,
+        PYTHONUNBUFFERED="1",
+        VENV_BIN=str(VENV_BIN),
     )
     log(f"preparing database {args.database} and {args.clients} console users")
     reset_database(args.database)
     run([str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"], env, "flask db upgrade")
     seeded = subprocess.run(
         [str(VENV_BIN / "python"), "-c", SEED, json.dumps(BLOCKS), str(args.clients)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if seeded.returncode != 0:
         raise SystemExit(f"seeding failed:\n{seeded.stderr}")

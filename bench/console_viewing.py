@@ -44,9 +44,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--viewers", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=200)
-    parser.add_argument("--nodelay", action="store_true",
-                        help="set TCP_NODELAY on the server's connections (no Nagle delay)")
-    parser.add_argument("--redis", default=None, help="Redis URL for the registry and message queue")
+    parser.add_argument(
+        "--nodelay",
+        action="store_true",
+        help="set TCP_NODELAY on the server's connections (no Nagle delay)",
+    )
+    parser.add_argument(
+        "--redis", default=None, help="Redis URL for the registry and message queue"
+    )
     args = parser.parse_args()
 
     import socketio
@@ -73,16 +78,29 @@ def main() -> int:
         build_schema_from_models(drop_first=False)
         block = create_block(code="BENCH-1", name="Bench", district="West Singhbhum", state="IN-JH")
         agents = [
-            create_user(email=f"agent{n}@bench.example", name=f"Agent {n}", role="agent",
-                        password="bench-password-1")
+            create_user(
+                email=f"agent{n}@bench.example",
+                name=f"Agent {n}",
+                role="agent",
+                password="bench-password-1",
+            )
             for n in range(args.viewers)
         ]
         tokens = [issue_token(agent) for agent in agents]
-        ticket = ticket_services.create_ticket(TicketCreate.model_validate({
-            "subject": "Bank asks for a business plan", "description": "Help with projections.",
-            "category": "business-plan", "channel": "phone", "language": "hi",
-            "block": block.code, "requester": {"name": "Sunita Devi", "phone": "9876543210"},
-        }), agents[0])
+        ticket = ticket_services.create_ticket(
+            TicketCreate.model_validate(
+                {
+                    "subject": "Bank asks for a business plan",
+                    "description": "Help with projections.",
+                    "category": "business-plan",
+                    "channel": "phone",
+                    "language": "hi",
+                    "block": block.code,
+                    "requester": {"name": "Sunita Devi", "phone": "9876543210"},
+                }
+            ),
+            agents[0],
+        )
         ticket_id, first_id = ticket.id, agents[0].id
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -100,6 +118,7 @@ def main() -> int:
             with lock:
                 latest[index] = first_id in payload["typing"]
                 lock.notify_all()
+
         return on_viewing
 
     clients = []
@@ -107,35 +126,51 @@ def main() -> int:
         for index, token in enumerate(tokens):
             client = socketio.Client(reconnection=False)
             client.on("ticket.viewing", listener(index), namespace="/console")
-            client.connect(base, namespaces=["/console"], transports=["websocket"],
-                           auth={"token": token}, wait_timeout=10)
+            client.connect(
+                base,
+                namespaces=["/console"],
+                transports=["websocket"],
+                auth={"token": token},
+                wait_timeout=10,
+            )
             clients.append(client)
         for client in clients:
-            assert client.call("ticket.view", {"ticket_id": ticket_id}, namespace="/console",
-                               timeout=10)["ok"]
+            assert client.call(
+                "ticket.view", {"ticket_id": ticket_id}, namespace="/console", timeout=10
+            )["ok"]
         time.sleep(0.5)
 
         acks, everyone = [], []
         for n in range(args.rounds):
             typing = n % 2 == 0
             t0 = time.perf_counter()
-            answer = clients[0].call("ticket.typing", {"ticket_id": ticket_id, "typing": typing},
-                                     namespace="/console", timeout=10)
+            answer = clients[0].call(
+                "ticket.typing",
+                {"ticket_id": ticket_id, "typing": typing},
+                namespace="/console",
+                timeout=10,
+            )
             acks.append(time.perf_counter() - t0)
             assert answer == {"ok": True}, answer
             with lock:
-                lock.wait_for(lambda t=typing: all(latest.get(i) is t for i in range(len(clients))),
-                              timeout=10)
+                lock.wait_for(
+                    lambda t=typing: all(latest.get(i) is t for i in range(len(clients))),
+                    timeout=10,
+                )
             everyone.append(time.perf_counter() - t0)
 
         def line(label, values):
             ms = [v * 1000 for v in values]
-            return (f"  {label:<28} p50 {percentile(ms, 50):7.2f} ms   p95 {percentile(ms, 95):7.2f} ms"
-                    f"   p99 {percentile(ms, 99):7.2f} ms   mean {statistics.mean(ms):7.2f} ms")
+            return (
+                f"  {label:<28} p50 {percentile(ms, 50):7.2f} ms   p95 {percentile(ms, 95):7.2f} ms"
+                f"   p99 {percentile(ms, 99):7.2f} ms   mean {statistics.mean(ms):7.2f} ms"
+            )
 
-        print(f"viewers {len(clients)}; rounds {args.rounds}; registry "
-              f"{'Redis ' + args.redis if args.redis else 'memory'}; werkzeug threaded, WebSocket"
-              f"{', TCP_NODELAY' if args.nodelay else ''}")
+        print(
+            f"viewers {len(clients)}; rounds {args.rounds}; registry "
+            f"{'Redis ' + args.redis if args.redis else 'memory'}; werkzeug threaded, WebSocket"
+            f"{', TCP_NODELAY' if args.nodelay else ''}"
+        )
         print(line("typing ack round trip", acks))
         print(line("all viewers told", everyone))
         print(f"  {len(clients) * args.rounds} ticket.viewing deliveries in {sum(everyone):.2f}s")

@@ -38,8 +38,11 @@ FORMS = ("0{n}", "{n}", "+91-{a}-{b}", "91{n}", "{a} {b}")
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--database-url", default=None,
-                        help="SQLAlchemy URL; its tables are dropped (default: temporary SQLite)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL; its tables are dropped (default: temporary SQLite)",
+    )
     return parser.parse_args(argv)
 
 
@@ -71,48 +74,71 @@ def main(argv=None) -> int:
     app = create_app(Config)
     with app.app_context():
         build_schema_from_models()
-        block = create_block(code="BENCH-1", name="Bench", district="West Singhbhum",
-                             state="IN-JH")
-        agent = create_user(email="agent@bench.example", name="Bench Agent", role="agent",
-                            password="bench-password-1")
+        block = create_block(code="BENCH-1", name="Bench", district="West Singhbhum", state="IN-JH")
+        agent = create_user(
+            email="agent@bench.example",
+            name="Bench Agent",
+            role="agent",
+            password="bench-password-1",
+        )
         numbers = [f"98{n:08d}" for n in range(200)]
         for n, number in enumerate(numbers[:100]):
-            tickets.create_ticket(TicketCreate.model_validate({
-                "subject": f"Bank loan question {n}", "description": "Needs a business plan.",
-                "category": "bank-linkage", "block": block.code, "channel": "phone",
-                "requester": {"name": f"Caller {n}", "phone": number},
-            }), agent)
+            tickets.create_ticket(
+                TicketCreate.model_validate(
+                    {
+                        "subject": f"Bank loan question {n}",
+                        "description": "Needs a business plan.",
+                        "category": "bank-linkage",
+                        "block": block.code,
+                        "channel": "phone",
+                        "requester": {"name": f"Caller {n}", "phone": number},
+                    }
+                ),
+                agent,
+            )
         agent_email = agent.email
 
     client = app.test_client()
-    timings: dict[str, list[float]] = {"newCall": [], "answer": [], "hangup": [],
-                                       "hangup (repeat)": []}
+    timings: dict[str, list[float]] = {
+        "newCall": [],
+        "answer": [],
+        "hangup": [],
+        "hangup (repeat)": [],
+    }
     errors = 0
     started = time.perf_counter()
     for i in range(args.calls):
         n = numbers[i % len(numbers)]
         written = FORMS[i % len(FORMS)].format(n=n, a=n[:5], b=n[5:])
         base = {"call_id": f"bench-{i}", "from": written, "to": "08022223333", "direction": "in"}
-        for label, extra in (("newCall", {"event": "newCall"}),
-                             ("answer", {"event": "answer", "user": agent_email}),
-                             ("hangup", {"event": "hangup", "cause": "normal_clearing"}),
-                             ("hangup (repeat)", {"event": "hangup", "cause": "normal_clearing"})):
+        for label, extra in (
+            ("newCall", {"event": "newCall"}),
+            ("answer", {"event": "answer", "user": agent_email}),
+            ("hangup", {"event": "hangup", "cause": "normal_clearing"}),
+            ("hangup (repeat)", {"event": "hangup", "cause": "normal_clearing"}),
+        ):
             t0 = time.perf_counter()
-            response = client.post("/api/v1/cti/events", json=base | extra,
-                                   headers={"X-CTI-Token": TOKEN})
+            response = client.post(
+                "/api/v1/cti/events", json=base | extra, headers={"X-CTI-Token": TOKEN}
+            )
             timings[label].append((time.perf_counter() - t0) * 1000)
             errors += response.status_code != 200
     elapsed = time.perf_counter() - started
 
     total = sum(len(v) for v in timings.values())
-    print(f"CTI events in-process (Flask test client), {args.calls} calls, "
-          f"{'SQLite' if url.startswith('sqlite') else url.split(':')[0]}, "
-          f"half the callers with an open ticket")
+    print(
+        f"CTI events in-process (Flask test client), {args.calls} calls, "
+        f"{'SQLite' if url.startswith('sqlite') else url.split(':')[0]}, "
+        f"half the callers with an open ticket"
+    )
     for label, values in timings.items():
-        print(f"  {label:<16} n={len(values):<5} p50 {statistics.median(values):7.2f} ms"
-              f"   p99 {percentile(values, 0.99):7.2f} ms")
-    print(f"  all: {total} events in {elapsed:.1f}s = {total / elapsed:.0f} events/s, "
-          f"errors {errors}")
+        print(
+            f"  {label:<16} n={len(values):<5} p50 {statistics.median(values):7.2f} ms"
+            f"   p99 {percentile(values, 0.99):7.2f} ms"
+        )
+    print(
+        f"  all: {total} events in {elapsed:.1f}s = {total / elapsed:.0f} events/s, errors {errors}"
+    )
     with app.app_context():
         db.session.remove()
         if not args.database_url:

@@ -41,8 +41,11 @@ class Console:
 
     async def connect(self) -> None:
         await self.sio.connect(
-            self.base, namespaces=["/console"], transports=["websocket"],
-            auth={"token": self.token}, wait_timeout=30,
+            self.base,
+            namespaces=["/console"],
+            transports=["websocket"],
+            auth={"token": self.token},
+            wait_timeout=30,
         )
 
     async def disconnect(self) -> None:
@@ -92,7 +95,7 @@ class RawConsole:
                 continue
             if data.startswith(self.PREFIX):
                 arrived = time.time()
-                name, payload = json.loads(data[len(self.PREFIX):])
+                name, payload = json.loads(data[len(self.PREFIX) :])
                 if name == "ticket.created":
                     self.created.append((payload["id"], arrived, payload["created_at"]))
                 elif name == "ticket.updated":
@@ -114,14 +117,18 @@ def console_process(kind, bases, tokens, offset, concurrency, progress, stop, re
     asyncio.run(_console_process(kind, bases, tokens, offset, concurrency, progress, stop, results))
 
 
-async def _console_process(kind, bases, tokens, offset, concurrency, progress, stop, results) -> None:
+async def _console_process(
+    kind, bases, tokens, offset, concurrency, progress, stop, results
+) -> None:
     import aiohttp
 
     # limit=0: an open websocket counts against aiohttp's pool, 100 connections by default.
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
     console_class = RawConsole if kind == "raw" else Console
-    consoles = [console_class(bases[(offset + i) % len(bases)], token, session)
-                for i, token in enumerate(tokens)]
+    consoles = [
+        console_class(bases[(offset + i) % len(bases)], token, session)
+        for i, token in enumerate(tokens)
+    ]
     gate = asyncio.Semaphore(concurrency)
     errors: list[str] = []
 
@@ -141,11 +148,17 @@ async def _console_process(kind, bases, tokens, offset, concurrency, progress, s
     cpu_end = own_cpu()
     alive = [c for c in consoles if c.connected]
     with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(asyncio.gather(
-            *(c.disconnect() for c in alive), return_exceptions=True), 20)
+        await asyncio.wait_for(
+            asyncio.gather(*(c.disconnect() for c in alive), return_exceptions=True), 20
+        )
     await session.close()
-    results.put({
-        "connected": len(consoles) - len(errors), "alive": len(alive), "errors": errors[:3],
-        "created": [row for c in consoles for row in c.created],
-        "updated": sum(c.updated for c in consoles), "cpu": cpu_end - cpu_connected,
-    })
+    results.put(
+        {
+            "connected": len(consoles) - len(errors),
+            "alive": len(alive),
+            "errors": errors[:3],
+            "created": [row for c in consoles for row in c.created],
+            "updated": sum(c.updated for c in consoles),
+            "cpu": cpu_end - cpu_connected,
+        }
+    )

@@ -71,36 +71,50 @@ USER_PASSWORD = "bench-" + secrets.token_hex(8)
 
 # share of documents per language
 LANGUAGES = {"en": 40, "hi": 18, "ml": 10, "kn": 5, "or": 5, "bn": 7, "as": 3, "ta": 7, "te": 5}
-CATEGORIES = ["enterprise", "finance", "accounts", "market-linkage", "training", "nutrition",
-              "convergence", "mis", "cbo", "social-development"]
+CATEGORIES = [
+    "enterprise",
+    "finance",
+    "accounts",
+    "market-linkage",
+    "training",
+    "nutrition",
+    "convergence",
+    "mis",
+    "cbo",
+    "social-development",
+]
 
 # No articles in these languages yet: a small domain vocabulary, most common first.
 SEED_WORDS = {
     "bn": "ব্যবসা পরিকল্পনা ঋণ ব্যাংক স্বনির্ভর গোষ্ঠী সদস্য হিসাব খাতা বাজার প্রশিক্ষণ উদ্যোগ আয় "
-          "লাভ খরচ সঞ্চয় মহিলা গ্রাম সভা নথি আবেদন সুদ কিস্তি পণ্য বিক্রি মূলধন সহায়তা পরামর্শ "
-          "প্রকল্প জেলা ব্লক দল মাসিক সাপ্তাহিক হাট নগদ রেজিস্টার তথ্য সমস্যা সমাধান এবং করে জন্য "
-          "থেকে হবে আছে না",
+    "লাভ খরচ সঞ্চয় মহিলা গ্রাম সভা নথি আবেদন সুদ কিস্তি পণ্য বিক্রি মূলধন সহায়তা পরামর্শ "
+    "প্রকল্প জেলা ব্লক দল মাসিক সাপ্তাহিক হাট নগদ রেজিস্টার তথ্য সমস্যা সমাধান এবং করে জন্য "
+    "থেকে হবে আছে না",
     "as": "ব্যৱসায় আঁচনি ঋণ বেংক গোট সদস্য হিচাপ বজাৰ প্ৰশিক্ষণ উদ্যোগ আয় লাভ খৰচ সঞ্চয় মহিলা "
-          "গাঁও সভা আবেদন সুত কিস্তি সামগ্ৰী বিক্ৰী মূলধন সহায় পৰামৰ্শ জিলা খণ্ড মাহেকীয়া সাপ্তাহিক "
-          "হাট নগদ তথ্য সমস্যা সমাধান স্বয়ং সহায়ক আৰু কৰে বাবে পৰা হ'ব আছে নাই",
+    "গাঁও সভা আবেদন সুত কিস্তি সামগ্ৰী বিক্ৰী মূলধন সহায় পৰামৰ্শ জিলা খণ্ড মাহেকীয়া সাপ্তাহিক "
+    "হাট নগদ তথ্য সমস্যা সমাধান স্বয়ং সহায়ক আৰু কৰে বাবে পৰা হ'ব আছে নাই",
     "ta": "வணிகத் திட்டம் கடன் வங்கி சுய உதவிக் குழு உறுப்பினர் கணக்கு புத்தகம் சந்தை பயிற்சி "
-          "தொழில் வருமானம் லாபம் செலவு சேமிப்பு பெண்கள் கிராமம் கூட்டம் ஆவணம் விண்ணப்பம் வட்டி "
-          "தவணை பொருள் விற்பனை மூலதனம் உதவி ஆலோசனை மாவட்டம் வட்டாரம் மாதாந்திர வாராந்திர ரொக்கம் "
-          "பதிவேடு தகவல் பிரச்சனை தீர்வு மற்றும் செய்ய வேண்டும் இருந்து உள்ளது இல்லை",
+    "தொழில் வருமானம் லாபம் செலவு சேமிப்பு பெண்கள் கிராமம் கூட்டம் ஆவணம் விண்ணப்பம் வட்டி "
+    "தவணை பொருள் விற்பனை மூலதனம் உதவி ஆலோசனை மாவட்டம் வட்டாரம் மாதாந்திர வாராந்திர ரொக்கம் "
+    "பதிவேடு தகவல் பிரச்சனை தீர்வு மற்றும் செய்ய வேண்டும் இருந்து உள்ளது இல்லை",
     "te": "వ్యాపార ప్రణాళిక రుణం బ్యాంకు స్వయం సహాయక సంఘం సభ్యులు ఖాతా పుస్తకం మార్కెట్ శిక్షణ "
-          "సంస్థ ఆదాయం లాభం ఖర్చు పొదుపు మహిళలు గ్రామం సమావేశం పత్రాలు దరఖాస్తు వడ్డీ వాయిదా "
-          "ఉత్పత్తి అమ్మకం పెట్టుబడి సహాయం సలహా జిల్లా మండలం నెలవారీ వారపు సంత నగదు రిజిస్టర్ "
-          "సమాచారం సమస్య పరిష్కారం మరియు చేయాలి కోసం నుండి ఉంది లేదు",
+    "సంస్థ ఆదాయం లాభం ఖర్చు పొదుపు మహిళలు గ్రామం సమావేశం పత్రాలు దరఖాస్తు వడ్డీ వాయిదా "
+    "ఉత్పత్తి అమ్మకం పెట్టుబడి సహాయం సలహా జిల్లా మండలం నెలవారీ వారపు సంత నగదు రిజిస్టర్ "
+    "సమాచారం సమస్య పరిష్కారం మరియు చేయాలి కోసం నుండి ఉంది లేదు",
 }
 
 # FTS5: unicode61 treats combining marks (Indic vowel signs, viramas, nuktas, anusvaras: Mn/Mc)
 # as separators, cutting "योजना" into "य", "ज", "न".  Declaring every mark of the Indic blocks
 # (U+0900-U+0DFF) and ZWNJ/ZWJ as token characters keeps words whole; porter stems English.
-_INDIC_MARKS = "".join(chr(c) for c in range(0x0900, 0x0E00)
-                       if unicodedata.category(chr(c)).startswith("M")) + "\u200c\u200d"
+_INDIC_MARKS = (
+    "".join(chr(c) for c in range(0x0900, 0x0E00) if unicodedata.category(chr(c)).startswith("M"))
+    + "\u200c\u200d"
+)
 FTS5_TOKENIZER = f"porter unicode61 remove_diacritics 2 tokenchars '{_INDIC_MARKS}'"
-FTS5_TOKENIZER_DESC = ("porter unicode61 remove_diacritics 2, tokenchars = the "
-                       f"{len(_INDIC_MARKS) - 2} combining marks of U+0900-U+0DFF + ZWNJ/ZWJ")
+FTS5_TOKENIZER_DESC = (
+    "porter unicode61 remove_diacritics 2, tokenchars = the "
+    f"{len(_INDIC_MARKS) - 2} combining marks of U+0900-U+0DFF + ZWNJ/ZWJ"
+)
 
 
 # --------------------------------------------------------------------------- output
@@ -123,8 +137,10 @@ class Progress:
         elapsed = now - self.start
         rate = done / elapsed if elapsed > 0 else 0.0
         eta = (self.total - done) / rate if rate > 0 else float("nan")
-        text = (f"[{self.label}] {done:>7}/{self.total} {frac * 100:5.1f}%  "
-                f"{rate:8.0f}/s  {elapsed:6.1f}s elapsed, ~{eta:5.0f}s left")
+        text = (
+            f"[{self.label}] {done:>7}/{self.total} {frac * 100:5.1f}%  "
+            f"{rate:8.0f}/s  {elapsed:6.1f}s elapsed, ~{eta:5.0f}s left"
+        )
         if self.tty:
             if now - self.last_shown >= 0.2 or done >= self.total:
                 bar = "#" * int(frac * 30)
@@ -181,7 +197,7 @@ class Vocabulary:
         longer = [w for w in self.real if len(w) >= 4 and not w.isdigit()]
         while len(tail) < tail_factor * len(self.real) and longer:
             a, b = rng.choice(longer), rng.choice(longer)
-            word = a[: len(a) // 2 + 1] + b[len(b) // 2:]
+            word = a[: len(a) // 2 + 1] + b[len(b) // 2 :]
             if word not in seen and kb._WORD_RE.fullmatch(word):
                 seen.add(word)
                 tail.append(word)
@@ -232,17 +248,28 @@ def corpus(n: int, vocab: dict[str, Vocabulary], seed: int) -> list[dict]:
         while at < len(words):
             step = rng.randint(6, 18)
             end = "।" if language in ("hi",) else "."
-            body.append(" ".join(words[at: at + step]) + end)
+            body.append(" ".join(words[at : at + step]) + end)
             at += step
-        doc = {"title": " ".join(title_words).capitalize(), "body": " ".join(body),
-               "language": language, "category": rng.choice(CATEGORIES)}
+        doc = {
+            "title": " ".join(title_words).capitalize(),
+            "body": " ".join(body),
+            "language": language,
+            "category": rng.choice(CATEGORIES),
+        }
         if is_article:
-            doc.update(id=f"article-{i + 1}", kind="article",
-                       status="published" if rng.random() < 0.9 else "draft",
-                       tags=v.sample(rng, rng.randint(0, 3)))
+            doc.update(
+                id=f"article-{i + 1}",
+                kind="article",
+                status="published" if rng.random() < 0.9 else "draft",
+                tags=v.sample(rng, rng.randint(0, 3)),
+            )
         else:
-            doc.update(id=f"ticket-{i + 1}", kind="ticket", status="resolved",
-                       block_id=str(rng.randint(1, 40)))
+            doc.update(
+                id=f"ticket-{i + 1}",
+                kind="ticket",
+                status="resolved",
+                block_id=str(rng.randint(1, 40)),
+            )
         docs.append(doc)
         if (i + 1) % 1000 == 0:
             progress(i + 1)
@@ -257,12 +284,12 @@ def _typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)
     kind = rng.choice(["swap", "drop", "double", "replace"])
     if kind == "swap":
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if kind == "drop":
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if kind == "double":
         return word[:i] + word[i] + word[i:]
-    return word[:i] + rng.choice("aeiounrst") + word[i + 1:]
+    return word[:i] + rng.choice("aeiounrst") + word[i + 1 :]
 
 
 def query_set(count: int, vocab: dict[str, Vocabulary], seed: int) -> list[tuple[str, str, str]]:
@@ -278,13 +305,13 @@ def query_set(count: int, vocab: dict[str, Vocabulary], seed: int) -> list[tuple
         content = [w for w in v.real if kb.analyze(w) and len(w) > 2]
         n_words = rng.choices([1, 2, 3, 4, 5], [3, 4, 3, 2, 1])[0]
         kind = rng.choices(kinds, [3, 3, 2, 3, 2])[0]
-        tail = v.words[len(v.real):]
+        tail = v.words[len(v.real) :]
         if kind == "common":
             words = [rng.choice(content[:40]) for _ in range(n_words)]
         elif kind == "mid":
             words = [rng.choice(content[40:400] or content) for _ in range(n_words)]
         elif kind == "rare":
-            words = [rng.choice(tail[len(tail) // 2:]) for _ in range(n_words)]
+            words = [rng.choice(tail[len(tail) // 2 :]) for _ in range(n_words)]
         elif kind == "mixed":
             pools = [content[:40], content[40:400] or content, tail]
             words = [rng.choice(rng.choice(pools)) for _ in range(n_words)]
@@ -332,8 +359,12 @@ def raw_whoosh(index_path: str):
         words = kb._query_words(text)
         if not words:
             return 0, []
-        q = Q.Or([Q.Or([Q.Term("title", w.term), Q.Term("body", w.term),
-                        Q.Term("tags", w.surface)]) for w in words])
+        q = Q.Or(
+            [
+                Q.Or([Q.Term("title", w.term), Q.Term("body", w.term), Q.Term("tags", w.surface)])
+                for w in words
+            ]
+        )
         results = searcher.search(q, limit=10, filter=flt)
         return len(results), [hit["id"] for hit in results]
 
@@ -345,13 +376,17 @@ def build_fts5(path: str, docs: list[dict]) -> float:
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
-    con.execute(f"CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, kind UNINDEXED, "
-                f"status UNINDEXED, title, body, tokenize=\"{FTS5_TOKENIZER}\")")
+    con.execute(
+        f"CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, kind UNINDEXED, "
+        f'status UNINDEXED, title, body, tokenize="{FTS5_TOKENIZER}")'
+    )
     progress = Progress("fts5 index", len(docs))
     for start in range(0, len(docs), 2000):
-        chunk = docs[start: start + 2000]
-        con.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)",
-                        [(d["id"], d["kind"], d["status"], d["title"], d["body"]) for d in chunk])
+        chunk = docs[start : start + 2000]
+        con.executemany(
+            "INSERT INTO docs VALUES (?, ?, ?, ?, ?)",
+            [(d["id"], d["kind"], d["status"], d["title"], d["body"]) for d in chunk],
+        )
         progress(start + len(chunk))
     con.commit()
     con.execute("INSERT INTO docs(docs) VALUES ('optimize')")
@@ -363,10 +398,13 @@ def build_fts5(path: str, docs: list[dict]) -> float:
 
 def fts5_search(path: str):
     con = sqlite3.connect(path)
-    sql = ("SELECT id, title FROM docs WHERE docs MATCH ? AND kind = 'article' "
-           "AND status = 'published' ORDER BY bm25(docs, 0, 0, 0, 2.0, 1.0) LIMIT 10")
-    count_sql = ("SELECT count(*) FROM docs WHERE docs MATCH ? AND kind = 'article' "
-                 "AND status = 'published'")
+    sql = (
+        "SELECT id, title FROM docs WHERE docs MATCH ? AND kind = 'article' "
+        "AND status = 'published' ORDER BY bm25(docs, 0, 0, 0, 2.0, 1.0) LIMIT 10"
+    )
+    count_sql = (
+        "SELECT count(*) FROM docs WHERE docs MATCH ? AND kind = 'article' AND status = 'published'"
+    )
 
     def expression(text: str) -> str:
         words = [m.group(0) for m in kb._WORD_RE.finditer(unicodedata.normalize("NFC", text))]
@@ -399,9 +437,14 @@ def app_environment(work: str, index_path: str) -> dict[str, str]:
     env = dict(os.environ)
     for name in ("REDIS_URL", "RQ_QUEUE", "TEST_DATABASE_URL", "TEST_REDIS_URL"):
         env.pop(name, None)
-    env.update(DATABASE_URL=f"sqlite:///{os.path.join(work, 'helpdesk.sqlite3')}",
-               HELPDESK_ENV="production", SECRET_KEY=secrets.token_urlsafe(32),
-               SESSION_COOKIE_SECURE="0", SEARCH_INDEX_DIR=index_path, PYTHONUNBUFFERED="1")
+    env.update(
+        DATABASE_URL=f"sqlite:///{os.path.join(work, 'helpdesk.sqlite3')}",
+        HELPDESK_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(32),
+        SESSION_COOKIE_SECURE="0",
+        SEARCH_INDEX_DIR=index_path,
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
@@ -411,8 +454,9 @@ def run(cmd: list[str], env: dict[str, str], what: str) -> None:
         raise SystemExit(f"{what} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
-def request(port: int, method: str, path: str, body: dict | None = None,
-            token: str | None = None) -> tuple[int, bytes]:
+def request(
+    port: int, method: str, path: str, body: dict | None = None, token: str | None = None
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         headers = {"Connection": "close"}
@@ -429,8 +473,9 @@ def request(port: int, method: str, path: str, body: dict | None = None,
         conn.close()
 
 
-def http_bench(work: str, index_path: str, queries: list[str], n_requests: int,
-               workers: int) -> dict:
+def http_bench(
+    work: str, index_path: str, queries: list[str], n_requests: int, workers: int
+) -> dict:
     env = app_environment(work, index_path)
     for suffix in ("", "-wal", "-shm"):  # a throwaway database: fresh every run
         with contextlib.suppress(FileNotFoundError):
@@ -438,15 +483,50 @@ def http_bench(work: str, index_path: str, queries: list[str], n_requests: int,
     flask = str(VENV_BIN / "flask")
     log("[http] flask db upgrade, flask users create ...")
     run([flask, "--app", "wsgi", "db", "upgrade"], env, "flask db upgrade")
-    run([flask, "--app", "wsgi", "users", "create", "--email", USER_EMAIL, "--name",
-         "Bench Reader", "--role", "agent", "--password", USER_PASSWORD, "--languages",
-         ",".join(LANGUAGES)], env, "flask users create")
+    run(
+        [
+            flask,
+            "--app",
+            "wsgi",
+            "users",
+            "create",
+            "--email",
+            USER_EMAIL,
+            "--name",
+            "Bench Reader",
+            "--role",
+            "agent",
+            "--password",
+            USER_PASSWORD,
+            "--languages",
+            ",".join(LANGUAGES),
+        ],
+        env,
+        "flask users create",
+    )
     port = free_port()
     log_fd, log_path = tempfile.mkstemp(prefix="bench-kb-gunicorn-", suffix=".log")
     proc = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--chdir", str(ROOT), "-w", str(workers), "-k", "sync",
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log_fd, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--chdir",
+            str(ROOT),
+            "-w",
+            str(workers),
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_fd,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     os.close(log_fd)
     try:
         deadline = time.monotonic() + 60
@@ -460,8 +540,9 @@ def http_bench(work: str, index_path: str, queries: list[str], n_requests: int,
                 if time.monotonic() > deadline:
                     raise SystemExit("gunicorn did not answer in 60s") from None
                 time.sleep(0.2)
-        status, data = request(port, "POST", "/api/v1/auth/tokens",
-                               {"email": USER_EMAIL, "password": USER_PASSWORD})
+        status, data = request(
+            port, "POST", "/api/v1/auth/tokens", {"email": USER_EMAIL, "password": USER_PASSWORD}
+        )
         if status != 201:
             raise SystemExit(f"POST /api/v1/auth/tokens: {status} {data[:300]!r}")
         token = json.loads(data)["token"]
@@ -510,11 +591,17 @@ def parse_args(argv=None):
     p.add_argument("--rounds", type=int, default=3, help="timed passes in-process (default 3)")
     p.add_argument("--http-requests", type=int, default=1000, help="timed HTTP requests")
     p.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
-    p.add_argument("--keep-dir", metavar="DIR",
-                   help="work in DIR (index, FTS5 db, app db) and keep it afterwards")
-    p.add_argument("--reuse", action="store_true",
-                   help="with --keep-dir: reuse an index/FTS5 db built there by an earlier run "
-                        "with the same --docs/--seed (no build figures then)")
+    p.add_argument(
+        "--keep-dir",
+        metavar="DIR",
+        help="work in DIR (index, FTS5 db, app db) and keep it afterwards",
+    )
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep-dir: reuse an index/FTS5 db built there by an earlier run "
+        "with the same --docs/--seed (no build figures then)",
+    )
     p.add_argument("--skip-http", action="store_true")
     p.add_argument("--skip-fts5", action="store_true")
     p.add_argument("--seed", type=int, default=20240917)
@@ -523,21 +610,28 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    work = os.path.abspath(args.keep_dir) if args.keep_dir else tempfile.mkdtemp(
-        prefix="bench-kb-")
+    work = os.path.abspath(args.keep_dir) if args.keep_dir else tempfile.mkdtemp(prefix="bench-kb-")
     os.makedirs(work, exist_ok=True)
     index_path = os.path.join(work, "index")
     fts_path = os.path.join(work, "fts5.sqlite3")
     manifest_path = os.path.join(work, "manifest.json")
     manifest = {"docs": args.docs, "seed": args.seed, "schema": kb.SCHEMA_VERSION}
-    reuse = args.reuse and args.keep_dir and os.path.exists(manifest_path) and json.loads(
-        Path(manifest_path).read_text()) == manifest
+    reuse = (
+        args.reuse
+        and args.keep_dir
+        and os.path.exists(manifest_path)
+        and json.loads(Path(manifest_path).read_text()) == manifest
+    )
     load_start = os.getloadavg()[0]
     try:
         t0 = time.monotonic()
         vocab = vocabularies(args.seed)
-        log("[corpus] vocabularies: " + ", ".join(
-            f"{lang} {len(v.real)}+{len(v.words) - len(v.real)}" for lang, v in vocab.items()))
+        log(
+            "[corpus] vocabularies: "
+            + ", ".join(
+                f"{lang} {len(v.real)}+{len(v.words) - len(v.real)}" for lang, v in vocab.items()
+            )
+        )
         docs = corpus(args.docs, vocab, args.seed)
         corpus_s = time.monotonic() - t0
         n_words = sum(len(d["body"].split()) + len(d["title"].split()) for d in docs)
@@ -560,8 +654,9 @@ def main(argv=None) -> int:
         index_bytes = sum(e.stat().st_size for e in os.scandir(os.path.realpath(index_path)))
 
         index = kb.SearchIndex(index_path)
-        ours_ms, ours_results = time_calls("in-process", texts,
-                                           lambda q: index.search(q, **SEARCH_KW), args.rounds)
+        ours_ms, ours_results = time_calls(
+            "in-process", texts, lambda q: index.search(q, **SEARCH_KW), args.rounds
+        )
         raw_call, raw_searcher = raw_whoosh(index_path)
         raw_ms, raw_results = time_calls("raw whoosh", texts, raw_call, args.rounds)
         raw_searcher.close()
@@ -576,8 +671,13 @@ def main(argv=None) -> int:
             fts_ms, fts_results = time_calls("fts5", texts, fts_call, args.rounds)
             fts_totals = [fts_count(q) for q in texts]
             con.close()
-            fts = {"build_s": fts_build_s, "ms": fts_ms, "results": fts_results,
-                   "totals": fts_totals, "bytes": os.path.getsize(fts_path)}
+            fts = {
+                "build_s": fts_build_s,
+                "ms": fts_ms,
+                "results": fts_results,
+                "totals": fts_totals,
+                "bytes": os.path.getsize(fts_path),
+            }
         Path(manifest_path).write_text(json.dumps(manifest))
         del docs
 
@@ -592,83 +692,135 @@ def main(argv=None) -> int:
         # per-query-kind view of our search (p95 of each group)
         groups: dict[str, list[float]] = {}
         for r in range(args.rounds):
-            for (language, kind, _), ms in zip(queries, ours_ms[r * len(queries):]):
+            for (language, kind, _), ms in zip(queries, ours_ms[r * len(queries) :]):
                 groups.setdefault(kind.split("-")[0], []).append(ms)
                 groups.setdefault(f"lang:{language}", []).append(ms)
         totals = [res.total for res in ours_results]
-        overlap = [len(set(i["id"] for i in ours.items[:10]) & set(raw[1][:10]))
-                   for ours, raw in zip(ours_results, raw_results)]
+        overlap = [
+            len(set(i["id"] for i in ours.items[:10]) & set(raw[1][:10]))
+            for ours, raw in zip(ours_results, raw_results)
+        ]
 
         def line(name, times, extra=""):
-            return (f"  {name:<24} p50 {percentile(times, 50):7.2f} ms   p95 "
-                    f"{percentile(times, 95):7.2f} ms   p99 {percentile(times, 99):7.2f} ms   "
-                    f"mean {sum(times) / len(times):7.2f} ms{extra}")
+            return (
+                f"  {name:<24} p50 {percentile(times, 50):7.2f} ms   p95 "
+                f"{percentile(times, 95):7.2f} ms   p99 {percentile(times, 99):7.2f} ms   "
+                f"mean {sum(times) / len(times):7.2f} ms{extra}"
+            )
 
         print()
         print(f"KB search benchmark: {args.docs} documents, seed {args.seed}")
-        print(f"corpus: {n_words / 1e6:.1f}M words, built in {corpus_s:.1f}s; languages "
-              + ", ".join(f"{k} {v}" for k, v in by_lang.most_common()))
-        print(f"queries: {len(queries)} distinct ("
-              + ", ".join(f"{k} {v}" for k, v in Counter(
-                  kind.split("-")[0] for _, kind, _ in queries).items())
-              + "); languages " + ", ".join(f"{k} {v}" for k, v in Counter(
-                  lang for lang, _, _ in queries).most_common()))
-        print(f"matches per query (ours, kind=article status=published): median "
-              f"{percentile(totals, 50):.0f}, p95 {percentile(totals, 95):.0f}, max {max(totals)}, "
-              f"zero for {sum(1 for t in totals if not t)}")
-        print(f"machine: {os.cpu_count()} CPUs, load average at start {load_start:.1f}, at end "
-              f"{os.getloadavg()[0]:.1f} (other processes skew absolute figures); python {sys.version.split()[0]}; sqlite "
-              f"{sqlite3.sqlite_version}")
+        print(
+            f"corpus: {n_words / 1e6:.1f}M words, built in {corpus_s:.1f}s; languages "
+            + ", ".join(f"{k} {v}" for k, v in by_lang.most_common())
+        )
+        print(
+            f"queries: {len(queries)} distinct ("
+            + ", ".join(
+                f"{k} {v}" for k, v in Counter(kind.split("-")[0] for _, kind, _ in queries).items()
+            )
+            + "); languages "
+            + ", ".join(
+                f"{k} {v}" for k, v in Counter(lang for lang, _, _ in queries).most_common()
+            )
+        )
+        print(
+            f"matches per query (ours, kind=article status=published): median "
+            f"{percentile(totals, 50):.0f}, p95 {percentile(totals, 95):.0f}, max {max(totals)}, "
+            f"zero for {sum(1 for t in totals if not t)}"
+        )
+        print(
+            f"machine: {os.cpu_count()} CPUs, load average at start {load_start:.1f}, at end "
+            f"{os.getloadavg()[0]:.1f} (other processes skew absolute figures); python {sys.version.split()[0]}; sqlite "
+            f"{sqlite3.sqlite_version}"
+        )
         print()
         if build:
             rate = build["indexed"] / build["seconds"] if build["seconds"] else float("nan")
-            print(f"Whoosh rebuild: {build['indexed']} docs in {build['seconds']:.1f}s = "
-                  f"{rate:.0f} docs/s; index {index_bytes / 1e6:.0f} MB")
+            print(
+                f"Whoosh rebuild: {build['indexed']} docs in {build['seconds']:.1f}s = "
+                f"{rate:.0f} docs/s; index {index_bytes / 1e6:.0f} MB"
+            )
         else:
             print(f"Whoosh rebuild: (reused index; {index_bytes / 1e6:.0f} MB)")
         if fts and fts["build_s"] is not None:
-            print(f"FTS5 build:     {args.docs} docs in {fts['build_s']:.1f}s = "
-                  f"{args.docs / fts['build_s']:.0f} docs/s; db {fts['bytes'] / 1e6:.0f} MB")
+            print(
+                f"FTS5 build:     {args.docs} docs in {fts['build_s']:.1f}s = "
+                f"{args.docs / fts['build_s']:.0f} docs/s; db {fts['bytes'] / 1e6:.0f} MB"
+            )
         print()
-        print(f"Query latency ({len(queries)} queries; in-process engines {args.rounds} timed "
-              f"passes after a warm-up, limit 10):")
+        print(
+            f"Query latency ({len(queries)} queries; in-process engines {args.rounds} timed "
+            f"passes after a warm-up, limit 10):"
+        )
         print(line("SearchIndex.search", ours_ms))
         print(line("raw Whoosh OR query", raw_ms))
         if fts:
             print(line("SQLite FTS5 bm25", fts["ms"]))
         if http:
             errs = sum(n for s, n in http["statuses"].items() if s != 200)
-            print(line(f"HTTP ({http['workers']} sync workers)", http["times"],
-                       f"   ({len(http['times'])} requests, errors {errs}, "
-                       f"degraded {http['degraded']})"))
+            print(
+                line(
+                    f"HTTP ({http['workers']} sync workers)",
+                    http["times"],
+                    f"   ({len(http['times'])} requests, errors {errs}, "
+                    f"degraded {http['degraded']})",
+                )
+            )
         if http_error:
             print(f"  HTTP: could not run: {http_error[-1] if http_error else ''}")
-        print("  SearchIndex.search p95 by query kind: " + ", ".join(
-            f"{k} {percentile(v, 95):.1f}" for k, v in groups.items() if not k.startswith("lang:")))
-        print("  SearchIndex.search p95 by language:   " + ", ".join(
-            f"{k[5:]} {percentile(v, 95):.1f}" for k, v in groups.items() if k.startswith("lang:")))
+        print(
+            "  SearchIndex.search p95 by query kind: "
+            + ", ".join(
+                f"{k} {percentile(v, 95):.1f}"
+                for k, v in groups.items()
+                if not k.startswith("lang:")
+            )
+        )
+        print(
+            "  SearchIndex.search p95 by language:   "
+            + ", ".join(
+                f"{k[5:]} {percentile(v, 95):.1f}"
+                for k, v in groups.items()
+                if k.startswith("lang:")
+            )
+        )
         print(f"  top-10 overlap ours vs raw Whoosh: mean {sum(overlap) / len(overlap):.1f}/10")
         if fts:
-            print(f"  FTS5 matches per query: median {percentile(fts['totals'], 50):.0f}, "
-                  f"p95 {percentile(fts['totals'], 95):.0f}; tokenizer: {FTS5_TOKENIZER_DESC}")
+            print(
+                f"  FTS5 matches per query: median {percentile(fts['totals'], 50):.0f}, "
+                f"p95 {percentile(fts['totals'], 95):.0f}; tokenizer: {FTS5_TOKENIZER_DESC}"
+            )
         print()
         raw_p95 = percentile(raw_ms, 95)
         ours_p95 = percentile(ours_ms, 95)
-        print(f"ratios (p95): SearchIndex/raw Whoosh {ours_p95 / raw_p95:.2f}x"
-              + (f", HTTP/raw Whoosh {percentile(http['times'], 95) / raw_p95:.2f}x"
-                 if http else "")
-              + (f", SearchIndex/FTS5 {ours_p95 / percentile(fts['ms'], 95):.1f}x" if fts else ""))
+        print(
+            f"ratios (p95): SearchIndex/raw Whoosh {ours_p95 / raw_p95:.2f}x"
+            + (f", HTTP/raw Whoosh {percentile(http['times'], 95) / raw_p95:.2f}x" if http else "")
+            + (f", SearchIndex/FTS5 {ours_p95 / percentile(fts['ms'], 95):.1f}x" if fts else "")
+        )
         checks = []
         if build:
-            checks.append((f"rebuild <= {TARGET_REBUILD_S / 60:g} min",
-                           build["seconds"] <= TARGET_REBUILD_S))
+            checks.append(
+                (f"rebuild <= {TARGET_REBUILD_S / 60:g} min", build["seconds"] <= TARGET_REBUILD_S)
+            )
         if http:
             http_p95 = percentile(http["times"], 95)
-            checks.append((f"HTTP p95 <= {TARGET_HTTP_P95_MS:g} ms", http_p95 <= TARGET_HTTP_P95_MS))
-            checks.append((f"HTTP p95 <= {TARGET_RATIO:g}x raw Whoosh p95",
-                           http_p95 <= TARGET_RATIO * raw_p95))
-        checks.append((f"in-process p95 <= {TARGET_RATIO:g}x raw Whoosh p95",
-                       ours_p95 <= TARGET_RATIO * raw_p95))
+            checks.append(
+                (f"HTTP p95 <= {TARGET_HTTP_P95_MS:g} ms", http_p95 <= TARGET_HTTP_P95_MS)
+            )
+            checks.append(
+                (
+                    f"HTTP p95 <= {TARGET_RATIO:g}x raw Whoosh p95",
+                    http_p95 <= TARGET_RATIO * raw_p95,
+                )
+            )
+        checks.append(
+            (
+                f"in-process p95 <= {TARGET_RATIO:g}x raw Whoosh p95",
+                ours_p95 <= TARGET_RATIO * raw_p95,
+            )
+        )
         print("targets: " + "  ".join(f"{label}: {'yes' if ok else 'NO'}" for label, ok in checks))
         if args.keep_dir:
             print(f"kept: {work}")

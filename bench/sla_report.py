@@ -133,20 +133,35 @@ def build(url: str, database: str, tickets: int, open_share: float) -> None:
         with db.engine.begin() as conn:
             run = conn.execute
             run(sa.text("SELECT setseed(0.42)"))
-            run(sa.text("INSERT INTO districts (state_id, name) SELECT s.id, s.name || ' district ' || g "
-                        "FROM states s, generate_series(1, 10) g WHERE s.code = ANY(:codes)"),
-                {"codes": list(STATES)})
-            run(sa.text("INSERT INTO blocks (code, name, district_id) SELECT 'BLK-' || d.id || '-' || g, "
-                        "'Block ' || d.id || '-' || g, d.id FROM districts d, generate_series(1, 8) g"))
+            run(
+                sa.text(
+                    "INSERT INTO districts (state_id, name) SELECT s.id, s.name || ' district ' || g "
+                    "FROM states s, generate_series(1, 10) g WHERE s.code = ANY(:codes)"
+                ),
+                {"codes": list(STATES)},
+            )
+            run(
+                sa.text(
+                    "INSERT INTO blocks (code, name, district_id) SELECT 'BLK-' || d.id || '-' || g, "
+                    "'Block ' || d.id || '-' || g, d.id FROM districts d, generate_series(1, 8) g"
+                )
+            )
             for role, count in (("agent", 200), ("mentor", 60)):
-                run(sa.text(
-                    "INSERT INTO users (email, name, role, password_hash, languages, skills, states, "
-                    "active, created_at) SELECT :role || g || '@bench.example', initcap(:role) || ' ' || g, "
-                    ":role, 'x', '[\"hi\"]', '[]', '[]', true, now() FROM generate_series(1, :n) g"),
-                    {"role": role, "n": count})
-            run(sa.text("INSERT INTO contacts (name, phone, block_id, language, created_at) "
-                        "SELECT 'Caller ' || g, '+9170' || lpad(g::text, 8, '0'), "
-                        "(SELECT min(id) FROM blocks) + g % (SELECT count(*) FROM blocks), 'hi', now() FROM generate_series(1, 100000) g"))
+                run(
+                    sa.text(
+                        "INSERT INTO users (email, name, role, password_hash, languages, skills, states, "
+                        "active, created_at) SELECT :role || g || '@bench.example', initcap(:role) || ' ' || g, "
+                        ":role, 'x', '[\"hi\"]', '[]', '[]', true, now() FROM generate_series(1, :n) g"
+                    ),
+                    {"role": role, "n": count},
+                )
+            run(
+                sa.text(
+                    "INSERT INTO contacts (name, phone, block_id, language, created_at) "
+                    "SELECT 'Caller ' || g, '+9170' || lpad(g::text, 8, '0'), "
+                    "(SELECT min(id) FROM blocks) + g % (SELECT count(*) FROM blocks), 'hi', now() FROM generate_series(1, 100000) g"
+                )
+            )
 
             def span(sql: str) -> tuple[int, int]:
                 lo, hi = run(sa.text(sql)).one()
@@ -208,13 +223,17 @@ def measure(url: str, repeat: int, requests: int) -> None:
         def user(role: str) -> User:
             email = f"{role}@bench.example"
             return db.session.scalar(sa.select(User).where(User.email == email)) or create_user(
-                email=email, name=role.title(), role=role, password="bench-password-1")
+                email=email, name=role.title(), role=role, password="bench-password-1"
+            )
 
         manager, agent = user("manager"), user("agent")
         token = issue_token(manager)
-        counts = db.session.execute(sa.text(
-            "SELECT count(*), count(*) FILTER (WHERE status IN ('new','open','pending','escalated')), "
-            "min(created_at) FROM tickets")).one()
+        counts = db.session.execute(
+            sa.text(
+                "SELECT count(*), count(*) FILTER (WHERE status IN ('new','open','pending','escalated')), "
+                "min(created_at) FROM tickets"
+            )
+        ).one()
         first_day = (counts[2] + timedelta(hours=5, minutes=30)).date()
         last_day = services.today_ist()
         print(f"tickets: {counts[0]}, open: {counts[1]}, created {first_day} .. {last_day}")
@@ -228,7 +247,7 @@ def measure(url: str, repeat: int, requests: int) -> None:
             compiled = queries.sla_statement_postgresql(
                 queries.grouping(group_by), report_range.start, report_range.end
             ).compile(dialect=postgresql.psycopg.dialect())
-            url_path = (f"/api/v1/reports/sla?from={first_day}&to={last_day}&group_by={group_by}")
+            url_path = f"/api/v1/reports/sla?from={first_day}&to={last_day}&group_by={group_by}"
 
             def bare(compiled=compiled):
                 with raw.cursor() as cur:
@@ -251,9 +270,11 @@ def measure(url: str, repeat: int, requests: int) -> None:
             results[group_by] = {k: statistics.median(v) for k, v in times.items()}
             r = results[group_by]
             rows = len(services.sla_report(report_range)["rows"])
-            print(f"report group_by={group_by:<9} rows {rows:>4}   bare SQL {r['bare']:7.1f} ms   "
-                  f"service {r['service']:7.1f} ms   HTTP {r['http']:7.1f} ms   "
-                  f"HTTP/bare {r['http'] / r['bare']:.2f}x")
+            print(
+                f"report group_by={group_by:<9} rows {rows:>4}   bare SQL {r['bare']:7.1f} ms   "
+                f"service {r['service']:7.1f} ms   HTTP {r['http']:7.1f} ms   "
+                f"HTTP/bare {r['http'] / r['bare']:.2f}x"
+            )
         raw.close()
 
         session = app.test_client()
@@ -272,15 +293,19 @@ def measure(url: str, repeat: int, requests: int) -> None:
 
             times = timed(once, requests)
             queue[name] = (p(times, 0.5), p(times, 0.95))
-            print(f"open queue {name:<34} p50 {queue[name][0]:6.1f} ms   p95 {queue[name][1]:6.1f} ms"
-                  f"   ({requests} requests)")
+            print(
+                f"open queue {name:<34} p50 {queue[name][0]:6.1f} ms   p95 {queue[name][1]:6.1f} ms"
+                f"   ({requests} requests)"
+            )
         worst_report = max(r["http"] for r in results.values())
         worst_ratio = max(r["http"] / r["bare"] for r in results.values())
         worst_queue = max(v[1] for v in queue.values())
         yes = {True: "yes", False: "NO"}
-        print(f"targets: report <= 1 s: {yes[worst_report <= 1000]} (worst {worst_report:.0f} ms)  "
-              f"report <= 1.5x bare SQL: {yes[worst_ratio <= 1.5]} (worst {worst_ratio:.2f}x)  "
-              f"open queue p95 <= 100 ms: {yes[worst_queue <= 100]} (worst {worst_queue:.1f} ms)")
+        print(
+            f"targets: report <= 1 s: {yes[worst_report <= 1000]} (worst {worst_report:.0f} ms)  "
+            f"report <= 1.5x bare SQL: {yes[worst_ratio <= 1.5]} (worst {worst_ratio:.2f}x)  "
+            f"open queue p95 <= 100 ms: {yes[worst_queue <= 100]} (worst {worst_queue:.1f} ms)"
+        )
         db.engine.dispose()
 
 

@@ -35,8 +35,14 @@ sys.path.insert(0, str(ROOT))
 
 from config import TestingConfig  # noqa: E402
 
-SUBJECTS = ["Loan papers for the tailoring unit", "MEC fee under the MoU", "PTS app login fails",
-            "बैंक लोन के लिए बिज़नेस प्लान", "सीआरपी-ईपी मानदेय नहीं मिला", "Book-keeping register"]
+SUBJECTS = [
+    "Loan papers for the tailoring unit",
+    "MEC fee under the MoU",
+    "PTS app login fails",
+    "बैंक लोन के लिए बिज़नेस प्लान",
+    "सीआरपी-ईपी मानदेय नहीं मिला",
+    "Book-keeping register",
+]
 
 
 def history(rng: random.Random, created: datetime, events: int) -> list[dict]:
@@ -45,13 +51,20 @@ def history(rng: random.Random, created: datetime, events: int) -> list[dict]:
     for kind in plan[:events]:
         at += timedelta(minutes=rng.randint(20, 600))
         if kind == "reply":
-            steps.append({"at": at.isoformat(), "type": "reply", "by": "agent1@bench.in",
-                          "body": "Answered on the phone: submit Form 12 with the plan."})
+            steps.append(
+                {
+                    "at": at.isoformat(),
+                    "type": "reply",
+                    "by": "agent1@bench.in",
+                    "body": "Answered on the phone: submit Form 12 with the plan.",
+                }
+            )
         elif kind == "requester":
             steps.append({"at": at.isoformat(), "type": "reply", "body": "Done, what next?"})
         else:
-            steps.append({"at": at.isoformat(), "type": "status", "by": "agent2@bench.in",
-                          "status": kind})
+            steps.append(
+                {"at": at.isoformat(), "type": "status", "by": "agent2@bench.in", "status": kind}
+            )
     return steps
 
 
@@ -61,15 +74,21 @@ def build_tickets(count: int, events: int, categories: list[str]) -> list[dict]:
     tickets = []
     for _ in range(count):
         created = start + timedelta(minutes=rng.randint(0, 80 * 24 * 60))
-        tickets.append({
-            "subject": rng.choice(SUBJECTS), "description": "The MEC called about the loan.",
-            "category": rng.choice(categories), "priority": rng.choice(["low", "normal", "high"]),
-            "channel": "phone", "language": rng.choice(["hi", "en"]),
-            "block": f"BENCH-{rng.randint(1, 20):02d}",
-            "requester": {"name": "Caller", "phone": f"98765{rng.randint(0, 2000):05d}"},
-            "created_at": created.isoformat(), "created_by": "agent1@bench.in",
-            "events": history(rng, created, events),
-        })
+        tickets.append(
+            {
+                "subject": rng.choice(SUBJECTS),
+                "description": "The MEC called about the loan.",
+                "category": rng.choice(categories),
+                "priority": rng.choice(["low", "normal", "high"]),
+                "channel": "phone",
+                "language": rng.choice(["hi", "en"]),
+                "block": f"BENCH-{rng.randint(1, 20):02d}",
+                "requester": {"name": "Caller", "phone": f"98765{rng.randint(0, 2000):05d}"},
+                "created_at": created.isoformat(),
+                "created_by": "agent1@bench.in",
+                "events": history(rng, created, events),
+            }
+        )
     return tickets
 
 
@@ -107,8 +126,12 @@ def main() -> int:
         for n in range(1, 21):
             create_block(code=f"BENCH-{n:02d}", name=f"Block {n}", district="Khunti", state="IN-JH")
         for n in (1, 2):
-            create_user(email=f"agent{n}@bench.in", name=f"Agent {n}", role="agent",
-                        password="bench-password-1")
+            create_user(
+                email=f"agent{n}@bench.in",
+                name=f"Agent {n}",
+                role="agent",
+                password="bench-password-1",
+            )
         categories = list(db.session.scalars(sa.select(Category.slug)))
         tickets = build_tickets(args.tickets, args.events, categories)
 
@@ -116,7 +139,8 @@ def main() -> int:
         started = time.perf_counter()
         for first in range(0, len(tickets), args.batch_size):
             batch = importing.ImportBatch.model_validate(
-                {"tickets": tickets[first:first + args.batch_size]})
+                {"tickets": tickets[first : first + args.batch_size]}
+            )
             t0 = time.perf_counter()
             importing.import_batch(batch)
             durations.append(time.perf_counter() - t0)
@@ -133,10 +157,14 @@ def main() -> int:
         db.engine.dispose()
 
     print(f"{dialect}; {args.tickets} tickets x {args.events} events, batches of {args.batch_size}")
-    print(f"import:  {args.tickets / total:7.1f} tickets/s  {events / total:7.1f} events/s  "
-          f"total {total:.1f}s (validation and replay, pydantic parsing excluded)")
-    print(f"batch:   p50 {statistics.median(durations):.2f}s  max {max(durations):.2f}s  "
-          f"({len(durations)} batches)")
+    print(
+        f"import:  {args.tickets / total:7.1f} tickets/s  {events / total:7.1f} events/s  "
+        f"total {total:.1f}s (validation and replay, pydantic parsing excluded)"
+    )
+    print(
+        f"batch:   p50 {statistics.median(durations):.2f}s  max {max(durations):.2f}s  "
+        f"({len(durations)} batches)"
+    )
     print(f"check:   {imported} tickets, {messages} messages in the database")
     return 0 if imported == args.tickets else 1
 

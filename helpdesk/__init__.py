@@ -43,7 +43,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     socketio.init_app(
-        app, message_queue=app.config.get("REDIS_URL"), channel=_socketio_channel(app),
+        app,
+        message_queue=app.config.get("REDIS_URL"),
+        channel=_socketio_channel(app),
         async_mode="threading",
     )
 
@@ -129,8 +131,15 @@ def _register_blueprints(app: Flask) -> None:
 
     register_templating(app)
     web_blueprints = (
-        agents_web, tickets_web, portal_web, knowledge_web, calls_web, console_web, sla_admin_web,
-        reports_web, console_admin_web,
+        agents_web,
+        tickets_web,
+        portal_web,
+        knowledge_web,
+        calls_web,
+        console_web,
+        sla_admin_web,
+        reports_web,
+        console_admin_web,
     )
     for blueprint in web_blueprints:
         app.register_blueprint(blueprint)

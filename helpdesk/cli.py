@@ -22,7 +22,9 @@ def _split(value: str | None) -> list[str]:
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(["agent", "mentor", "brc", "manager", "admin"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["agent", "mentor", "brc", "manager", "admin"])
+)
 @click.option("--password", required=True)
 @click.option("--block", default=None, help="block code (required for brc)")
 @click.option("--languages", default="", help="e.g. hi,en")
@@ -35,8 +37,15 @@ def create_user_command(email, name, role, password, block, languages, skills, s
 
     try:
         user = create_user(
-            email=email, name=name, role=role, password=password, block=block,
-            languages=_split(languages), skills=_split(skills), states=_split(states), phone=phone,
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            block=block,
+            languages=_split(languages),
+            skills=_split(skills),
+            states=_split(states),
+            phone=phone,
         )
     except ValidationFailed as exc:
         for field, why in exc.fields.items():
@@ -47,7 +56,11 @@ def create_user_command(email, name, role, password, block, languages, skills, s
 
 @jobs_cli.command("worker")
 @click.option(
-    "--queue", "queues", multiple=True, default=["default"], show_default=True,
+    "--queue",
+    "queues",
+    multiple=True,
+    default=["default"],
+    show_default=True,
     help="queue(s) to work: default, search. Run exactly ONE worker for 'search' "
     "(the single search-index writer).",
 )
@@ -58,7 +71,9 @@ def worker_command(queues: tuple[str, ...], burst: bool, relay_every: float):
     from helpdesk.jobs.worker import run_worker
 
     run_worker(
-        current_app._get_current_object(), queues=tuple(queues), burst=burst,
+        current_app._get_current_object(),
+        queues=tuple(queues),
+        burst=burst,
         relay_every=relay_every,
     )
 
@@ -94,8 +109,10 @@ def reindex_command():
             done[0] = count
 
         counts = tasks.rebuild(progress=progress)
-    click.echo(f"indexed {counts['indexed']} document(s), skipped {counts['skipped']}, "
-               f"in {counts['seconds']} s")
+    click.echo(
+        f"indexed {counts['indexed']} document(s), skipped {counts['skipped']}, "
+        f"in {counts['seconds']} s"
+    )
 
 
 @sla_cli.command("reconcile")
@@ -109,12 +126,27 @@ def sla_reconcile_command():
 
 @tickets_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default=None,
-              help="default: from the file's extension")
-@click.option("--batch-size", default=200, show_default=True,
-              type=click.IntRange(1, 500), help="tickets per all-or-nothing batch")
-@click.option("--skip", default=0, show_default=True, type=click.IntRange(0),
-              help="leave out the file's first N tickets (already imported)")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    default=None,
+    help="default: from the file's extension",
+)
+@click.option(
+    "--batch-size",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1, 500),
+    help="tickets per all-or-nothing batch",
+)
+@click.option(
+    "--skip",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="leave out the file's first N tickets (already imported)",
+)
 def import_tickets_command(file: Path, fmt: str | None, batch_size: int, skip: int):
     """Import historical tickets (JSON as the API takes them, or a CSV call log; see the
     README). Each batch is all or nothing; the first bad batch stops the import."""
@@ -132,25 +164,36 @@ def import_tickets_command(file: Path, fmt: str | None, batch_size: int, skip: i
     offset, sources = min(skip, len(sources)), sources[skip:]
     with click.progressbar(length=len(sources), label="importing", show_pos=True) as bar:
         for start in range(0, len(sources), batch_size):
-            chunk, first = sources[start:start + batch_size], offset + start
+            chunk, first = sources[start : start + batch_size], offset + start
             try:
                 batch = importing.ImportBatch.model_validate({"tickets": [s.data for s in chunk]})
                 importing.import_batch(batch)
             except (ValidationError, DomainError) as exc:
-                fields = (field_errors_from_pydantic(exc) if isinstance(exc, ValidationError)
-                          else exc.fields or {"batch": exc.message})
+                fields = (
+                    field_errors_from_pydantic(exc)
+                    if isinstance(exc, ValidationError)
+                    else exc.fields or {"batch": exc.message}
+                )
                 click.echo("", err=True)
-                click.echo(f"batch {batches + 1} (tickets {first + 1}-{first + len(chunk)} of the "
-                           "file) was not imported:", err=True)
+                click.echo(
+                    f"batch {batches + 1} (tickets {first + 1}-{first + len(chunk)} of the "
+                    "file) was not imported:",
+                    err=True,
+                )
                 for problem in import_files.describe(fields, chunk, first):
                     click.echo(f"  {problem}", err=True)
-                click.echo(f"{batches} batch(es) with {done} ticket(s) were imported before it; "
-                           f"fix the file and run again with --skip {first}.", err=True)
+                click.echo(
+                    f"{batches} batch(es) with {done} ticket(s) were imported before it; "
+                    f"fix the file and run again with --skip {first}.",
+                    err=True,
+                )
                 raise click.exceptions.Exit(1) from exc
             done += len(chunk)
             batches += 1
             bar.update(len(chunk))
     click.echo(f"imported {done} ticket(s) in {batches} batch(es)")
+
+
 @sla_cli.command("backfill")
 @click.option("--batch", default=500, show_default=True, help="tickets per transaction")
 def sla_backfill_command(batch: int):
@@ -160,7 +203,7 @@ def sla_backfill_command(batch: int):
     ids = ticket_ids()
     with click.progressbar(length=len(ids), label="tickets", show_pos=True) as bar:
         for start in range(0, len(ids), batch):
-            chunk = ids[start:start + batch]
+            chunk = ids[start : start + batch]
             backfill_figures(chunk)
             bar.update(len(chunk))
     click.echo(f"stored the SLA figures of {len(ids)} ticket(s)")

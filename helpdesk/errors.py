@@ -37,9 +37,12 @@ def field_errors_from_pydantic(exc) -> dict[str, str]:
     list items are named by index: ``tickets[3].events[1].at``."""
     fields: dict[str, str] = {}
     for err in exc.errors(include_url=False):
-        loc = "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}" for part in err["loc"]
-        ).lstrip(".") or "body"
+        loc = (
+            "".join(
+                f"[{part}]" if isinstance(part, int) else f".{part}" for part in err["loc"]
+            ).lstrip(".")
+            or "body"
+        )
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = "unknown field"

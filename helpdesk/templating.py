@@ -16,15 +16,43 @@ CALLS = ("calls.log", "Calls", "p")
 REPORTS = ("reports.sla", "Reports", "r")
 SLA_ADMIN = ("sla_admin.index", "SLA", "a")
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
-    "agent": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS,
-              KNOWLEDGE_BASE],
-    "manager": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS,
-                KNOWLEDGE_BASE, REPORTS, SLA_ADMIN],
-    "admin": [CONSOLE, ("tickets.queue", "Queue", "q"), ("tickets.new", "Log a call", "l"), CALLS,
-              KNOWLEDGE_BASE, REPORTS, SLA_ADMIN, ("console_admin.settings", "Console settings", "s")],
-    "mentor": [("tickets.mentor_queue", "Escalated to me", "e"), CONSOLE, ("tickets.queue", "Queue", "q"),
-               KNOWLEDGE_BASE],
-    "brc": [("portal.home", "My block", "m"), ("portal.new", "Raise a ticket", "r"), KNOWLEDGE_BASE],
+    "agent": [
+        CONSOLE,
+        ("tickets.queue", "Queue", "q"),
+        ("tickets.new", "Log a call", "l"),
+        CALLS,
+        KNOWLEDGE_BASE,
+    ],
+    "manager": [
+        CONSOLE,
+        ("tickets.queue", "Queue", "q"),
+        ("tickets.new", "Log a call", "l"),
+        CALLS,
+        KNOWLEDGE_BASE,
+        REPORTS,
+        SLA_ADMIN,
+    ],
+    "admin": [
+        CONSOLE,
+        ("tickets.queue", "Queue", "q"),
+        ("tickets.new", "Log a call", "l"),
+        CALLS,
+        KNOWLEDGE_BASE,
+        REPORTS,
+        SLA_ADMIN,
+        ("console_admin.settings", "Console settings", "s"),
+    ],
+    "mentor": [
+        ("tickets.mentor_queue", "Escalated to me", "e"),
+        CONSOLE,
+        ("tickets.queue", "Queue", "q"),
+        KNOWLEDGE_BASE,
+    ],
+    "brc": [
+        ("portal.home", "My block", "m"),
+        ("portal.new", "Raise a ticket", "r"),
+        KNOWLEDGE_BASE,
+    ],
 }
 
 ROLE_NAMES = {

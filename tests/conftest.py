@@ -81,14 +81,17 @@ def reset_tables() -> None:
         else:
             for table in reversed(tables):
                 conn.execute(table.delete())
-            conn.execute(sa.text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(conn) else None
+            conn.execute(sa.text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(
+                conn
+            ) else None
         for table_name, rows in reference_rows().items():
             conn.execute(db.metadata.tables[table_name].insert(), rows)
 
 
 def _has_sqlite_sequence(conn) -> bool:
-    return bool(conn.execute(sa.text(
-        "SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first())
+    return bool(
+        conn.execute(sa.text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first()
+    )
 
 
 class RequestIsolatedClient(FlaskClient):
@@ -240,7 +243,9 @@ def run_jobs(app):
 @pytest.fixture
 def redis_url():
     if not REDIS_URL:
-        pytest.skip("needs TEST_REDIS_URL (the embedded run has no Redis; CI's PostgreSQL+Redis run sets it)")
+        pytest.skip(
+            "needs TEST_REDIS_URL (the embedded run has no Redis; CI's PostgreSQL+Redis run sets it)"
+        )
     return REDIS_URL
 
 
@@ -298,8 +303,11 @@ class ConsoleClient:
 
     def connect(self) -> "ConsoleClient":
         self.sio.connect(
-            self.base, namespaces=["/console"], transports=["websocket"],
-            auth={"token": self.token} if self.token else None, wait_timeout=5,
+            self.base,
+            namespaces=["/console"],
+            transports=["websocket"],
+            auth={"token": self.token} if self.token else None,
+            wait_timeout=5,
         )
         return self
 

@@ -19,9 +19,16 @@ NEW_TICKET = {
 def test_token_then_create_ticket_returns_contract_shape(client, make_user, make_block):
     agent = make_user("agent")
     block = make_block(code="JH-KHUNTPANI", name="Khuntpani")
-    res = client.post("/api/v1/auth/tokens", json={"email": agent.email, "password": "correct-horse-1"})
+    res = client.post(
+        "/api/v1/auth/tokens", json={"email": agent.email, "password": "correct-horse-1"}
+    )
     assert res.status_code == 201
-    assert res.json["user"] == {"id": agent.id, "email": agent.email, "name": agent.name, "role": "agent"}
+    assert res.json["user"] == {
+        "id": agent.id,
+        "email": agent.email,
+        "name": agent.name,
+        "role": "agent",
+    }
     headers = {"Authorization": f"Bearer {res.json['token']}"}
 
     res = client.post("/api/v1/tickets", json=NEW_TICKET | {"block": block.code}, headers=headers)
@@ -29,8 +36,12 @@ def test_token_then_create_ticket_returns_contract_shape(client, make_user, make
     ticket = res.json
     assert ticket["number"] == f"KS-{ticket['id']:06d}"
     assert ticket["status"] == "new"
-    assert ticket["block"] == {"code": "JH-KHUNTPANI", "name": "Khuntpani",
-                               "district": "West Singhbhum", "state": "IN-JH"}
+    assert ticket["block"] == {
+        "code": "JH-KHUNTPANI",
+        "name": "Khuntpani",
+        "district": "West Singhbhum",
+        "state": "IN-JH",
+    }
     assert ticket["requester"]["phone"] == "+919876543210"
     assert ticket["sla"]["policy"] == "High" and ticket["sla"]["paused"] is False
     assert ticket["sla"]["first_response_due"] > ticket["created_at"]
@@ -58,7 +69,9 @@ def test_brc_ticket_belongs_to_their_block_whatever_they_send(api_as, make_user,
     assert res.json["block"]["code"] == mine.code
 
 
-def test_brc_sees_only_their_block_and_other_blocks_are_404(api_as, make_user, make_block, make_ticket):
+def test_brc_sees_only_their_block_and_other_blocks_are_404(
+    api_as, make_user, make_block, make_ticket
+):
     mine, other = make_block(), make_block()
     brc = make_user("brc", block=mine)
     own = make_ticket(block=mine.code)
@@ -68,7 +81,9 @@ def test_brc_sees_only_their_block_and_other_blocks_are_404(api_as, make_user, m
     assert [t["id"] for t in listed["items"]] == [own.id]
     assert listed["total"] == 1
     assert api.get(f"/api/v1/tickets/{foreign.id}").status_code == 404
-    assert api.post(f"/api/v1/tickets/{foreign.id}/messages", json={"body": "hi"}).status_code == 404
+    assert (
+        api.post(f"/api/v1/tickets/{foreign.id}/messages", json={"body": "hi"}).status_code == 404
+    )
     assert api.get(f"/api/v1/tickets/{own.id}").status_code == 200
 
 
@@ -76,15 +91,23 @@ def test_brc_never_sees_internal_notes(api_as, make_user, make_block, make_ticke
     block = make_block()
     brc, agent = make_user("brc", block=block), make_user("agent")
     ticket = make_ticket(block=block.code)
-    api_as(agent).post(f"/api/v1/tickets/{ticket.id}/messages",
-                       json={"body": "Caller sounded unsure; check PTS data", "internal": True})
-    api_as(agent).post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Please send the plan"})
+    api_as(agent).post(
+        f"/api/v1/tickets/{ticket.id}/messages",
+        json={"body": "Caller sounded unsure; check PTS data", "internal": True},
+    )
+    api_as(agent).post(
+        f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Please send the plan"}
+    )
     bodies = [m["body"] for m in api_as(brc).get(f"/api/v1/tickets/{ticket.id}").json["messages"]]
     assert "Please send the plan" in bodies
     assert "Caller sounded unsure; check PTS data" not in bodies
-    staff_bodies = [m["body"] for m in api_as(agent).get(f"/api/v1/tickets/{ticket.id}").json["messages"]]
+    staff_bodies = [
+        m["body"] for m in api_as(agent).get(f"/api/v1/tickets/{ticket.id}").json["messages"]
+    ]
     assert "Caller sounded unsure; check PTS data" in staff_bodies
-    res = api_as(brc).post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "x", "internal": True})
+    res = api_as(brc).post(
+        f"/api/v1/tickets/{ticket.id}/messages", json={"body": "x", "internal": True}
+    )
     assert res.status_code == 403
 
 
@@ -102,12 +125,21 @@ def test_pending_ticket_reopens_when_requester_replies(api_as, make_user, make_b
     block = make_block()
     brc, agent = make_user("brc", block=block), make_user("agent")
     ticket = make_ticket(block=block.code)
-    assert api_as(agent).patch(f"/api/v1/tickets/{ticket.id}", json={"status": "pending"}).json["status"] == "pending"
-    api_as(brc).post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Here is the bank's letter"})
+    assert (
+        api_as(agent)
+        .patch(f"/api/v1/tickets/{ticket.id}", json={"status": "pending"})
+        .json["status"]
+        == "pending"
+    )
+    api_as(brc).post(
+        f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Here is the bank's letter"}
+    )
     assert api_as(agent).get(f"/api/v1/tickets/{ticket.id}").json["status"] == "open"
 
 
-def test_resolved_ticket_reopens_on_requester_reply_and_closed_refuses(api_as, make_user, make_block, make_ticket):
+def test_resolved_ticket_reopens_on_requester_reply_and_closed_refuses(
+    api_as, make_user, make_block, make_ticket
+):
     block = make_block()
     brc, agent = make_user("brc", block=block), make_user("agent")
     ticket = make_ticket(block=block.code)
@@ -129,7 +161,9 @@ def test_first_public_agent_reply_is_first_response_notes_are_not(api_as, make_u
     api = api_as(agent)
     api.post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "note", "internal": True})
     assert api.get(f"/api/v1/tickets/{ticket.id}").json["sla"]["first_response_at"] is None
-    api.post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Namaste, please share the plan"})
+    api.post(
+        f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Namaste, please share the plan"}
+    )
     after = api.get(f"/api/v1/tickets/{ticket.id}").json
     assert after["sla"]["first_response_at"] is not None and after["status"] == "open"
 
@@ -139,15 +173,29 @@ def test_every_change_is_audited_with_old_and_new_values(api_as, make_user, make
     ticket = make_ticket(actor=agent)
     res = api_as(agent).patch(
         f"/api/v1/tickets/{ticket.id}",
-        json={"priority": "urgent", "assignee": other.id, "category": "bookkeeping", "language": "ml"},
+        json={
+            "priority": "urgent",
+            "assignee": other.id,
+            "category": "bookkeeping",
+            "language": "ml",
+        },
     )
     assert res.status_code == 200
     assert res.json["assignee"]["id"] == other.id and res.json["status"] == "open"
-    events = {(e.kind, e.old_value, e.new_value) for e in db.session.scalars(
-        sa.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))}
-    assert {("created", None, "new"), ("priority", "normal", "urgent"),
-            ("category", "business-plan", "bookkeeping"), ("language", "hi", "ml"),
-            ("assignee", None, other.email), ("status", "new", "open")} <= events
+    events = {
+        (e.kind, e.old_value, e.new_value)
+        for e in db.session.scalars(
+            sa.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+        )
+    }
+    assert {
+        ("created", None, "new"),
+        ("priority", "normal", "urgent"),
+        ("category", "business-plan", "bookkeeping"),
+        ("language", "hi", "ml"),
+        ("assignee", None, other.email),
+        ("status", "new", "open"),
+    } <= events
 
 
 def test_list_filters_and_pagination(api_as, make_user, make_block, make_ticket):
@@ -174,8 +222,12 @@ def test_blocks_admin_only_and_categories_listed(api_as, make_user):
     body = {"code": "KA-GUBBI", "name": "Gubbi", "district": "Tumkur", "state": "IN-KA"}
     assert api_as(agent).post("/api/v1/blocks", json=body).status_code == 403
     res = api_as(admin).post("/api/v1/blocks", json=body)
-    assert res.status_code == 201 and res.json == {"code": "KA-GUBBI", "name": "Gubbi",
-                                                   "district": "Tumkur", "state": "IN-KA"}
+    assert res.status_code == 201 and res.json == {
+        "code": "KA-GUBBI",
+        "name": "Gubbi",
+        "district": "Tumkur",
+        "state": "IN-KA",
+    }
     assert api_as(admin).post("/api/v1/blocks", json=body).status_code == 409
     assert any(b["code"] == "KA-GUBBI" for b in api_as(agent).get("/api/v1/blocks").json["items"])
     slugs = {c["slug"] for c in api_as(agent).get("/api/v1/categories").json["items"]}
@@ -212,11 +264,15 @@ def test_token_endpoint_is_rate_limited(config_class, make_user):
     limited_app = create_app(Limited)
     client = limited_app.test_client()
     statuses = [
-        client.post("/api/v1/auth/tokens", json={"email": agent.email, "password": "guess-guess"}).status_code
+        client.post(
+            "/api/v1/auth/tokens", json={"email": agent.email, "password": "guess-guess"}
+        ).status_code
         for _ in range(4)
     ]
     assert statuses == [401, 401, 401, 429]
-    res = client.post("/api/v1/auth/tokens", json={"email": agent.email, "password": "correct-horse-1"})
+    res = client.post(
+        "/api/v1/auth/tokens", json={"email": agent.email, "password": "correct-horse-1"}
+    )
     assert res.status_code == 429 and res.json["error"]["code"] == "rate_limited"
     with limited_app.app_context():
         db.engine.dispose()

@@ -88,13 +88,26 @@ def test_bad_patch_and_message_leave_ticket_unchanged(agent_api, make_ticket, ma
     ticket = make_ticket(block="JH-KHUNTPANI")
     before = row_counts()
     mentor = make_user("mentor")
-    for body in ({"status": "archived"}, {"priority": None}, {"assignee": mentor.id},
-                 {"assignee": "bob"}, {"category": "nope"}, {"language": 7}):
+    for body in (
+        {"status": "archived"},
+        {"priority": None},
+        {"assignee": mentor.id},
+        {"assignee": "bob"},
+        {"category": "nope"},
+        {"language": 7},
+    ):
         res = agent_api.patch(f"/api/v1/tickets/{ticket.id}", json=body)
         assert res.status_code == 422, (body, res.json)
-    assert agent_api.post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": ""}).status_code == 422
-    assert agent_api.post(f"/api/v1/tickets/{ticket.id}/messages",
-                          json={"body": "ok", "internal": "yes"}).status_code == 422
+    assert (
+        agent_api.post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": ""}).status_code
+        == 422
+    )
+    assert (
+        agent_api.post(
+            f"/api/v1/tickets/{ticket.id}/messages", json={"body": "ok", "internal": "yes"}
+        ).status_code
+        == 422
+    )
     assert row_counts() == before
     db.session.refresh(ticket)
     assert (ticket.status, ticket.priority, ticket.assignee_id) == ("new", "normal", None)
@@ -109,7 +122,11 @@ def test_unknown_ticket_and_route_are_json_404(agent_api):
 
 def test_bad_block_creation_is_rejected(api_as, make_user):
     admin = api_as(make_user("admin"))
-    res = admin.post("/api/v1/blocks", json={"code": "X", "name": "X", "district": "D", "state": "IN-XX"})
+    res = admin.post(
+        "/api/v1/blocks", json={"code": "X", "name": "X", "district": "D", "state": "IN-XX"}
+    )
     assert res.status_code == 422 and "state" in res.json["error"]["fields"]
-    res = admin.post("/api/v1/blocks", json={"code": "X" * 41, "name": "X", "district": "D", "state": "IN-JH"})
+    res = admin.post(
+        "/api/v1/blocks", json={"code": "X" * 41, "name": "X", "district": "D", "state": "IN-JH"}
+    )
     assert res.status_code == 422 and "code" in res.json["error"]["fields"]

@@ -15,15 +15,22 @@ def test_an_answered_call_pops_the_callers_ticket_on_the_agents_screen(
 ):
     app.config["CTI_TOKEN"] = TOKEN
     agent = make_user("agent")
-    ticket = make_ticket(subject="Bank asks for a business plan",
-                         requester={"name": "Sunita Devi", "phone": "+919876543210"})
+    ticket = make_ticket(
+        subject="Bank asks for a business plan",
+        requester={"name": "Sunita Devi", "phone": "+919876543210"},
+    )
     page = browser.new_page()
     sign_in(page, live_server, agent.email)
     page.wait_for_function("window.consoleSocket && window.consoleSocket.connected")
 
     def cti(event, **fields):
-        body = {"event": event, "call_id": "pop-1", "from": "098765 43210",
-                "to": "08022223333", "direction": "in"} | fields
+        body = {
+            "event": event,
+            "call_id": "pop-1",
+            "from": "098765 43210",
+            "to": "08022223333",
+            "direction": "in",
+        } | fields
         response = client.post("/api/v1/cti/events", json=body, headers={"X-CTI-Token": TOKEN})
         assert response.status_code == 200, response.json
 

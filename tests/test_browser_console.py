@@ -40,11 +40,19 @@ def test_a_new_ticket_and_a_notification_appear_live(
     expect(page.locator('[data-count-priority="urgent"]')).to_have_text("0")
     expect(queue.first.locator("[data-sla-chip]")).to_contain_text("1st response")
 
-    created = api_as(agent).post("/api/v1/tickets", json={
-        "subject": "PTS app does not sync", "description": "Records of 12 enterprises missing.",
-        "category": "pts-mis", "priority": "urgent", "channel": "phone", "language": "hi",
-        "block": block.code, "requester": {"name": "Sunita Devi", "phone": "9876543210"},
-    })
+    created = api_as(agent).post(
+        "/api/v1/tickets",
+        json={
+            "subject": "PTS app does not sync",
+            "description": "Records of 12 enterprises missing.",
+            "category": "pts-mis",
+            "priority": "urgent",
+            "channel": "phone",
+            "language": "hi",
+            "block": block.code,
+            "requester": {"name": "Sunita Devi", "phone": "9876543210"},
+        },
+    )
     assert created.status_code == 201
     number = created.get_json()["number"]
 

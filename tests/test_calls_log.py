@@ -12,17 +12,31 @@ from helpdesk.extensions import db
 def make_call(app):
     counter = iter(range(1, 10_000))
 
-    def make(started_at, *, agent=None, direction="in", seconds=None, phone="+919876543210",
-             ticket=None, cause="normal_clearing"):
+    def make(
+        started_at,
+        *,
+        agent=None,
+        direction="in",
+        seconds=None,
+        phone="+919876543210",
+        ticket=None,
+        cause="normal_clearing",
+    ):
         answered = agent is not None
         call = Call(
-            call_id=f"log-{next(counter)}", from_number=phone if direction == "in" else "+918022223333",
-            to_number="+918022223333" if direction == "in" else phone, direction=direction,
-            started_at=started_at, answered_by=agent,
+            call_id=f"log-{next(counter)}",
+            from_number=phone if direction == "in" else "+918022223333",
+            to_number="+918022223333" if direction == "in" else phone,
+            direction=direction,
+            started_at=started_at,
+            answered_by=agent,
             answered_at=started_at + timedelta(seconds=5) if answered else None,
             ended_at=started_at + timedelta(seconds=(seconds or 0) + 5),
-            duration_seconds=seconds if answered else 0, cause=cause,
-            status="ended" if answered else "missed", events_seen=[], ticket=ticket,
+            duration_seconds=seconds if answered else 0,
+            cause=cause,
+            status="ended" if answered else "missed",
+            events_seen=[],
+            ticket=ticket,
         )
         db.session.add(call)
         db.session.commit()
@@ -36,8 +50,13 @@ def rows(html: str) -> int:
 
 
 def test_only_the_call_centre_side_opens_the_call_log(client, login_as, make_user):
-    for role, status in [("agent", 200), ("manager", 200), ("admin", 200), ("mentor", 403),
-                         ("brc", 403)]:
+    for role, status in [
+        ("agent", 200),
+        ("manager", 200),
+        ("admin", 200),
+        ("mentor", 403),
+        ("brc", 403),
+    ]:
         client.post("/logout")
         login_as(make_user(role))
         response = client.get("/calls")
@@ -48,8 +67,7 @@ def test_only_the_call_centre_side_opens_the_call_log(client, login_as, make_use
     assert client.get("/calls").status_code == 302  # to the sign-in page
 
 
-def test_the_log_filters_by_day_direction_outcome_and_agent(client, login_as, make_user,
-                                                            make_call):
+def test_the_log_filters_by_day_direction_outcome_and_agent(client, login_as, make_user, make_call):
     asha, ravi = make_user("agent", name="Asha"), make_user("agent", name="Ravi")
     # 22 Nov 2026 23:30 IST is 18:00 UTC the same day; 23 Nov 00:30 IST is 19:00 UTC on the 22nd.
     late_22 = datetime(2026, 11, 22, 18, 0, tzinfo=UTC)
@@ -94,13 +112,15 @@ def test_the_log_is_paginated(client, login_as, make_user, make_call):
     assert rows(client.get("/calls?page=2").get_data(as_text=True)) == 5
 
 
-def test_calls_link_to_their_ticket_and_show_on_it(client, login_as, make_user, make_ticket,
-                                                   make_call):
+def test_calls_link_to_their_ticket_and_show_on_it(
+    client, login_as, make_user, make_ticket, make_call
+):
     agent = make_user("agent")
     ticket = make_ticket(actor=agent)
     make_call(datetime(2026, 11, 20, 6, 0, tzinfo=UTC), agent=agent, seconds=75, ticket=ticket)
     login_as(agent)
     assert f'href="/tickets/{ticket.id}">{ticket.number}</a>' in client.get("/calls").get_data(
-        as_text=True)
+        as_text=True
+    )
     page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     assert "Call from" in page and "1 min 15 s" in page

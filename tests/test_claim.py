@@ -11,8 +11,11 @@ from helpdesk.tickets.models import TicketEvent
 
 
 def assignee_events(ticket):
-    return db.session.scalars(sa.select(TicketEvent).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "assignee")).all()
+    return db.session.scalars(
+        sa.select(TicketEvent).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "assignee"
+        )
+    ).all()
 
 
 def test_an_agent_claims_an_unassigned_ticket_and_a_second_claim_is_refused(
@@ -78,9 +81,12 @@ def test_two_agents_claiming_at_once_exactly_one_wins(app, make_user, make_ticke
         barrier = threading.Barrier(2)
         results: list = [None, None]
 
-        threads = [threading.Thread(target=_claim_in_thread,
-                                    args=(app, ticket.id, tokens[i], barrier, results, i))
-                   for i in (0, 1)]
+        threads = [
+            threading.Thread(
+                target=_claim_in_thread, args=(app, ticket.id, tokens[i], barrier, results, i)
+            )
+            for i in (0, 1)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -98,8 +104,9 @@ def test_two_agents_claiming_at_once_exactly_one_wins(app, make_user, make_ticke
 def _claim_in_thread(app, ticket_id, token, barrier, results, i) -> None:
     client = app.test_client()  # its own requests, app contexts and database connections
     barrier.wait(timeout=10)
-    results[i] = client.post(f"/api/v1/tickets/{ticket_id}/claim",
-                             headers={"Authorization": f"Bearer {token}"})
+    results[i] = client.post(
+        f"/api/v1/tickets/{ticket_id}/claim", headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 def test_the_claim_button_on_queue_rows_and_the_ticket_page(
@@ -129,8 +136,9 @@ def test_the_claim_button_on_queue_rows_and_the_ticket_page(
     assert free.assignee_id == me.id and held.assignee_id == holder.id
 
 
-def test_brc_staff_get_no_claim_button_and_cannot_post_one(client, make_user, make_ticket,
-                                                          login_as):
+def test_brc_staff_get_no_claim_button_and_cannot_post_one(
+    client, make_user, make_ticket, login_as
+):
     brc = make_user("brc")
     ticket = make_ticket(actor=brc)
     login_as(brc)
@@ -148,5 +156,6 @@ def test_the_other_agents_console_sees_the_new_owner_live(
     watching = console_client(loser)
     assert api_as(winner).post(f"/api/v1/tickets/{ticket.id}/claim").status_code == 200
     [update] = watching.received(
-        "ticket.updated", wait=5, until=lambda p: p["id"] == ticket.id and p["assignee"])
+        "ticket.updated", wait=5, until=lambda p: p["id"] == ticket.id and p["assignee"]
+    )
     assert update["assignee"]["name"] == "Rekha Devi"

@@ -79,8 +79,9 @@ def test_admin_switches_auto_assignment_on_the_admin_page(client, make_user, log
 def api_as_reader(client, user) -> dict:
     from helpdesk.agents.services import issue_token
 
-    return client.get("/api/v1/console/settings",
-                      headers={"Authorization": f"Bearer {issue_token(user)}"}).json
+    return client.get(
+        "/api/v1/console/settings", headers={"Authorization": f"Bearer {issue_token(user)}"}
+    ).json
 
 
 def test_with_auto_assignment_off_new_tickets_wait_in_the_queue(make_user, make_ticket, run_jobs):
@@ -110,8 +111,11 @@ def test_a_new_ticket_goes_to_an_online_agent_who_speaks_its_language(
     db.session.refresh(ticket)
     assert ticket.assignee_id == speaker.id
     assert ticket.status == "open"
-    event = db.session.scalar(sa.select(TicketEvent).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "assignee"))
+    event = db.session.scalar(
+        sa.select(TicketEvent).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "assignee"
+        )
+    )
     assert event.actor_id is None and event.new_value == speaker.email  # the system did it
     [note] = notifications_of(speaker)
     assert note.kind == "assigned" and note.ticket_id == ticket.id
@@ -132,8 +136,9 @@ def test_nobody_fitting_online_leaves_the_ticket_unassigned(
     assert notifications_of(hindi) == notifications_of(odia) == []
 
 
-def test_the_least_loaded_agent_gets_the_ticket(auto_assign_on, make_user, make_ticket, run_jobs,
-                                                api_as):
+def test_the_least_loaded_agent_gets_the_ticket(
+    auto_assign_on, make_user, make_ticket, run_jobs, api_as
+):
     busy, free = make_user("agent", languages=["hi"]), make_user("agent", languages=["hi"])
     for _ in range(2):  # busy holds two open tickets; a resolved one does not count
         held = make_ticket(language="en")
@@ -153,8 +158,7 @@ def test_the_least_loaded_agent_gets_the_ticket(auto_assign_on, make_user, make_
     assert picked == [free.id, free.id, busy.id]
 
 
-def test_equally_loaded_agents_take_turns(auto_assign_on, make_user, make_ticket, run_jobs,
-                                          api_as):
+def test_equally_loaded_agents_take_turns(auto_assign_on, make_user, make_ticket, run_jobs, api_as):
     first, second, third = (make_user("agent", languages=["hi"]) for _ in range(3))
     manager = api_as(make_user("manager"))
     online(first, second, third)
@@ -189,8 +193,14 @@ def test_the_job_is_idempotent_and_leaves_held_or_solved_tickets_alone(
     db.session.refresh(solved)
     assert ticket.assignee_id == agent.id and solved.assignee_id is None
     assert len(notifications_of(agent)) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(TicketEvent).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "assignee")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "assignee")
+        )
+        == 1
+    )
 
 
 def test_online_on_the_console_means_assignable_and_only_that_agent_hears(
@@ -204,6 +214,7 @@ def test_online_on_the_console_means_assignable_and_only_that_agent_hears(
 
     [note] = speaker_console.received("notification", wait=5)
     assert note["kind"] == "assigned" and note["ticket"] == ticket.id
+
     # The queue row shows the owner: in-process the job runs before ticket.created is
     # sent (one event carrying the assignee), with RQ a ticket.updated follows it.
     def shows_owner(payload):

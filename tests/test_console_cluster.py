@@ -46,9 +46,12 @@ class Cluster:
         self.log_path = log_path
         self.log = open(log_path, "wb")
         self.process = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "serve"), "2"], cwd=ROOT,
+            ["bash", str(ROOT / "scripts" / "serve"), "2"],
+            cwd=ROOT,
             env=env | {"SERVE_PORT": str(self.port)},
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def wait_until_answering(self) -> None:
@@ -141,12 +144,17 @@ def test_a_ticket_created_on_one_process_reaches_consoles_on_the_other(
     assert agent_console.sio.transport() == "websocket"
 
     response = requests.post(
-        f"{process_a}/api/v1/tickets", timeout=15,
+        f"{process_a}/api/v1/tickets",
+        timeout=15,
         headers={"Authorization": f"Bearer {issue_token(agent)}"},
         json={
-            "subject": "PTS app does not sync the day book", "description": "Since Monday.",
-            "category": "business-plan", "channel": "phone", "language": "hi",
-            "block": block.code, "requester": {"name": "Sunita Devi", "phone": "9876543210"},
+            "subject": "PTS app does not sync the day book",
+            "description": "Since Monday.",
+            "category": "business-plan",
+            "channel": "phone",
+            "language": "hi",
+            "block": block.code,
+            "requester": {"name": "Sunita Devi", "phone": "9876543210"},
         },
     )
     assert response.status_code == 201, response.text
@@ -164,7 +172,8 @@ def test_a_ticket_created_on_one_process_reaches_consoles_on_the_other(
     updated = agent_console.received("ticket.updated", wait=30, until=about_it)
     assert any(about_it(p) for p in updated), "no ticket.updated from the RQ worker reached B"
     ticket = requests.get(
-        f"{process_b}/api/v1/tickets/{ticket_id}", timeout=15,
+        f"{process_b}/api/v1/tickets/{ticket_id}",
+        timeout=15,
         headers={"Authorization": f"Bearer {issue_token(agent)}"},
     ).json()
     assert any(m.get("automatic") for m in ticket["messages"]), ticket["messages"]
@@ -192,8 +201,12 @@ def test_serve_refuses_to_start_without_what_production_needs(missing, processes
     }
     del env[missing]
     result = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "serve"), processes], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=30,
+        ["bash", str(ROOT / "scripts" / "serve"), processes],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 2
     assert says in result.stderr

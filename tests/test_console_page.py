@@ -12,7 +12,9 @@ def _count(html: str, kind: str, key: str) -> int:
     return int(re.search(rf'data-count-{kind}="{key}">(\d+)<', html).group(1))
 
 
-def test_the_console_shows_open_tickets_and_their_counters(client, login_as, make_user, make_ticket):
+def test_the_console_shows_open_tickets_and_their_counters(
+    client, login_as, make_user, make_ticket
+):
     agent = make_user("agent")
     urgent = make_ticket(actor=agent, subject="PTS app lost the records", priority="urgent")
     normal = make_ticket(actor=agent, subject="Fee under the MoU")
@@ -34,7 +36,9 @@ def test_the_console_shows_open_tickets_and_their_counters(client, login_as, mak
     assert 'href="/console"' in html  # the navigation links to it
 
 
-def test_a_mentor_sees_only_their_states_tickets(client, login_as, make_user, make_block, make_ticket):
+def test_a_mentor_sees_only_their_states_tickets(
+    client, login_as, make_user, make_block, make_ticket
+):
     kerala = make_block(state="IN-KL", district="Palakkad")
     ours = make_ticket(block=kerala.code, subject="Cafe Kudumbashree accounts")
     theirs = make_ticket(subject="Jharkhand question")
@@ -52,7 +56,9 @@ def test_brc_staff_are_sent_to_their_portal_and_strangers_to_sign_in(client, log
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/brc")
 
 
-def test_the_counters_api_matches_what_the_reader_may_see(api_as, make_user, make_block, make_ticket):
+def test_the_counters_api_matches_what_the_reader_may_see(
+    api_as, make_user, make_block, make_ticket
+):
     agent = make_user("agent")
     make_ticket(actor=agent, priority="high")
     make_ticket(actor=agent, block=make_block(state="IN-KL", district="Palakkad").code)
@@ -70,7 +76,9 @@ def test_the_thread_fragment_follows_the_ticket_pages_rules(
     agent = make_user("agent")
     ticket = make_ticket(actor=agent, block=block.code)
     add_message(ticket, agent, MessageCreate(body="Bring the bank's letter."), channel="web")
-    add_message(ticket, agent, MessageCreate(body="Caller sounded upset", internal=True), channel="web")
+    add_message(
+        ticket, agent, MessageCreate(body="Caller sounded upset", internal=True), channel="web"
+    )
     url = f"/console/tickets/{ticket.id}/thread"
 
     login_as(make_user("brc", block=block))

@@ -44,7 +44,8 @@ def test_staff_hear_colleagues_come_online_go_away_and_leave(console_client, mak
 
     assert statuses_heard("online") == ["online"]
     assert watcher.received("presence", until=_about(colleague))[-1] == {
-        "user": {"id": colleague.id, "name": "Rekha Kumari", "role": "agent"}, "status": "online"
+        "user": {"id": colleague.id, "name": "Rekha Kumari", "role": "agent"},
+        "status": "online",
     }
 
     assert socket.emit("presence.set", {"status": "away"}) == {"ok": True, "status": "away"}
@@ -87,14 +88,18 @@ def test_presence_list_names_staff_and_mentors_not_offline(console_client, make_
 
     assert answer["ok"] is True
     assert [(u["name"], u["role"], u["status"]) for u in answer["users"]] == [
-        ("Asha", "agent", "online"), ("Meera", "mentor", "online"), ("Mohan", "manager", "away"),
+        ("Asha", "agent", "online"),
+        ("Meera", "mentor", "online"),
+        ("Mohan", "manager", "away"),
     ]
 
 
 @pytest.mark.parametrize("role", ["brc", "mentor"])
 def test_presence_list_is_refused_to_brc_staff_and_mentors(console_client, make_user, role):
     console_client(make_user("agent"))
-    socket = console_client(make_user(role, states=["IN-JH"]) if role == "mentor" else make_user(role))
+    socket = console_client(
+        make_user(role, states=["IN-JH"]) if role == "mentor" else make_user(role)
+    )
     assert socket.emit("presence.list") == {"error": "forbidden"}
 
 
@@ -110,8 +115,12 @@ def test_viewers_see_each_other_and_who_is_typing(console_client, make_user, mak
     first, second = console_client(asha), console_client(ravi)
 
     ack = first.emit("ticket.view", {"ticket_id": ticket.id})
-    assert ack == {"ok": True, "ticket_id": ticket.id,
-                   "viewers": [{"id": asha.id, "name": "Asha"}], "typing": []}
+    assert ack == {
+        "ok": True,
+        "ticket_id": ticket.id,
+        "viewers": [{"id": asha.id, "name": "Asha"}],
+        "typing": [],
+    }
     second.emit("ticket.view", {"ticket_id": ticket.id})
     both = [{"id": asha.id, "name": "Asha"}, {"id": ravi.id, "name": "Ravi"}]
     got = first.received("ticket.viewing", until=lambda p: p["viewers"] == both)
@@ -127,7 +136,9 @@ def test_viewers_see_each_other_and_who_is_typing(console_client, make_user, mak
     # Closing the console (or the tab) takes Ravi off the ticket.
     seen = len(first.received("ticket.viewing", wait=0))
     second.close()
-    assert _next(first, "ticket.viewing", after=seen)["viewers"] == [{"id": asha.id, "name": "Asha"}]
+    assert _next(first, "ticket.viewing", after=seen)["viewers"] == [
+        {"id": asha.id, "name": "Asha"}
+    ]
     assert viewers.viewers(ticket.id) == ([asha.id], [])
 
 
@@ -155,8 +166,12 @@ def test_typing_needs_a_viewed_ticket_and_a_boolean(console_client, make_user, m
     assert socket.emit("ticket.typing", {"ticket_id": other.id, "typing": True}) == {
         "error": "not_viewing"
     }
-    for bad in ({"ticket_id": ticket.id, "typing": "yes"}, {"ticket_id": ticket.id},
-                {"ticket_id": str(ticket.id), "typing": True}, "typing"):
+    for bad in (
+        {"ticket_id": ticket.id, "typing": "yes"},
+        {"ticket_id": ticket.id},
+        {"ticket_id": str(ticket.id), "typing": True},
+        "typing",
+    ):
         assert socket.emit("ticket.typing", bad)["error"] == "invalid", bad
     assert viewers.viewers(ticket.id) == ([agent.id], [])
 
@@ -196,7 +211,9 @@ def test_someone_who_cannot_see_a_ticket_cannot_view_it_or_learn_its_viewers(
     assert viewers.viewers(ticket.id) == ([agent.id], [agent.id])
 
 
-def test_a_mentor_of_the_tickets_state_may_view_it(console_client, make_user, make_block, make_ticket):
+def test_a_mentor_of_the_tickets_state_may_view_it(
+    console_client, make_user, make_block, make_ticket
+):
     block = make_block(state="IN-KL", district="Palakkad")
     mentor = make_user("mentor", states=["IN-KL"])
     ticket = make_ticket(block=block.code)

@@ -18,8 +18,13 @@ def cti(app, client):
     app.config["CTI_TOKEN"] = TOKEN
 
     def send(event: str, call_id: str = "c-1", *, token: str = TOKEN, **fields):
-        body = {"event": event, "call_id": call_id, "from": "09876543210",
-                "to": "+91 80 2222 3333", "direction": "in"} | fields
+        body = {
+            "event": event,
+            "call_id": call_id,
+            "from": "09876543210",
+            "to": "+91 80 2222 3333",
+            "direction": "in",
+        } | fields
         return client.post("/api/v1/cti/events", json=body, headers={"X-CTI-Token": token})
 
     return send
@@ -32,8 +37,9 @@ def calls() -> list[Call]:
 
 def test_without_a_configured_token_the_endpoint_is_off(app, client):
     app.config["CTI_TOKEN"] = None
-    response = client.post("/api/v1/cti/events", json={"event": "newCall"},
-                           headers={"X-CTI-Token": "anything"})
+    response = client.post(
+        "/api/v1/cti/events", json={"event": "newCall"}, headers={"X-CTI-Token": "anything"}
+    )
     assert response.status_code == 503
     assert response.json["error"]["code"] == "cti_token_not_configured"
 
@@ -93,7 +99,10 @@ def test_repeated_events_change_nothing(cti, make_user):
     [call] = calls()
     answered_at = call.answered_at
     assert cti("answer", user=agent.email).json == {
-        "call_id": "c-1", "status": "answered", "applied": False}
+        "call_id": "c-1",
+        "status": "answered",
+        "applied": False,
+    }
     assert calls()[0].answered_at == answered_at
 
 
@@ -111,32 +120,52 @@ def test_a_hangup_logs_duration_and_cause_on_the_callers_open_ticket(cti, make_u
     call = calls()[0]
     assert call.duration_seconds == 252 and call.cause == "normal_clearing"
     assert call.ticket_id == ticket.id
-    [note] = db.session.scalars(sa.select(Message).where(Message.ticket_id == ticket.id,
-                                                          Message.internal.is_(True)))
-    assert note.body == ("Call from +919876543210, 4 min 12 s, answered by Asha Kumari, "
-                         "cause: normal_clearing")
+    [note] = db.session.scalars(
+        sa.select(Message).where(Message.ticket_id == ticket.id, Message.internal.is_(True))
+    )
+    assert note.body == (
+        "Call from +919876543210, 4 min 12 s, answered by Asha Kumari, cause: normal_clearing"
+    )
     assert note.automatic
-    [event] = db.session.scalars(sa.select(TicketEvent).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "call"))
+    [event] = db.session.scalars(
+        sa.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "call")
+    )
     assert event.actor_id == agent.id
     db.session.refresh(ticket)
     assert ticket.first_response_at is None and ticket.status == "new"
     # A repeated hangup neither changes the call nor logs it twice.
     assert cti("hangup", cause="normal_clearing").json["applied"] is False
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(TicketEvent).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "call")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "call")
+        )
+        == 1
+    )
 
 
-def test_the_ticket_the_agent_opened_during_the_call_gets_it(cti, api_as, make_user, make_block,
-                                                               make_ticket):
+def test_the_ticket_the_agent_opened_during_the_call_gets_it(
+    cti, api_as, make_user, make_block, make_ticket
+):
     agent = make_user("agent")
     older = make_ticket(requester={"name": "Sunita Devi", "phone": "9876543210"})
     cti("newCall")
     cti("answer", user=agent.email)
-    new = api_as(agent).post("/api/v1/tickets", json={
-        "subject": "Loan papers", "description": "Which papers does the bank want?",
-        "category": "bank-linkage", "block": make_block().code,
-        "requester": {"name": "Sunita Devi", "phone": "098765 43210"}}).json
+    new = (
+        api_as(agent)
+        .post(
+            "/api/v1/tickets",
+            json={
+                "subject": "Loan papers",
+                "description": "Which papers does the bank want?",
+                "category": "bank-linkage",
+                "block": make_block().code,
+                "requester": {"name": "Sunita Devi", "phone": "098765 43210"},
+            },
+        )
+        .json
+    )
     cti("hangup", cause="normal_clearing")
     assert calls()[0].ticket_id == new["id"] != older.id
 

@@ -4,8 +4,13 @@ TOKEN = "cti-shared-secret"
 
 
 def send(client, event, call_id="c-1", **fields):
-    body = {"event": event, "call_id": call_id, "from": "098765 43210", "to": "08022223333",
-            "direction": "in"} | fields
+    body = {
+        "event": event,
+        "call_id": call_id,
+        "from": "098765 43210",
+        "to": "08022223333",
+        "direction": "in",
+    } | fields
     response = client.post("/api/v1/cti/events", json=body, headers={"X-CTI-Token": TOKEN})
     assert response.status_code == 200, response.json
     return response
@@ -16,8 +21,11 @@ def test_an_incoming_call_reaches_agents_but_not_brc_staff_or_mentors(
 ):
     app.config["CTI_TOKEN"] = TOKEN
     block = make_block(state="IN-JH")
-    ticket = make_ticket(block=block.code, subject="Loan papers for the goat unit",
-                         requester={"name": "Sunita Devi", "phone": "+919876543210"})
+    ticket = make_ticket(
+        block=block.code,
+        subject="Loan papers for the goat unit",
+        requester={"name": "Sunita Devi", "phone": "+919876543210"},
+    )
     agent, manager = console_client(make_user("agent")), console_client(make_user("manager"))
     brc = console_client(make_user("brc", block=block))
     mentor = console_client(make_user("mentor", states=["IN-JH"]))
@@ -29,7 +37,8 @@ def test_an_incoming_call_reaches_agents_but_not_brc_staff_or_mentors(
         assert alert["call_id"] == "c-1" and alert["from"] == "+919876543210"
         assert [p["name"] for p in alert["caller"]] == ["Sunita Devi"]
         assert [(t["number"], t["subject"]) for t in alert["open_tickets"]] == [
-            (ticket.number, "Loan papers for the goat unit")]
+            (ticket.number, "Loan papers for the goat unit")
+        ]
     for listener in (brc, mentor):
         assert listener.received("call.incoming", wait=0.7) == []
 

@@ -15,8 +15,16 @@ IST = ZoneInfo("Asia/Kolkata")
 
 
 @pytest.mark.parametrize(
-    "written", ["09876543210", "98765 43210", "+91-98765-43210", "919876543210", "+919876543210",
-                "098765-43210", "(+91) 98765 43210"],
+    "written",
+    [
+        "09876543210",
+        "98765 43210",
+        "+91-98765-43210",
+        "919876543210",
+        "+919876543210",
+        "098765-43210",
+        "(+91) 98765 43210",
+    ],
 )
 def test_every_common_written_form_is_one_indian_number(written):
     assert normalize_phone(written) == "+919876543210"
@@ -65,18 +73,48 @@ def test_production_refuses_to_start_without_a_real_secret(monkeypatch, secret):
 
 def test_users_create_command(runner, make_block):
     block = make_block(code="KL-VADAVUCODE", state="IN-KL", district="Ernakulam")
-    result = runner.invoke(args=[
-        "users", "create", "--email", "brc.vadavucode@example.org", "--name", "Anitha K",
-        "--role", "brc", "--password", "vadavucode-1", "--block", block.code,
-        "--languages", "ml,en",
-    ])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "brc.vadavucode@example.org",
+            "--name",
+            "Anitha K",
+            "--role",
+            "brc",
+            "--password",
+            "vadavucode-1",
+            "--block",
+            block.code,
+            "--languages",
+            "ml,en",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = authenticate("brc.vadavucode@example.org", "vadavucode-1")
-    assert user.role == "brc" and user.block.code == "KL-VADAVUCODE" and user.languages == ["ml", "en"]
+    assert (
+        user.role == "brc" and user.block.code == "KL-VADAVUCODE" and user.languages == ["ml", "en"]
+    )
 
-    bad = runner.invoke(args=["users", "create", "--email", "m@example.org", "--name", "M",
-                              "--role", "mentor", "--password", "mentor-pass-1",
-                              "--skills", "astrology", "--states", "IN-ZZ"])
+    bad = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "m@example.org",
+            "--name",
+            "M",
+            "--role",
+            "mentor",
+            "--password",
+            "mentor-pass-1",
+            "--skills",
+            "astrology",
+            "--states",
+            "IN-ZZ",
+        ]
+    )
     assert bad.exit_code == 2
     assert "--skills" in bad.output and "--states" in bad.output
     assert authenticate("m@example.org", "mentor-pass-1") is None

@@ -27,7 +27,9 @@ def outbox_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxJob))
 
 
-def test_ticket_job_passes_through_a_real_rq_worker_process(app, redis_url, make_ticket, database_url):
+def test_ticket_job_passes_through_a_real_rq_worker_process(
+    app, redis_url, make_ticket, database_url
+):
     app.config["REDIS_URL"] = redis_url
     ticket = make_ticket()
     assert automatic_replies(ticket.id) == []  # queued, not run in-process
@@ -36,9 +38,17 @@ def test_ticket_job_passes_through_a_real_rq_worker_process(app, redis_url, make
     # The production worker command, as its own process, against the same database.
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker", "--burst"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-             "RQ_QUEUE": app.config["RQ_QUEUE"], "HELPDESK_ENV": "development"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "RQ_QUEUE": app.config["RQ_QUEUE"],
+            "HELPDESK_ENV": "development",
+        },
     )
     assert result.returncode == 0, result.stderr
     replies = automatic_replies(ticket.id)

@@ -14,8 +14,8 @@ from helpdesk.tickets.services import add_message, update_ticket
 ARTICLE = {
     "title": "How an MEC prepares a business plan for a bank loan",
     "body": "## Steps\n\nThe MEC visits the enterprise and writes the **business plan** "
-            "with projections the bank asks for.\n\n<script>alert('x')</script>"
-            "[bad](javascript:alert(1))",
+    "with projections the bank asks for.\n\n<script>alert('x')</script>"
+    "[bad](javascript:alert(1))",
     "language": "en",
     "category": "business-plan",
     "tags": ["Bank Loan", "business plan", "bank loan"],
@@ -73,16 +73,21 @@ def test_roles_who_may_write_and_publish(api_as, make_user):
 def test_published_article_is_searchable_within_two_seconds_and_edits_too(mentor_api, run_jobs):
     article = mentor_api.post("/api/v1/kb/articles", json=ARTICLE).json
     assert searchable_within(mentor_api, "business plan bank", article["id"], run_jobs)
-    mentor_api.patch(f"/api/v1/kb/articles/{article['id']}",
-                     json={"title": "Nutrimix unit costing for the bank"})
+    mentor_api.patch(
+        f"/api/v1/kb/articles/{article['id']}", json={"title": "Nutrimix unit costing for the bank"}
+    )
     assert searchable_within(mentor_api, "nutrimix costing", article["id"], run_jobs)
     fetched = mentor_api.get(f"/api/v1/kb/articles/{article['id']}").json
     assert fetched["revisions"] == 2 and fetched["view_count"] == 1
 
 
-def test_readers_who_cannot_edit_find_published_articles_only(mentor_api, api_as, make_user, run_jobs):
+def test_readers_who_cannot_edit_find_published_articles_only(
+    mentor_api, api_as, make_user, run_jobs
+):
     draft = mentor_api.post("/api/v1/kb/articles", json=ARTICLE | {"status": "draft"}).json
-    published = mentor_api.post("/api/v1/kb/articles", json=ARTICLE | {"title": "Business plan basics"}).json
+    published = mentor_api.post(
+        "/api/v1/kb/articles", json=ARTICLE | {"title": "Business plan basics"}
+    ).json
     assert searchable_within(mentor_api, "business plan", draft["id"], run_jobs)
     brc = api_as(make_user("brc"))
     ids = [i["id"] for i in brc.get("/api/v1/kb/search?q=business plan").json["items"]]
@@ -101,19 +106,25 @@ def test_suggestions_for_a_ticket_being_typed(mentor_api, api_as, make_user, run
     article = mentor_api.post("/api/v1/kb/articles", json=ARTICLE).json
     run_jobs()
     brc = api_as(make_user("brc"))
-    res = brc.get("/api/v1/kb/suggest", query_string={"text": "the bank manager wants a business plan"})
+    res = brc.get(
+        "/api/v1/kb/suggest", query_string={"text": "the bank manager wants a business plan"}
+    )
     assert res.status_code == 200
     assert res.json["items"][0]["id"] == article["id"]
 
 
-def test_using_an_article_replies_and_counts_once_per_ticket(mentor_api, api_as, make_user, make_ticket):
+def test_using_an_article_replies_and_counts_once_per_ticket(
+    mentor_api, api_as, make_user, make_ticket
+):
     article = mentor_api.post("/api/v1/kb/articles", json=ARTICLE).json
     agent = api_as(make_user("agent"))
     ticket = make_ticket()
     res = agent.post(f"/api/v1/tickets/{ticket.id}/articles", json={"article": article["id"]})
     assert res.status_code == 201 and "business plan" in res.json["message"]["body"]
     assert "<script" not in res.json["message"]["body"]
-    agent.post(f"/api/v1/tickets/{ticket.id}/articles", json={"article": article["id"], "reply": False})
+    agent.post(
+        f"/api/v1/tickets/{ticket.id}/articles", json={"article": article["id"], "reply": False}
+    )
     assert agent.get(f"/api/v1/kb/articles/{article['id']}").json["answered_tickets"] == 1
     assert agent.get(f"/api/v1/tickets/{ticket.id}").json["sla"]["first_response_at"] is not None
 
@@ -128,7 +139,9 @@ def test_a_reply_from_an_article_never_stands_without_its_link(
     from helpdesk.knowledge.models import Article
     from helpdesk.tickets.models import Message
 
-    article = db.session.get(Article, mentor_api.post("/api/v1/kb/articles", json=ARTICLE).json["id"])
+    article = db.session.get(
+        Article, mentor_api.post("/api/v1/kb/articles", json=ARTICLE).json["id"]
+    )
     ticket = make_ticket()
     messages_before = db.session.scalar(sa.select(sa.func.count(Message.id)))
 
@@ -168,7 +181,9 @@ def test_save_resolved_ticket_as_draft_article(api_as, make_user, make_ticket):
     assert draft["source_ticket"] == ticket.id
 
 
-def test_past_solutions_search_respects_blocks(api_as, make_user, make_block, make_ticket, run_jobs):
+def test_past_solutions_search_respects_blocks(
+    api_as, make_user, make_block, make_ticket, run_jobs
+):
     agent_user = make_user("agent")
     mine, other = make_block(), make_block()
     ticket = make_ticket(block=other.code, subject="Weekly market stall fee question")
@@ -181,7 +196,9 @@ def test_past_solutions_search_respects_blocks(api_as, make_user, make_block, ma
     brc_other_block = api_as(make_user("brc", block=mine))
     assert brc_other_block.get("/api/v1/kb/search", query_string=query).json["items"] == []
     brc_same_block = api_as(make_user("brc", block=other))
-    assert [i["id"] for i in brc_same_block.get("/api/v1/kb/search", query_string=query).json["items"]] == [ticket.id]
+    assert [
+        i["id"] for i in brc_same_block.get("/api/v1/kb/search", query_string=query).json["items"]
+    ] == [ticket.id]
 
 
 def test_corrupt_index_degrades_then_rebuilds(app, mentor_api, run_jobs):
@@ -201,8 +218,13 @@ def test_bad_search_input_is_4xx_not_500(mentor_api):
     assert mentor_api.get("/api/v1/kb/search?q=x&limit=0").status_code == 422
     res = mentor_api.get("/api/v1/kb/search", query_string={"q": '"(AND OR:* [[ ~'})
     assert res.status_code == 200
-    assert mentor_api.post("/api/v1/kb/articles", json=ARTICLE | {"category": "astrology"}).status_code == 422
-    assert mentor_api.post("/api/v1/kb/articles", json=ARTICLE | {"language": "xx"}).status_code == 422
+    assert (
+        mentor_api.post("/api/v1/kb/articles", json=ARTICLE | {"category": "astrology"}).status_code
+        == 422
+    )
+    assert (
+        mentor_api.post("/api/v1/kb/articles", json=ARTICLE | {"language": "xx"}).status_code == 422
+    )
 
 
 def test_kb_reindex_command_rebuilds_from_the_database(app, runner, mentor_api, run_jobs):

@@ -24,8 +24,9 @@ def test_the_escalate_form_lists_fitting_mentors_and_picks_one_automatically(
 ):
     block = make_block(state="IN-JH")
     fitting = make_user("mentor", name="Savita Expert", **FITS)
-    make_user("mentor", name="Kerala Mentor", skills=["business-plan"], languages=["hi"],
-              states=["IN-KL"])
+    make_user(
+        "mentor", name="Kerala Mentor", skills=["business-plan"], languages=["hi"], states=["IN-KL"]
+    )
     agent = make_user("agent", name="Pooja Agent")
     ticket = make_ticket(block=block.code, language="hi")
     login_as(agent)
@@ -35,8 +36,11 @@ def test_the_escalate_form_lists_fitting_mentors_and_picks_one_automatically(
     assert "Savita Expert" in page and "Kerala Mentor" not in page
     assert "Pick automatically" in page
 
-    res = client.post(f"/tickets/{ticket.id}/escalate", data={"mentor": "", "reason": "Bank wants a 3-year projection"},
-                      follow_redirects=True)
+    res = client.post(
+        f"/tickets/{ticket.id}/escalate",
+        data={"mentor": "", "reason": "Bank wants a 3-year projection"},
+        follow_redirects=True,
+    )
     assert res.status_code == 200 and "Escalated to Savita Expert." in res.get_data(as_text=True)
     db.session.expire_all()
     assert ticket.status == "escalated" and ticket.mentor_id == fitting.id
@@ -56,15 +60,19 @@ def test_the_escalate_form_names_a_mentor_and_reports_bad_input(
     res = client.post(f"/tickets/{ticket.id}/escalate", data={"mentor": "", "reason": "help"})
     assert res.status_code == 409
     assert "No mentor covers this category" in res.get_data(as_text=True)
-    res = client.post(f"/tickets/{ticket.id}/escalate", data={"mentor": str(chosen.id), "reason": " "})
+    res = client.post(
+        f"/tickets/{ticket.id}/escalate", data={"mentor": str(chosen.id), "reason": " "}
+    )
     assert res.status_code == 422 and 'id="reason-error"' in res.get_data(as_text=True)
     res = client.post(f"/tickets/{ticket.id}/escalate", data={"mentor": "abc", "reason": "x"})
     assert res.status_code == 422
     db.session.expire_all()
     assert ticket.status == "new" and notifications_of(chosen) == []
 
-    res = client.post(f"/tickets/{ticket.id}/escalate",
-                      data={"mentor": str(chosen.id), "reason": "Knows the CLF's books"})
+    res = client.post(
+        f"/tickets/{ticket.id}/escalate",
+        data={"mentor": str(chosen.id), "reason": "Knows the CLF's books"},
+    )
     assert res.status_code == 302
     db.session.expire_all()
     assert ticket.mentor_id == chosen.id and len(notifications_of(chosen)) == 1
@@ -98,8 +106,10 @@ def test_escalated_to_me_lists_the_mentors_tickets_open_first(
     theirs = make_ticket(block=block.code, subject="Colleague's question")
     never = make_ticket(block=block.code, subject="Never escalated")
     for ticket, mentor in ((mine_solved, me), (mine_open, me), (theirs, colleague)):
-        res = agent.post(f"/api/v1/tickets/{ticket.id}/escalate",
-                         json={"mentor": mentor.id, "reason": "expertise"})
+        res = agent.post(
+            f"/api/v1/tickets/{ticket.id}/escalate",
+            json={"mentor": mentor.id, "reason": "expertise"},
+        )
         assert res.status_code == 200
     agent.patch(f"/api/v1/tickets/{mine_solved.id}", json={"status": "resolved"})
 
@@ -129,17 +139,23 @@ def test_the_mentors_public_answer_notifies_the_assignee(
     escalator, holder = make_user("agent"), make_user("agent")
     ticket = make_ticket(block=block.code)
     api_as(holder).post(f"/api/v1/tickets/{ticket.id}/claim")
-    api_as(escalator).post(f"/api/v1/tickets/{ticket.id}/escalate",
-                           json={"mentor": mentor.id, "reason": "expertise"})
+    api_as(escalator).post(
+        f"/api/v1/tickets/{ticket.id}/escalate", json={"mentor": mentor.id, "reason": "expertise"}
+    )
 
-    api_as(mentor).post(f"/api/v1/tickets/{ticket.id}/messages",
-                        json={"body": "Draft thoughts", "internal": True})
-    api_as(state_mentor).post(f"/api/v1/tickets/{ticket.id}/messages",
-                              json={"body": "Not escalated to me but I can see it"})
+    api_as(mentor).post(
+        f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Draft thoughts", "internal": True}
+    )
+    api_as(state_mentor).post(
+        f"/api/v1/tickets/{ticket.id}/messages",
+        json={"body": "Not escalated to me but I can see it"},
+    )
     assert notifications_of(holder) == notifications_of(escalator) == []
 
-    res = api_as(mentor).post(f"/api/v1/tickets/{ticket.id}/messages",
-                              json={"body": "Use the SVEP business-plan template."})
+    res = api_as(mentor).post(
+        f"/api/v1/tickets/{ticket.id}/messages",
+        json={"body": "Use the SVEP business-plan template."},
+    )
     assert res.status_code == 201
     [note] = notifications_of(holder)
     assert note.kind == "mentor.answered" and note.ticket_id == ticket.id
@@ -169,8 +185,9 @@ def test_notifications_reach_the_mentor_and_the_agent_live_and_no_one_else(
     consoles = {u.id: console_client(u) for u in (mentor, other_mentor, agent, other_agent)}
 
     api_as(agent).post(f"/api/v1/tickets/{ticket.id}/claim")
-    res = api_as(agent).post(f"/api/v1/tickets/{ticket.id}/escalate",
-                             json={"mentor": mentor.id, "reason": "expertise"})
+    res = api_as(agent).post(
+        f"/api/v1/tickets/{ticket.id}/escalate", json={"mentor": mentor.id, "reason": "expertise"}
+    )
     assert res.status_code == 200
     [escalated] = consoles[mentor.id].received("notification", wait=5)
     assert escalated["kind"] == "escalated" and escalated["ticket"] == ticket.id

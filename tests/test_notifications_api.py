@@ -24,7 +24,10 @@ def test_a_person_lists_only_their_own_notifications_newest_first(api_as, make_u
 
     body = api_as(asha).get("/api/v1/notifications").get_json()
 
-    assert [item["text"] for item in body["items"]] == ["KS-2 breached its SLA", "KS-1 escalated to you"]
+    assert [item["text"] for item in body["items"]] == [
+        "KS-2 breached its SLA",
+        "KS-1 escalated to you",
+    ]
     assert body["items"][0]["ticket"] == ticket.id and body["items"][0]["read"] is False
     assert (body["total"], body["unread"], body["page"], body["per_page"]) == (2, 2, 1, 20)
 
@@ -83,7 +86,11 @@ def test_bad_read_requests_are_422_and_change_nothing(api_as, make_user, body, f
 
 def test_listing_rejects_bad_filters_and_paging(api_as, make_user):
     api = api_as(make_user("agent"))
-    for query, field in (("unread=maybe", "unread"), ("per_page=0", "per_page"), ("page=x", "page")):
+    for query, field in (
+        ("unread=maybe", "unread"),
+        ("per_page=0", "per_page"),
+        ("page=x", "page"),
+    ):
         answer = api.get(f"/api/v1/notifications?{query}")
         assert answer.status_code == 422 and field in answer.get_json()["error"]["fields"], query
 

@@ -42,11 +42,18 @@ def manager(make_user):
 
 
 def create(agent, block, when, priority="normal", category="business-plan", subject="Loan papers"):
-    data = TicketCreate.model_validate({
-        "subject": subject, "description": "Which documents does the bank need?",
-        "category": category, "priority": priority, "channel": "phone", "language": "hi",
-        "block": block.code, "requester": {"name": "Sunita Devi", "phone": "9876543210"},
-    })
+    data = TicketCreate.model_validate(
+        {
+            "subject": subject,
+            "description": "Which documents does the bank need?",
+            "category": category,
+            "priority": priority,
+            "channel": "phone",
+            "language": "hi",
+            "block": block.code,
+            "requester": {"name": "Sunita Devi", "phone": "9876543210"},
+        }
+    )
     return services.create_ticket(data, agent, now=when)
 
 
@@ -55,8 +62,14 @@ def reply(ticket, author, when):
 
 
 def requester_says(ticket, when):
-    return services.add_message(ticket, None, MessageCreate(body="Any news?"), channel="sms",
-                                contact=ticket.requester, now=when)
+    return services.add_message(
+        ticket,
+        None,
+        MessageCreate(body="Any news?"),
+        channel="sms",
+        contact=ticket.requester,
+        now=when,
+    )
 
 
 def set_status(ticket, actor, status, when):
@@ -67,12 +80,27 @@ def set_status(ticket, actor, status, when):
 def histories(app, agent, make_block):
     """Five tickets whose minutes are worked out by hand below."""
     install_defaults()
-    db.session.add(SlaCalendar(name="kerala", tz="Asia/Kolkata", india_holidays=True,
-                               state_holidays=False,
-                               hours={str(d): [["09:00", "13:00"], ["14:00", "18:00"]] for d in range(6)}))
-    db.session.add(SlaPolicy(name="Kerala", priority="normal", state_code="IN-KL",
-                             first_response_minutes=120, next_response_minutes=240,
-                             resolution_minutes=2160, mentor_response_minutes=240, calendar="kerala"))
+    db.session.add(
+        SlaCalendar(
+            name="kerala",
+            tz="Asia/Kolkata",
+            india_holidays=True,
+            state_holidays=False,
+            hours={str(d): [["09:00", "13:00"], ["14:00", "18:00"]] for d in range(6)},
+        )
+    )
+    db.session.add(
+        SlaPolicy(
+            name="Kerala",
+            priority="normal",
+            state_code="IN-KL",
+            first_response_minutes=120,
+            next_response_minutes=240,
+            resolution_minutes=2160,
+            mentor_response_minutes=240,
+            calendar="kerala",
+        )
+    )
     db.session.commit()
     khuntpani = make_block(code="JH-KHUNTPANI", name="Khuntpani")
     begun = make_block(code="RJ-BEGUN", name="Begun", district="Chittorgarh", state="IN-RJ")
@@ -109,8 +137,12 @@ def histories(app, agent, make_block):
 
 def test_tickets_store_business_minutes_and_breach_flags(histories):
     got = {
-        name: (t.first_response_minutes, t.resolution_minutes, t.first_response_breached,
-               t.resolution_breached)
+        name: (
+            t.first_response_minutes,
+            t.resolution_minutes,
+            t.first_response_breached,
+            t.resolution_breached,
+        )
         for name, t in histories.items()
     }
     assert got == {
@@ -131,43 +163,77 @@ def test_report_by_state_equals_the_hand_computed_minutes(histories, api_as, man
     # Jharkhand: A and B. First response 270 (breached) and 10; resolution 720 and 80.
     assert rows["IN-JH"]["tickets"] == 2 and rows["IN-JH"]["label"] == "Jharkhand"
     assert rows["IN-JH"]["first_response"] == {
-        "met": 1, "breached": 1, "open": 0, "median_minutes": 140.0, "p90_minutes": 244.0,
+        "met": 1,
+        "breached": 1,
+        "open": 0,
+        "median_minutes": 140.0,
+        "p90_minutes": 244.0,
         "compliance_percent": 50.0,
     }
     assert rows["IN-JH"]["resolution"] == {
-        "met": 2, "breached": 0, "open": 0, "median_minutes": 400.0, "p90_minutes": 656.0,
+        "met": 2,
+        "breached": 0,
+        "open": 0,
+        "median_minutes": 400.0,
+        "p90_minutes": 656.0,
         "compliance_percent": 100.0,
     }
     # Rajasthan: C (30 / 240) and E (no answer, breached; unresolved)
     assert rows["IN-RJ"]["first_response"] == {
-        "met": 1, "breached": 1, "open": 0, "median_minutes": 30.0, "p90_minutes": 30.0,
+        "met": 1,
+        "breached": 1,
+        "open": 0,
+        "median_minutes": 30.0,
+        "p90_minutes": 30.0,
         "compliance_percent": 50.0,
     }
     assert rows["IN-RJ"]["resolution"] == {
-        "met": 1, "breached": 0, "open": 1, "median_minutes": 240.0, "p90_minutes": 240.0,
+        "met": 1,
+        "breached": 0,
+        "open": 1,
+        "median_minutes": 240.0,
+        "p90_minutes": 240.0,
         "compliance_percent": 100.0,
     }
     # Kerala: D, answered in 60 minutes across the lunch break, not resolved
     assert rows["IN-KL"]["first_response"]["median_minutes"] == 60.0
     assert rows["IN-KL"]["resolution"] == {
-        "met": 0, "breached": 0, "open": 1, "median_minutes": None, "p90_minutes": None,
+        "met": 0,
+        "breached": 0,
+        "open": 1,
+        "median_minutes": None,
+        "p90_minutes": None,
         "compliance_percent": None,
     }
     # All five: first response [10, 30, 60, 270]: median at 1.5 → 45, p90 at 2.7 → 60 + 0.7 × 210
     # resolution [80, 240, 720]: median 240, p90 at 1.8 → 240 + 0.8 × 480
     assert report["totals"]["tickets"] == 5
     assert report["totals"]["first_response"] == {
-        "met": 3, "breached": 2, "open": 0, "median_minutes": 45.0, "p90_minutes": 207.0,
+        "met": 3,
+        "breached": 2,
+        "open": 0,
+        "median_minutes": 45.0,
+        "p90_minutes": 207.0,
         "compliance_percent": 60.0,
     }
     assert report["totals"]["resolution"] == {
-        "met": 3, "breached": 0, "open": 2, "median_minutes": 240.0, "p90_minutes": 624.0,
+        "met": 3,
+        "breached": 0,
+        "open": 2,
+        "median_minutes": 240.0,
+        "p90_minutes": 624.0,
         "compliance_percent": 100.0,
     }
-    assert (report["from"], report["to"], report["group_by"]) == ("2026-11-21", "2026-11-30", "state")
+    assert (report["from"], report["to"], report["group_by"]) == (
+        "2026-11-21",
+        "2026-11-30",
+        "state",
+    )
 
 
-def test_date_range_is_inclusive_ist_days_on_creation(histories, api_as, manager, agent, make_block):
+def test_date_range_is_inclusive_ist_days_on_creation(
+    histories, api_as, manager, agent, make_block
+):
     client = api_as(manager)
     # E was created on Monday 30th: a range ending on Sunday 29th leaves it out
     report = client.get("/api/v1/reports/sla?from=2026-11-21&to=2026-11-29&group_by=priority").json
@@ -180,7 +246,10 @@ def test_date_range_is_inclusive_ist_days_on_creation(histories, api_as, manager
     assert [(r["key"], r["tickets"]) for r in only["rows"]] == [("low", 1)]
     assert only["totals"]["first_response"]["open"] == 1
     # one day: Saturday 21st holds A alone
-    assert client.get("/api/v1/reports/sla?from=2026-11-21&to=2026-11-21").json["totals"]["tickets"] == 1
+    assert (
+        client.get("/api/v1/reports/sla?from=2026-11-21&to=2026-11-21").json["totals"]["tickets"]
+        == 1
+    )
 
 
 def test_default_range_is_the_last_30_days(app, api_as, manager, agent, make_block):
@@ -213,8 +282,10 @@ def test_every_group_by_key(histories, api_as, manager, agent, make_user):
         report = api_as(manager).get(f"/api/v1/reports/sla?{RANGE}&group_by={group_by}").json
         assert {r["key"]: r["tickets"] for r in report["rows"]} == counts, group_by
         assert report["totals"]["tickets"] == 5
-    labels = {r["key"]: r["label"] for r in api_as(manager).get(
-        f"/api/v1/reports/sla?{RANGE}&group_by=agent").json["rows"]}
+    labels = {
+        r["key"]: r["label"]
+        for r in api_as(manager).get(f"/api/v1/reports/sla?{RANGE}&group_by=agent").json["rows"]
+    }
     assert labels == {"asha@example.org": "Asha", None: "Unassigned"}
     rows = api_as(manager).get(f"/api/v1/reports/sla?{RANGE}&group_by=mentor").json["rows"]
     meera = next(r for r in rows if r["key"] == "meera@example.org")
@@ -222,22 +293,30 @@ def test_every_group_by_key(histories, api_as, manager, agent, make_user):
 
 
 def test_roles(app, api_as, client, make_user):
-    for role, status in [("manager", 200), ("admin", 200), ("agent", 403), ("mentor", 403),
-                         ("brc", 403)]:
+    for role, status in [
+        ("manager", 200),
+        ("admin", 200),
+        ("agent", 403),
+        ("mentor", 403),
+        ("brc", 403),
+    ]:
         for path in ("/api/v1/reports/sla", "/api/v1/reports/backlog", "/api/v1/reports/trend"):
             assert api_as(make_user(role)).get(path).status_code == status, (role, path)
     assert client.get("/api/v1/reports/sla").status_code == 401
 
 
-@pytest.mark.parametrize("query, field", [
-    ("from=2026-13-01", "from"),
-    ("from=21-11-2026", "from"),
-    ("to=yesterday", "to"),
-    ("from=2026-11-30&to=2026-11-01", "from"),
-    ("group_by=district;drop", "group_by"),
-    ("group_by=status", "group_by"),
-    ("format=xlsx", "format"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("from=2026-13-01", "from"),
+        ("from=21-11-2026", "from"),
+        ("to=yesterday", "to"),
+        ("from=2026-11-30&to=2026-11-01", "from"),
+        ("group_by=district;drop", "group_by"),
+        ("group_by=status", "group_by"),
+        ("format=xlsx", "format"),
+    ],
+)
 def test_bad_parameters_are_422_naming_the_field(app, api_as, manager, query, field):
     response = api_as(manager).get(f"/api/v1/reports/sla?{query}")
     assert response.status_code == 422
@@ -247,7 +326,8 @@ def test_bad_parameters_are_422_naming_the_field(app, api_as, manager, query, fi
 def test_bad_backlog_and_trend_parameters(app, api_as, manager):
     client = api_as(manager)
     assert client.get("/api/v1/reports/backlog?group_by=colour").json["error"]["fields"] == {
-        "group_by": "must be one of " + ", ".join(GROUP_KEYS)}
+        "group_by": "must be one of " + ", ".join(GROUP_KEYS)
+    }
     for weeks in ("0", "105", "-3", "ten"):
         response = client.get(f"/api/v1/reports/trend?weeks={weeks}")
         assert response.status_code == 422 and "weeks" in response.json["error"]["fields"]
@@ -262,15 +342,21 @@ def test_backlog_counts_open_tickets_by_age(app, api_as, manager, agent, make_bl
     set_status(solved, agent, "resolved", now - timedelta(hours=1))
     report = api_as(manager).get("/api/v1/reports/backlog").json
     assert report["buckets"] == ["0-4h", "4-24h", "1-3d", "3-7d", ">7d"]
-    assert report["totals"] == {"total": 6, "buckets": {"0-4h": 1, "4-24h": 1, "1-3d": 1,
-                                                        "3-7d": 1, ">7d": 2}}
+    assert report["totals"] == {
+        "total": 6,
+        "buckets": {"0-4h": 1, "4-24h": 1, "1-3d": 1, "3-7d": 1, ">7d": 2},
+    }
     assert report["rows"] == []
     by_state = api_as(manager).get("/api/v1/reports/backlog?group_by=state").json["rows"]
     assert [(r["key"], r["total"], r["buckets"][">7d"]) for r in by_state] == [
-        ("IN-JH", 3, 0), ("IN-RJ", 3, 2)]
+        ("IN-JH", 3, 0),
+        ("IN-RJ", 3, 2),
+    ]
 
 
-def test_trend_counts_created_resolved_and_compliance_per_week(app, api_as, manager, agent, make_block):
+def test_trend_counts_created_resolved_and_compliance_per_week(
+    app, api_as, manager, agent, make_block
+):
     now = utcnow()
     block = make_block()
     last_week = now - timedelta(days=7)
@@ -284,7 +370,8 @@ def test_trend_counts_created_resolved_and_compliance_per_week(app, api_as, mana
     assert len(weeks) == 3
     monday = now.astimezone(IST).date() - timedelta(days=now.astimezone(IST).weekday())
     assert [w["week_start"] for w in weeks] == [
-        (monday - timedelta(weeks=n)).isoformat() for n in (2, 1, 0)]
+        (monday - timedelta(weeks=n)).isoformat() for n in (2, 1, 0)
+    ]
     assert [(w["created"], w["resolved"]) for w in weeks] == [(0, 0), (2, 0), (1, 1)]
     assert weeks[1]["first_response_compliance_percent"] == 50.0
     assert weeks[0]["first_response_compliance_percent"] is None
@@ -297,7 +384,9 @@ def test_reports_are_in_the_openapi_description(client):
         assert "Roles: manager, admin." in paths[path]["get"]["description"]
 
 
-def test_ticket_list_queries_do_not_grow_with_the_page(app, api_as, manager, make_ticket, make_user):
+def test_ticket_list_queries_do_not_grow_with_the_page(
+    app, api_as, manager, make_ticket, make_user
+):
     """The queue loads its relations in a fixed number of statements (no N+1)."""
     statements: list[str] = []
 
@@ -326,8 +415,9 @@ def test_ticket_list_queries_do_not_grow_with_the_page(app, api_as, manager, mak
     assert queries_for("/api/v1/tickets?status=open") == few
 
 
-def test_queue_tabs_stop_counting_at_the_cap(app, client, login_as, make_user, make_ticket,
-                                             monkeypatch):
+def test_queue_tabs_stop_counting_at_the_cap(
+    app, client, login_as, make_user, make_ticket, monkeypatch
+):
     from helpdesk.tickets import queries
 
     monkeypatch.setattr(queries, "STATUS_COUNT_CAP", 2)
@@ -344,29 +434,40 @@ def test_queue_tabs_stop_counting_at_the_cap(app, client, login_as, make_user, m
 def api_total(app, user):
     from helpdesk.agents.services import issue_token
 
-    response = app.test_client().get("/api/v1/tickets?status=new",
-                                     headers={"Authorization": f"Bearer {issue_token(user)}"})
+    response = app.test_client().get(
+        "/api/v1/tickets?status=new", headers={"Authorization": f"Bearer {issue_token(user)}"}
+    )
     return response.json["total"]
 
 
 def test_sla_backfill_stores_the_figures_of_older_tickets(histories, runner):
-    db.session.execute(sa.update(Ticket).values(
-        first_response_minutes=None, resolution_minutes=None,
-        first_response_breached=False, resolution_breached=False))
+    db.session.execute(
+        sa.update(Ticket).values(
+            first_response_minutes=None,
+            resolution_minutes=None,
+            first_response_breached=False,
+            resolution_breached=False,
+        )
+    )
     db.session.commit()
     result = runner.invoke(args=["sla", "backfill", "--batch", "2"])
     assert result.exit_code == 0, result.output
     assert "stored the SLA figures of 5 ticket(s)" in result.output
     db.session.expire_all()
     a, e = histories["A"], histories["E"]
-    assert (a.first_response_minutes, a.resolution_minutes, a.first_response_breached) == (270, 720, True)
+    assert (a.first_response_minutes, a.resolution_minutes, a.first_response_breached) == (
+        270,
+        720,
+        True,
+    )
     assert (e.first_response_minutes, e.first_response_breached) == (None, True)
     assert histories["C"].resolution_minutes == 240
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_percentiles_match_linear_interpolation_between_ranks(app, api_as, manager, make_ticket,
-                                                              make_user, make_block, seed):
+def test_percentiles_match_linear_interpolation_between_ranks(
+    app, api_as, manager, make_ticket, make_user, make_block, seed
+):
     """Against an independent implementation: statistics.quantiles(method="inclusive") is
     the same definition (position p * (n - 1), linear between neighbours)."""
     import random
@@ -377,8 +478,9 @@ def test_percentiles_match_linear_interpolation_between_ranks(app, api_as, manag
     ids = [make_ticket(actor=agent, block=block.code).id for _ in range(rng.randint(7, 13))]
     minutes = {i: rng.randint(0, 3000) for i in ids}
     for ticket_id, value in minutes.items():
-        db.session.execute(sa.update(Ticket).where(Ticket.id == ticket_id)
-                           .values(first_response_minutes=value))
+        db.session.execute(
+            sa.update(Ticket).where(Ticket.id == ticket_id).values(first_response_minutes=value)
+        )
     db.session.commit()
     figures = api_as(manager).get("/api/v1/reports/sla?group_by=block").json["rows"][0]
     cuts = statistics.quantiles(sorted(minutes.values()), n=10, method="inclusive")

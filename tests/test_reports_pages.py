@@ -23,14 +23,16 @@ def test_csv_escapes_cells_a_spreadsheet_would_run(app, api_as, make_user, make_
     make_ticket(actor=agent, block=phone.code)
     make_ticket(actor=agent, block=phone.code)
 
-    response = api_as(manager).get("/api/v1/reports/sla?group_by=block",
-                                   headers={"Accept": "text/csv"})
+    response = api_as(manager).get(
+        "/api/v1/reports/sla?group_by=block", headers={"Accept": "text/csv"}
+    )
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     today = utcnow().astimezone(IST).date()
     first = (today - timedelta(days=29)).isoformat()
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="sla-report_block_{first}_{today.isoformat()}.csv"')
+        f'attachment; filename="sla-report_block_{first}_{today.isoformat()}.csv"'
+    )
     rows = _csv(response)
     assert rows[0][:4] == ["block", "label", "tickets", "first_response_met"]
     assert "resolution_p90_minutes" in rows[0]
@@ -70,8 +72,9 @@ def test_report_page_for_managers_only(app, client, login_as, make_user, make_ti
     assert 'id="from-error"' in text and 'id="group_by-error"' in text
 
 
-def test_embedded_data_cannot_break_out_of_its_script(app, client, login_as, make_user, make_block,
-                                                      make_ticket):
+def test_embedded_data_cannot_break_out_of_its_script(
+    app, client, login_as, make_user, make_block, make_ticket
+):
     block = make_block(code="JH-X", name="</script><script>alert(1)</script>")
     make_ticket(block=block.code)
     login_as(make_user("admin"))
@@ -97,8 +100,12 @@ def test_report_page_draws_its_charts(live_server, browser, make_user, make_bloc
         assert page.evaluate(f"!!Chart.getChart(document.getElementById('{canvas}'))"), canvas
         assert page.evaluate(f"document.getElementById('{canvas}').height") > 0
     assert page.evaluate("window.reportCharts['chart-compliance'].data.labels.length") == 2
-    assert page.evaluate("window.reportCharts['chart-backlog'].data.datasets[0].data"
-                         ".reduce((a, b) => a + b, 0)") == 2
+    assert (
+        page.evaluate(
+            "window.reportCharts['chart-backlog'].data.datasets[0].data.reduce((a, b) => a + b, 0)"
+        )
+        == 2
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sla-report.png"), full_page=True)
     page.select_option("#f-group_by", "category")

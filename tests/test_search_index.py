@@ -14,29 +14,91 @@ HINDI_BODY = "यह व्यवसाय योजना बनाने क�
 MALAYALAM_BODY = "കുടുംബശ്രീ സംരംഭകർക്ക് ബാങ്ക് വായ്പ ലഭിക്കാൻ ബിസിനസ് പ്ലാൻ വേണം."
 
 ARTICLES = [
-    {"id": "a1", "kind": "article", "title": "How to prepare a business plan",
-     "body": "A business plan lists costs, prices and the market for the enterprise.",
-     "language": "en", "category": "enterprise", "status": "published", "tags": ["planning"]},
-    {"id": "a2", "kind": "article", "title": "Bookkeeping for SHG enterprises",
-     "body": "Keep a daily cash book and a monthly ledger.", "language": "en",
-     "category": "accounts", "status": "published", "tags": "accounts, cash book"},
-    {"id": "a3", "kind": "article", "title": "Amrutham Nutrimix unit operations",
-     "body": "Production, quality checks and supply of Nutrimix to anganwadis.",
-     "language": "en", "category": "nutrition", "status": "published"},
-    {"id": "a4", "kind": "article", "title": "Bank loans for neighbourhood groups",
-     "body": "Bank linkage loans need a grading by the CDS.", "language": "en",
-     "category": "finance", "status": "published"},
-    {"id": "a5", "kind": "article", "title": "Marketing at fairs",
-     "body": "Stalls at fairs and plans for festival sales.", "language": "en",
-     "category": "enterprise", "status": "draft"},
-    {"id": "h1", "kind": "article", "title": "व्यवसाय योजना", "body": HINDI_BODY,
-     "language": "hi", "category": "enterprise", "status": "published"},
-    {"id": "m1", "kind": "article", "title": "ബിസിനസ് പ്ലാൻ", "body": MALAYALAM_BODY,
-     "language": "ml", "category": "enterprise", "status": "published"},
-    {"id": "t1", "kind": "ticket", "title": "Loan not received", "body": "Bank loan delayed.",
-     "language": "en", "category": "finance", "status": "open", "block_id": 11},
-    {"id": "t2", "kind": "ticket", "title": "Loan query", "body": "Which bank gives loans?",
-     "language": "en", "category": "finance", "status": "open", "block_id": 22},
+    {
+        "id": "a1",
+        "kind": "article",
+        "title": "How to prepare a business plan",
+        "body": "A business plan lists costs, prices and the market for the enterprise.",
+        "language": "en",
+        "category": "enterprise",
+        "status": "published",
+        "tags": ["planning"],
+    },
+    {
+        "id": "a2",
+        "kind": "article",
+        "title": "Bookkeeping for SHG enterprises",
+        "body": "Keep a daily cash book and a monthly ledger.",
+        "language": "en",
+        "category": "accounts",
+        "status": "published",
+        "tags": "accounts, cash book",
+    },
+    {
+        "id": "a3",
+        "kind": "article",
+        "title": "Amrutham Nutrimix unit operations",
+        "body": "Production, quality checks and supply of Nutrimix to anganwadis.",
+        "language": "en",
+        "category": "nutrition",
+        "status": "published",
+    },
+    {
+        "id": "a4",
+        "kind": "article",
+        "title": "Bank loans for neighbourhood groups",
+        "body": "Bank linkage loans need a grading by the CDS.",
+        "language": "en",
+        "category": "finance",
+        "status": "published",
+    },
+    {
+        "id": "a5",
+        "kind": "article",
+        "title": "Marketing at fairs",
+        "body": "Stalls at fairs and plans for festival sales.",
+        "language": "en",
+        "category": "enterprise",
+        "status": "draft",
+    },
+    {
+        "id": "h1",
+        "kind": "article",
+        "title": "व्यवसाय योजना",
+        "body": HINDI_BODY,
+        "language": "hi",
+        "category": "enterprise",
+        "status": "published",
+    },
+    {
+        "id": "m1",
+        "kind": "article",
+        "title": "ബിസിനസ് പ്ലാൻ",
+        "body": MALAYALAM_BODY,
+        "language": "ml",
+        "category": "enterprise",
+        "status": "published",
+    },
+    {
+        "id": "t1",
+        "kind": "ticket",
+        "title": "Loan not received",
+        "body": "Bank loan delayed.",
+        "language": "en",
+        "category": "finance",
+        "status": "open",
+        "block_id": 11,
+    },
+    {
+        "id": "t2",
+        "kind": "ticket",
+        "title": "Loan query",
+        "body": "Which bank gives loans?",
+        "language": "en",
+        "category": "finance",
+        "status": "open",
+        "block_id": 22,
+    },
 ]
 
 
@@ -101,7 +163,7 @@ def test_text_is_nfc_normalised():
 
 def test_token_offsets_cover_whole_words():
     text = unicodedata.normalize("NFC", HINDI_BODY + " " + MALAYALAM_BODY)
-    spans = [text[t.startchar:t.endchar] for t in ANALYZER(text, chars=True, removestops=False)]
+    spans = [text[t.startchar : t.endchar] for t in ANALYZER(text, chars=True, removestops=False)]
     assert spans == re.findall(r"[^\s।॥.]+", text)
 
 
@@ -132,11 +194,22 @@ def test_nahin_does_not_match_nahane(index):
 
 def test_snippets_escape_html_and_fall_back_to_plain_text(tmp_path):
     ix = SearchIndex(tmp_path / "kb")
-    ix.rebuild([
-        {"id": "x", "kind": "article", "title": "Subsidy rules",
-         "body": "Use <script>alert(1)</script> & subsidy forms. " + "More text here. " * 30},
-        {"id": "y", "kind": "article", "title": "Insurance", "body": "Premiums are paid yearly."},
-    ])
+    ix.rebuild(
+        [
+            {
+                "id": "x",
+                "kind": "article",
+                "title": "Subsidy rules",
+                "body": "Use <script>alert(1)</script> & subsidy forms. " + "More text here. " * 30,
+            },
+            {
+                "id": "y",
+                "kind": "article",
+                "title": "Insurance",
+                "body": "Premiums are paid yearly.",
+            },
+        ]
+    )
     x = ix.search("subsidy").items[0]
     assert "<script>" not in x["snippet"] and "&lt;script&gt;" in x["snippet"]
     assert '<b class="match">subsidy</b>' in x["snippet"]
@@ -159,11 +232,13 @@ def test_english_stems_match(index):
 
 def test_more_query_words_rank_higher_and_missing_words_still_match(tmp_path):
     ix = SearchIndex(tmp_path / "kb")
-    ix.rebuild([
-        {"id": "one", "kind": "article", "title": "Cash book", "body": "cash cash cash cash"},
-        {"id": "both", "kind": "article", "title": "Registers", "body": "cash and ledger"},
-        {"id": "none", "kind": "article", "title": "Fairs", "body": "stalls"},
-    ])
+    ix.rebuild(
+        [
+            {"id": "one", "kind": "article", "title": "Cash book", "body": "cash cash cash cash"},
+            {"id": "both", "kind": "article", "title": "Registers", "body": "cash and ledger"},
+            {"id": "none", "kind": "article", "title": "Fairs", "body": "stalls"},
+        ]
+    )
     assert ids(ix.search("cash ledger")) == ["both", "one"]
     partial = ix.search("cash ledger zyxwvut")
     assert ids(partial) == ["both", "one"] and partial.total == 2 and not partial.degraded
@@ -172,8 +247,14 @@ def test_more_query_words_rank_higher_and_missing_words_still_match(tmp_path):
 
 @pytest.mark.parametrize(
     "typo, expected",
-    [("buisness plan", "a1"), ("bookeeping", "a2"), ("nutrimx", "a3"), ("nutrimicks", "a3"),
-     ("laon", "a4"), ("neighbourhod", "a4")],
+    [
+        ("buisness plan", "a1"),
+        ("bookeeping", "a2"),
+        ("nutrimx", "a3"),
+        ("nutrimicks", "a3"),
+        ("laon", "a4"),
+        ("neighbourhod", "a4"),
+    ],
 )
 def test_typos_in_english_titles_find_the_article(index, typo, expected):
     results = index.search(typo, kind="article")
@@ -207,8 +288,26 @@ def test_pagination(index):
 
 @pytest.mark.parametrize(
     "query",
-    ['"(AND OR:*', "title:plan", "plan AND (loan", "*", "?", "~2", '"unclosed', "\\", "[a TO",
-     "{}", "^2", "NOT", "plan^", "loan~", "-plan +loan", "a:b:c", "plan)", "' OR 1=1 --"],
+    [
+        '"(AND OR:*',
+        "title:plan",
+        "plan AND (loan",
+        "*",
+        "?",
+        "~2",
+        '"unclosed',
+        "\\",
+        "[a TO",
+        "{}",
+        "^2",
+        "NOT",
+        "plan^",
+        "loan~",
+        "-plan +loan",
+        "a:b:c",
+        "plan)",
+        "' OR 1=1 --",
+    ],
 )
 def test_query_syntax_characters_never_raise(index, query):
     results = index.search(query)
@@ -270,8 +369,9 @@ def test_rebuild_swap_keeps_another_open_index_usable(tmp_path):
     writer.rebuild(ARTICLES)
     assert ids(reader.search("nutrimix")) == ["a3"]  # reader now holds a searcher
     for generation in range(3):  # the reader's original directory is pruned on the way
-        writer.rebuild([{"id": f"g{generation}", "kind": "article", "title": "Nutrimix v2",
-                         "body": "new"}])
+        writer.rebuild(
+            [{"id": f"g{generation}", "kind": "article", "title": "Nutrimix v2", "body": "new"}]
+        )
         results = reader.search("nutrimix")
         assert ids(results) == [f"g{generation}"] and not results.degraded
     builds = [n for n in os.listdir(tmp_path) if n.startswith("kb.")]
@@ -328,8 +428,9 @@ def test_concurrent_searches_from_threads(index):
 
     def write():
         for i in range(5):
-            index.upsert([{"id": f"w{i}", "kind": "article", "title": "Loan help",
-                           "body": "योजना loan"}])
+            index.upsert(
+                [{"id": f"w{i}", "kind": "article", "title": "Loan help", "body": "योजना loan"}]
+            )
 
     queries = ("loan", "योजना", "buisness plan", "ബാങ്ക്") * 2
     with ThreadPoolExecutor(max_workers=len(queries) + 1) as pool:
@@ -341,6 +442,15 @@ def test_concurrent_searches_from_threads(index):
 
 
 def test_misspellings_in_tickets_do_not_block_typo_correction(index):
-    index.upsert([{"id": "t9", "kind": "ticket", "title": "buisness plan help", "body": "pls",
-                   "block_id": 11}])
+    index.upsert(
+        [
+            {
+                "id": "t9",
+                "kind": "ticket",
+                "title": "buisness plan help",
+                "body": "pls",
+                "block_id": 11,
+            }
+        ]
+    )
     assert ids(index.search("buisness", kind="article"))[:1] == ["a1"]

@@ -14,9 +14,7 @@ from helpdesk.tickets.categories import DEFAULT_CATEGORIES
 from helpdesk.tickets.models import STATUSES, Message, Ticket, TicketEvent
 from helpdesk.timeutil import utcnow
 
-CREDENTIAL_LINE = re.compile(
-    r"^(admin|manager|agent|mentor|brc)\s+(\S+@\S+)\s+(\S+)", re.MULTILINE
-)
+CREDENTIAL_LINE = re.compile(r"^(admin|manager|agent|mentor|brc)\s+(\S+@\S+)\s+(\S+)", re.MULTILINE)
 DEVANAGARI = re.compile("[\u0900-\u097f]")
 MALAYALAM = re.compile("[\u0d00-\u0d7f]")
 
@@ -44,22 +42,36 @@ def _check_contents(output: str) -> None:
     assert _count(Ticket) >= 200
     roles = set(db.session.scalars(sa.select(User.role)))
     assert roles == set(ROLES)
-    states = set(db.session.scalars(
-        sa.select(State.code).join(District).join(Block).join(Ticket, Ticket.block_id == Block.id)))
+    states = set(
+        db.session.scalars(
+            sa.select(State.code)
+            .join(District)
+            .join(Block)
+            .join(Ticket, Ticket.block_id == Block.id)
+        )
+    )
     assert len(states) >= 8
     used = set(db.session.scalars(sa.select(Ticket.category_id).distinct()))
     assert len(used) == len(DEFAULT_CATEGORIES)
     assert set(db.session.scalars(sa.select(Ticket.status).distinct())) == set(STATUSES)
     assert {"phone", "web", "sms", "email", "api"} <= set(
-        db.session.scalars(sa.select(Ticket.channel).distinct()))
+        db.session.scalars(sa.select(Ticket.channel).distinct())
+    )
 
     def texts(language: str) -> str:
         tickets = db.session.scalars(sa.select(Ticket).where(Ticket.language == language)).all()
         return " ".join(t.subject + t.description for t in tickets)
 
     assert DEVANAGARI.search(texts("hi")) and MALAYALAM.search(texts("ml"))
-    replies = " ".join(db.session.scalars(sa.select(Message.body).where(
-        Message.internal.is_(False), Message.automatic.is_(False), Message.author_id.is_not(None))))
+    replies = " ".join(
+        db.session.scalars(
+            sa.select(Message.body).where(
+                Message.internal.is_(False),
+                Message.automatic.is_(False),
+                Message.author_id.is_not(None),
+            )
+        )
+    )
     assert DEVANAGARI.search(replies) and MALAYALAM.search(replies)
 
     # Every printed sign-in works.
@@ -87,7 +99,8 @@ def _check_history() -> None:
     phones = db.session.scalars(sa.select(Contact.phone)).all()
     assert phones and all(re.fullmatch(r"\+91[6-9]\d{9}", p) for p in phones)
     per_caller = db.session.scalars(
-        sa.select(sa.func.count()).select_from(Ticket).group_by(Ticket.requester_id)).all()
+        sa.select(sa.func.count()).select_from(Ticket).group_by(Ticket.requester_id)
+    ).all()
     assert max(per_caller) >= 3
 
 

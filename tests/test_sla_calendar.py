@@ -19,6 +19,7 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11, year: int = 2026) 
 
 # --- hand-computed --------------------------------------------------------------------
 
+
 def test_saturday_evening_runs_into_monday_across_sunday():
     # Sat 21 Nov 17:30 → 30 min that day, Sunday closed, 30 more on Monday 23rd
     assert default_calendar().add_minutes(at(21, 17, 30), 60) == at(23, 9, 30)

@@ -29,15 +29,26 @@ def at(hour, minute=0, day=25):
 def scene(make_user, make_block):
     home = make_block(state="IN-JH")
     agent = make_user("agent")
-    data = TicketCreate.model_validate({
-        "subject": "Loan papers", "description": "Which documents does the bank need?",
-        "category": "bank-linkage", "priority": "urgent", "language": "hi", "block": home.code,
-    })
+    data = TicketCreate.model_validate(
+        {
+            "subject": "Loan papers",
+            "description": "Which documents does the bank need?",
+            "category": "bank-linkage",
+            "priority": "urgent",
+            "language": "hi",
+            "block": home.code,
+        }
+    )
     ticket = services.create_ticket(data, agent, now=at(10))
     assignee = make_user("agent")
     services.update_ticket(ticket, agent, TicketUpdate(assignee=assignee.id), now=at(10, 1))
-    return {"ticket": ticket, "agent": agent, "assignee": assignee, "home": home,
-            "managers": [make_user("manager"), make_user("manager")]}
+    return {
+        "ticket": ticket,
+        "agent": agent,
+        "assignee": assignee,
+        "home": home,
+        "managers": [make_user("manager"), make_user("manager")],
+    }
 
 
 def notifications(kind=None):
@@ -55,7 +66,8 @@ def test_warning_and_breach_notify_the_assignee_and_managers_once(scene):
     check_ticket(ticket.id, at(10, 26))
     warnings = notifications("sla.warning")
     assert sorted(n.user_id for n in warnings) == sorted(
-        [scene["assignee"].id] + [m.id for m in managers])
+        [scene["assignee"].id] + [m.id for m in managers]
+    )
     assert ticket.number in warnings[0].text and "first response" in warnings[0].text
     assert "10:30" in warnings[0].text  # the due moment, in IST
 
@@ -85,8 +97,12 @@ def test_the_assignee_console_hears_the_breach_and_another_block_does_not(
 
     check_ticket(ticket.id, at(10, 31))
     [event] = assignee.received("sla.breached")
-    assert event == {"ticket_id": ticket.id, "number": ticket.number,
-                     "target": "first_response", "due": "2026-11-25T05:00:00+00:00"}
+    assert event == {
+        "ticket_id": ticket.id,
+        "number": ticket.number,
+        "target": "first_response",
+        "due": "2026-11-25T05:00:00+00:00",
+    }
     assert [n["kind"] for n in assignee.received("notification")] == ["sla.breached"]
     assert same_block.received("sla.breached")[0]["number"] == ticket.number
     assert elsewhere.received("sla.breached", wait=0.7) == []
@@ -105,17 +121,26 @@ def test_escalate_on_breach_hands_the_ticket_to_a_fitting_mentor(app, make_user,
     mentor = make_user("mentor", skills=["bank-linkage"], languages=["hi"], states=["IN-JH"])
     make_user("mentor", skills=["bank-linkage"], languages=["hi"], states=["IN-KL"])  # wrong state
     manager = make_user("manager")
-    data = TicketCreate.model_validate({
-        "subject": "Loan papers", "description": "Which documents?", "category": "bank-linkage",
-        "priority": "urgent", "language": "hi", "block": make_block(state="IN-JH").code,
-    })
+    data = TicketCreate.model_validate(
+        {
+            "subject": "Loan papers",
+            "description": "Which documents?",
+            "category": "bank-linkage",
+            "priority": "urgent",
+            "language": "hi",
+            "block": make_block(state="IN-JH").code,
+        }
+    )
     ticket = services.create_ticket(data, make_user("agent"), now=at(10))
     check_ticket(ticket.id, at(10, 31))
     db.session.expire_all()
     assert ticket.status == "escalated" and ticket.mentor_id == mentor.id
     assert ticket.mentor_response_due is not None  # the mentor's clock runs
-    kinds = db.session.scalars(sa.select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)
-                               .order_by(TicketEvent.id)).all()
+    kinds = db.session.scalars(
+        sa.select(TicketEvent.kind)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.id)
+    ).all()
     assert kinds[-3:] == ["sla_escalation", "mentor", "status"]
     assert [n.kind for n in notifications() if n.user_id == mentor.id] == ["escalated"]
     assert [n.kind for n in notifications() if n.user_id == manager.id] == ["sla.breached"]
@@ -124,10 +149,16 @@ def test_escalate_on_breach_hands_the_ticket_to_a_fitting_mentor(app, make_user,
 def test_escalate_on_breach_without_a_fitting_mentor_asks_the_managers(app, make_user, make_block):
     _escalating_policy()
     manager = make_user("manager")
-    data = TicketCreate.model_validate({
-        "subject": "Loan papers", "description": "Which documents?", "category": "bank-linkage",
-        "priority": "urgent", "language": "hi", "block": make_block(state="IN-JH").code,
-    })
+    data = TicketCreate.model_validate(
+        {
+            "subject": "Loan papers",
+            "description": "Which documents?",
+            "category": "bank-linkage",
+            "priority": "urgent",
+            "language": "hi",
+            "block": make_block(state="IN-JH").code,
+        }
+    )
     ticket = services.create_ticket(data, make_user("agent"), now=at(10))
     reconcile_sla(at(10, 31))
     db.session.expire_all()

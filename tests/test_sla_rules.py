@@ -33,23 +33,38 @@ def agent(make_user):
 def open_ticket(agent, make_block):
     def create(when, priority="normal", category="business-plan", block=None):
         block = block or make_block()
-        data = TicketCreate.model_validate({
-            "subject": "Loan papers", "description": "Which documents does the bank need?",
-            "category": category, "priority": priority, "channel": "phone", "language": "hi",
-            "block": block.code, "requester": {"name": "Sunita Devi", "phone": "9876543210"},
-        })
+        data = TicketCreate.model_validate(
+            {
+                "subject": "Loan papers",
+                "description": "Which documents does the bank need?",
+                "category": category,
+                "priority": priority,
+                "channel": "phone",
+                "language": "hi",
+                "block": block.code,
+                "requester": {"name": "Sunita Devi", "phone": "9876543210"},
+            }
+        )
         return services.create_ticket(data, agent, now=when)
 
     return create
 
 
 def reply(ticket, author, when, internal=False):
-    return services.add_message(ticket, author, MessageCreate(body="...", internal=internal), now=when)
+    return services.add_message(
+        ticket, author, MessageCreate(body="...", internal=internal), now=when
+    )
 
 
 def requester_says(ticket, when):
-    return services.add_message(ticket, None, MessageCreate(body="Any news?"), channel="sms",
-                                contact=ticket.requester, now=when)
+    return services.add_message(
+        ticket,
+        None,
+        MessageCreate(body="Any news?"),
+        channel="sms",
+        contact=ticket.requester,
+        now=when,
+    )
 
 
 def set_status(ticket, actor, status, when):
@@ -57,8 +72,11 @@ def set_status(ticket, actor, status, when):
 
 
 def events(ticket, kind):
-    return db.session.scalars(sa.select(TicketEvent).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == kind).order_by(TicketEvent.id)).all()
+    return db.session.scalars(
+        sa.select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == kind)
+        .order_by(TicketEvent.id)
+    ).all()
 
 
 def test_first_response_crosses_the_weekend_and_only_a_public_staff_reply_counts(
@@ -131,22 +149,53 @@ def test_most_specific_policy_applies_with_lunch_breaks_state_holidays_and_breac
     app, open_ticket, make_block, agent
 ):
     install_defaults()
-    db.session.add(SlaCalendar(name="kerala", tz="Asia/Kolkata", india_holidays=True,
-                               state_holidays=True,
-                               hours={str(d): [["09:00", "13:00"], ["14:00", "18:00"]] for d in range(6)}))
+    db.session.add(
+        SlaCalendar(
+            name="kerala",
+            tz="Asia/Kolkata",
+            india_holidays=True,
+            state_holidays=True,
+            hours={str(d): [["09:00", "13:00"], ["14:00", "18:00"]] for d in range(6)},
+        )
+    )
     category_id = db.session.scalar(sa.text("SELECT id FROM categories WHERE slug='business-plan'"))
-    db.session.add_all([
-        SlaPolicy(name="Kerala business plans", priority="normal", category_id=category_id,
-                  state_code="IN-KL", first_response_minutes=60, next_response_minutes=120,
-                  resolution_minutes=1080, mentor_response_minutes=240, calendar="kerala",
-                  raise_priority_on_breach=True, escalate_on_breach=True),
-        SlaPolicy(name="Business plans", priority="normal", category_id=category_id,
-                  first_response_minutes=120, next_response_minutes=240, resolution_minutes=1620,
-                  mentor_response_minutes=240, calendar="default"),
-        SlaPolicy(name="Kerala", priority="normal", state_code="IN-KL", first_response_minutes=180,
-                  next_response_minutes=240, resolution_minutes=2160,
-                  mentor_response_minutes=240, calendar="kerala"),
-    ])
+    db.session.add_all(
+        [
+            SlaPolicy(
+                name="Kerala business plans",
+                priority="normal",
+                category_id=category_id,
+                state_code="IN-KL",
+                first_response_minutes=60,
+                next_response_minutes=120,
+                resolution_minutes=1080,
+                mentor_response_minutes=240,
+                calendar="kerala",
+                raise_priority_on_breach=True,
+                escalate_on_breach=True,
+            ),
+            SlaPolicy(
+                name="Business plans",
+                priority="normal",
+                category_id=category_id,
+                first_response_minutes=120,
+                next_response_minutes=240,
+                resolution_minutes=1620,
+                mentor_response_minutes=240,
+                calendar="default",
+            ),
+            SlaPolicy(
+                name="Kerala",
+                priority="normal",
+                state_code="IN-KL",
+                first_response_minutes=180,
+                next_response_minutes=240,
+                resolution_minutes=2160,
+                mentor_response_minutes=240,
+                calendar="kerala",
+            ),
+        ]
+    )
     db.session.commit()
     kerala = make_block(district="Ernakulam", state="IN-KL")
     assert open_ticket(at(23, 10), block=kerala, category="bank-linkage").sla_policy == "Kerala"
@@ -196,12 +245,26 @@ def test_policies_api(app, api_as, make_user, open_ticket):
     db.session.commit()
     items = api_as(make_user("brc")).get("/api/v1/sla/policies").json["items"]
     normal = next(p for p in items if p["priority"] == "normal")
-    assert {k: normal[k] for k in ("name", "first_response_minutes", "next_response_minutes",
-                                   "resolution_minutes", "calendar")} == {
-        "name": "Normal", "first_response_minutes": 240, "next_response_minutes": 480,
-        "resolution_minutes": 2700, "calendar": "default"}
+    assert {
+        k: normal[k]
+        for k in (
+            "name",
+            "first_response_minutes",
+            "next_response_minutes",
+            "resolution_minutes",
+            "calendar",
+        )
+    } == {
+        "name": "Normal",
+        "first_response_minutes": 240,
+        "next_response_minutes": 480,
+        "resolution_minutes": 2700,
+        "calendar": "default",
+    }
     path = f"/api/v1/sla/policies/{normal['id']}"
-    assert api_as(make_user("agent")).patch(path, json={"resolution_minutes": 10}).status_code == 403
+    assert (
+        api_as(make_user("agent")).patch(path, json={"resolution_minutes": 10}).status_code == 403
+    )
     admin = api_as(make_user("admin"))
     assert admin.patch(path, json={"resolution_minutes": 0}).status_code == 422
     assert admin.patch(path, json={"calendar": "nope"}).status_code == 422
@@ -213,11 +276,20 @@ def test_mentor_response_clock(app, api_as, make_user, make_ticket):
     mentor = make_user("mentor")
     agent = make_user("agent")
     ticket = make_ticket(actor=agent, priority="urgent")
-    assert api_as(agent).post(f"/api/v1/tickets/{ticket.id}/escalate",
-                              json={"mentor": mentor.id, "reason": "bank rules"}).status_code == 200
+    assert (
+        api_as(agent)
+        .post(
+            f"/api/v1/tickets/{ticket.id}/escalate",
+            json={"mentor": mentor.id, "reason": "bank rules"},
+        )
+        .status_code
+        == 200
+    )
     db.session.expire_all()
     assert ticket.mentor_response_due is not None
-    api_as(mentor).post(f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Form 12 is needed."})
+    api_as(mentor).post(
+        f"/api/v1/tickets/{ticket.id}/messages", json={"body": "Form 12 is needed."}
+    )
     db.session.expire_all()
     assert ticket.mentor_response_due is None and ticket.first_response_at is not None
 

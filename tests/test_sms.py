@@ -18,8 +18,11 @@ def sms_in(app, client):
     app.config["SMS_TOKEN"] = TOKEN
 
     def send(text: str, sender: str = "09876543210", *, token: str = TOKEN):
-        return client.post("/api/v1/sms/inbound", json={"from": sender, "text": text},
-                           headers={"X-SMS-Token": token})
+        return client.post(
+            "/api/v1/sms/inbound",
+            json={"from": sender, "text": text},
+            headers={"X-SMS-Token": token},
+        )
 
     return send
 
@@ -38,19 +41,25 @@ def count(model) -> int:
 def test_sms_token_rules(app, client, sms_in):
     assert sms_in("hello", token="wrong").status_code == 401
     app.config["SMS_TOKEN"] = ""
-    response = client.post("/api/v1/sms/inbound", json={"from": "9876543210", "text": "x"},
-                           headers={"X-SMS-Token": "x"})
+    response = client.post(
+        "/api/v1/sms/inbound",
+        json={"from": "9876543210", "text": "x"},
+        headers={"X-SMS-Token": "x"},
+    )
     assert response.status_code == 503
     assert response.json["error"]["code"] == "sms_token_not_configured"
     assert count(SmsMessage) == 0 and count(Ticket) == 0
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"from": "12", "text": "hello"}, "from"),
-    ({"from": "9876543210", "text": "   "}, "text"),
-    ({"from": "9876543210"}, "text"),
-    ({"from": 9876543210, "text": "hello"}, "from"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"from": "12", "text": "hello"}, "from"),
+        ({"from": "9876543210", "text": "   "}, "text"),
+        ({"from": "9876543210"}, "text"),
+        ({"from": 9876543210, "text": "hello"}, "from"),
+    ],
+)
 def test_bad_texts_are_422_and_write_nothing(app, client, body, field):
     app.config["SMS_TOKEN"] = TOKEN
     response = client.post("/api/v1/sms/inbound", json=body, headers={"X-SMS-Token": TOKEN})
@@ -118,14 +127,25 @@ def test_an_unknown_number_needs_the_default_block(app, sms_in, make_block):
     assert response.status_code == 201
     ticket = db.session.get(Ticket, response.json["ticket"])
     assert (ticket.block_id, ticket.language, ticket.requester.phone) == (
-        block.id, "ml", "+919447012345")
+        block.id,
+        "ml",
+        "+919447012345",
+    )
 
 
-@pytest.mark.parametrize("text, language", [
-    ("ನಮ್ಮ ಗುಂಪಿಗೆ ಸಾಲ ಬೇಕು", "kn"), ("ଆମ ଗୋଷ୍ଠୀ ପାଇଁ ଋଣ", "or"), ("আমাদের ঋণ দরকার", "bn"),
-    ("எங்களுக்கு கடன் வேண்டும்", "ta"), ("మాకు రుణం కావాలి", "te"), ("અમને લોન જોઈએ", "gu"),
-    ("ਸਾਨੂੰ ਕਰਜ਼ਾ ਚਾਹੀਦਾ", "pa"), ("Need loan 50000 for पापड़ unit", "en"),
-])
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("ನಮ್ಮ ಗುಂಪಿಗೆ ಸಾಲ ಬೇಕು", "kn"),
+        ("ଆମ ଗୋଷ୍ଠୀ ପାଇଁ ଋଣ", "or"),
+        ("আমাদের ঋণ দরকার", "bn"),
+        ("எங்களுக்கு கடன் வேண்டும்", "ta"),
+        ("మాకు రుణం కావాలి", "te"),
+        ("અમને લોન જોઈએ", "gu"),
+        ("ਸਾਨੂੰ ਕਰਜ਼ਾ ਚਾਹੀਦਾ", "pa"),
+        ("Need loan 50000 for पापड़ unit", "en"),
+    ],
+)
 def test_the_language_follows_the_script(text, language):
     assert guess_language(text) == language
 
@@ -139,13 +159,18 @@ def test_a_staff_reply_on_an_sms_ticket_is_sent_once(sms_in, api_as, make_user, 
     brc = make_user("brc", phone="+919812345678")
     ticket_id = sms_in("When will the MEC fee be paid?", sender="9812345678").json["ticket"]
     agent = api_as(make_user("agent"))
-    agent.post(f"/api/v1/tickets/{ticket_id}/messages",
-               json={"body": "Internal: check with the CLF", "internal": True})
-    reply = agent.post(f"/api/v1/tickets/{ticket_id}/messages",
-                       json={"body": "The CLF pays it by the 10th."})
+    agent.post(
+        f"/api/v1/tickets/{ticket_id}/messages",
+        json={"body": "Internal: check with the CLF", "internal": True},
+    )
+    reply = agent.post(
+        f"/api/v1/tickets/{ticket_id}/messages", json={"body": "The CLF pays it by the 10th."}
+    )
     assert reply.status_code == 201
     run_jobs()
-    assert [(to, text) for to, text, _ in sent] == [("+919812345678", "The CLF pays it by the 10th.")]
+    assert [(to, text) for to, text, _ in sent] == [
+        ("+919812345678", "The CLF pays it by the 10th.")
+    ]
     [sms] = db.session.scalars(sa.select(SmsMessage).where(SmsMessage.direction == "out"))
     assert sms.status == "sent" and sms.provider_id == sent[0][2] and sms.sent_at is not None
     assert sms.message_id == reply.json["id"]
@@ -168,7 +193,8 @@ def test_a_gateway_failure_marks_the_text_failed(app, sms_in, api_as, make_user,
     make_user("brc", phone="+919812345678")
     ticket_id = sms_in("Need TEAM course dates", sender="9812345678").json["ticket"]
     response = api_as(make_user("agent")).post(
-        f"/api/v1/tickets/{ticket_id}/messages", json={"body": "Next batch starts 5 March."})
+        f"/api/v1/tickets/{ticket_id}/messages", json={"body": "Next batch starts 5 March."}
+    )
     assert response.status_code == 201
     run_jobs()
     [sms] = db.session.scalars(sa.select(SmsMessage).where(SmsMessage.direction == "out"))
@@ -181,8 +207,11 @@ def test_a_text_the_gateway_delivers_twice_is_taken_once(app, client, make_user)
     make_user("brc", phone="+919812345678")
 
     def deliver(text, sms_id):
-        return client.post("/api/v1/sms/inbound", headers={"X-SMS-Token": TOKEN},
-                           json={"from": "9812345678", "text": text, "id": sms_id})
+        return client.post(
+            "/api/v1/sms/inbound",
+            headers={"X-SMS-Token": TOKEN},
+            json={"from": "9812345678", "text": text, "id": sms_id},
+        )
 
     first = deliver("Cafe licence renewal?", "gw-1")
     again = deliver("Cafe licence renewal?", "gw-1")

@@ -8,9 +8,11 @@ import sqlalchemy as sa
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Ticket
 
-CSV_HEADER = ("ticket,created_at,created_by,subject,description,category,priority,channel,"
-              "language,block,requester_name,requester_phone,event_at,event_type,event_by,"
-              "event_body,event_status\n")
+CSV_HEADER = (
+    "ticket,created_at,created_by,subject,description,category,priority,channel,"
+    "language,block,requester_name,requester_phone,event_at,event_type,event_by,"
+    "event_body,event_status\n"
+)
 
 
 @pytest.fixture
@@ -21,11 +23,20 @@ def setup(make_user, make_block):
 
 def ticket(n: int, **overrides) -> dict:
     return {
-        "subject": f"Old call {n}", "description": "Asked about the MEC fee.",
-        "category": "business-plan", "block": "BEGUN",
-        "created_at": f"2026-09-{n:02d}T10:00:00+05:30", "created_by": "agent@example.org",
-        "events": [{"at": f"2026-09-{n:02d}T11:00:00+05:30", "type": "reply",
-                    "by": "agent@example.org", "body": "Answered on the phone."}],
+        "subject": f"Old call {n}",
+        "description": "Asked about the MEC fee.",
+        "category": "business-plan",
+        "block": "BEGUN",
+        "created_at": f"2026-09-{n:02d}T10:00:00+05:30",
+        "created_by": "agent@example.org",
+        "events": [
+            {
+                "at": f"2026-09-{n:02d}T11:00:00+05:30",
+                "type": "reply",
+                "by": "agent@example.org",
+                "body": "Answered on the phone.",
+            }
+        ],
     } | overrides
 
 
@@ -70,14 +81,17 @@ def write_csv(tmp_path, rows: str):
 
 
 def test_csv_call_log_one_row_per_event(runner, setup, tmp_path):
-    path = write_csv(tmp_path, (
-        "C-1,2026-10-01 16:00+05:30,agent@example.org,Loan papers,Which documents?,business-plan,"
-        "high,phone,hi,BEGUN,Sunita Devi,09876543210,2026-10-03 10:00+05:30,reply,"
-        "agent@example.org,Form 12.,\n"
-        "C-1,,,,,,,,,,,,2026-10-03 11:00+05:30,status,agent@example.org,,resolved\n"
-        "C-2,2026-10-05 09:30+05:30,agent@example.org,\"PTS app, login\",\"It says \"\"wrong "
-        "PIN\"\"\",pts-mis,,sms,hi,BEGUN,,,,,,,\n"
-    ))
+    path = write_csv(
+        tmp_path,
+        (
+            "C-1,2026-10-01 16:00+05:30,agent@example.org,Loan papers,Which documents?,business-plan,"
+            "high,phone,hi,BEGUN,Sunita Devi,09876543210,2026-10-03 10:00+05:30,reply,"
+            "agent@example.org,Form 12.,\n"
+            "C-1,,,,,,,,,,,,2026-10-03 11:00+05:30,status,agent@example.org,,resolved\n"
+            'C-2,2026-10-05 09:30+05:30,agent@example.org,"PTS app, login","It says ""wrong '
+            'PIN""",pts-mis,,sms,hi,BEGUN,,,,,,,\n'
+        ),
+    )
     result = runner.invoke(args=["tickets", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "imported 2 ticket(s) in 1 batch(es)" in result.output
@@ -89,13 +103,16 @@ def test_csv_call_log_one_row_per_event(runner, setup, tmp_path):
 
 
 def test_csv_bad_row_is_named_by_line_and_column(runner, setup, tmp_path):
-    path = write_csv(tmp_path, (
-        "C-1,2026-10-01 16:00+05:30,agent@example.org,Loan papers,Which documents?,business-plan,"
-        ",phone,hi,BEGUN,,,,,,,\n"
-        "C-2,2026-10-02 16:00+05:30,agent@example.org,Fee,MEC fee?,business-plan,,phone,hi,BEGUN,"
-        ",,2026-10-03 10:00+05:30,reply,agent@example.org,Paid by CLF.,\n"
-        "C-2,,,,,,,,,,,,2026-10-03 09:00,reply,agent@example.org,Later.,\n"
-    ))
+    path = write_csv(
+        tmp_path,
+        (
+            "C-1,2026-10-01 16:00+05:30,agent@example.org,Loan papers,Which documents?,business-plan,"
+            ",phone,hi,BEGUN,,,,,,,\n"
+            "C-2,2026-10-02 16:00+05:30,agent@example.org,Fee,MEC fee?,business-plan,,phone,hi,BEGUN,"
+            ",,2026-10-03 10:00+05:30,reply,agent@example.org,Paid by CLF.,\n"
+            "C-2,,,,,,,,,,,,2026-10-03 09:00,reply,agent@example.org,Later.,\n"
+        ),
+    )
     result = runner.invoke(args=["tickets", "import", str(path)])
     assert result.exit_code == 1
     assert "line 4 (event_at): Input should have timezone info" in result.output

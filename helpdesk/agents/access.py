@@ -87,8 +87,10 @@ ARTICLE_EDITOR_ROLES = ("mentor", "manager", "admin")
 def may_edit_article(user: User, article) -> bool:
     if user.role in ARTICLE_EDITOR_ROLES:
         return True
-    return user.role in ARTICLE_AUTHOR_ROLES and article.author_id == user.id and (
-        article.status == "draft"
+    return (
+        user.role in ARTICLE_AUTHOR_ROLES
+        and article.author_id == user.id
+        and (article.status == "draft")
     )
 
 

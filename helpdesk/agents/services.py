@@ -54,7 +54,9 @@ def create_user(
     if bad := [code for code in languages if code not in LANGUAGES]:
         errors["languages"] = "unknown: " + ", ".join(bad)
     skills = skills or []
-    known_skills = set(db.session.scalars(sa.select(Category.slug).where(Category.slug.in_(skills))))
+    known_skills = set(
+        db.session.scalars(sa.select(Category.slug).where(Category.slug.in_(skills)))
+    )
     if bad := [s for s in skills if s not in known_skills]:
         errors["skills"] = "unknown categories: " + ", ".join(bad)
     states = states or []
@@ -69,8 +71,14 @@ def create_user(
     if errors:
         raise ValidationFailed("The user has invalid fields.", errors)
     user = User(
-        email=email, name=name.strip(), role=role, block=block_row, phone=phone or None,
-        languages=languages, skills=skills, states=states,
+        email=email,
+        name=name.strip(),
+        role=role,
+        block=block_row,
+        phone=phone or None,
+        languages=languages,
+        skills=skills,
+        states=states,
     )
     user.set_password(password)
     db.session.add(user)

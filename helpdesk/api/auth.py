@@ -29,4 +29,3 @@ def api_user() -> User:
         raise ApiError(401, "Sign in or send 'Authorization: Bearer <token>'.")
     g.api_user = user
     return user
-

@@ -53,8 +53,9 @@ def register_error_handlers(app: Flask) -> None:
             if status < 400:  # redirects such as a missing trailing slash
                 return exc
             if isinstance(exc, CSRFError):
-                return render_error_page(400, "The form had expired. Go back, reload the page "
-                                              "and send it again.")
+                return render_error_page(
+                    400, "The form had expired. Go back, reload the page and send it again."
+                )
             return render_error_page(status, exc.description if status in (400, 429) else None)
         message = exc.description if status != 404 else "No such resource."
         return error_response(status, CODES.get(status, "error"), message)

@@ -90,7 +90,8 @@ def openapi_document(app: Flask) -> dict:
     schemas: dict[str, dict] = {}
     secrets = {
         d["header_secret"][0]: {"type": "apiKey", "in": "header", "name": d["header_secret"][1]}
-        for d in OPERATIONS.values() if d.get("header_secret")
+        for d in OPERATIONS.values()
+        if d.get("header_secret")
     }
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1"):
@@ -101,16 +102,14 @@ def openapi_document(app: Flask) -> dict:
             continue
         path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation(
-                rule, view, declared, schemas
-            )
+            paths.setdefault(path, {})[method.lower()] = _operation(rule, view, declared, schemas)
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Kudumbashree NRO Enterprise Call-Centre helpdesk",
             "version": "1.0.0",
             "description": "Tickets, geography, categories and auth of the call-centre helpdesk. "
-            "Errors: {\"error\": {\"code\", \"message\", \"fields\"}}.",
+            'Errors: {"error": {"code", "message", "fields"}}.',
         },
         "servers": [{"url": "/"}],
         "paths": paths,
@@ -119,7 +118,8 @@ def openapi_document(app: Flask) -> dict:
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
-            } | secrets,
+            }
+            | secrets,
         },
     }
 
@@ -150,8 +150,13 @@ def _operation(rule, view, declared: dict, schemas: dict) -> dict:
             for arg in rule.arguments
         ]
         + [
-            {"name": name, "in": "query", "required": False, "description": text,
-             "schema": {"type": "string"}}
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": text,
+                "schema": {"type": "string"},
+            }
             for name, text in declared["query"].items()
         ],
         "responses": {},

@@ -18,7 +18,9 @@ GATEWAY_ERRORS = {
 def _require_token(header: str, setting: str):
     def guard() -> None:
         services.check_gateway_token(
-            request.headers.get(header), current_app.config.get(setting), header=header,
+            request.headers.get(header),
+            current_app.config.get(setting),
+            header=header,
             setting=setting,
         )
 
@@ -55,8 +57,11 @@ def post_cti_event():
     auth=False,
     guard=_require_token("X-SMS-Token", "SMS_TOKEN"),
     header_secret=("smsToken", "X-SMS-Token"),
-    responses={201: "{ticket, message, sms, created}",
-               200: "the same answer for a text whose id was already taken"} | GATEWAY_ERRORS,
+    responses={
+        201: "{ticket, message, sms, created}",
+        200: "the same answer for a text whose id was already taken",
+    }
+    | GATEWAY_ERRORS,
     tag="calls",
 )
 def post_sms_inbound():
@@ -68,9 +73,11 @@ def post_sms_inbound():
     `unknown_sender`. With the gateway's optional `id`, a text delivered twice is taken
     once (the repeat answers 200 with the first answer)."""
     result = sms.receive_sms(g.body)
-    return jsonify({
-        "ticket": result.ticket.id,
-        "message": result.message.id if result.message else None,
-        "sms": result.sms.id,
-        "created": result.created,
-    }), (200 if result.repeat else 201)
+    return jsonify(
+        {
+            "ticket": result.ticket.id,
+            "message": result.message.id if result.message else None,
+            "sms": result.sms.id,
+            "created": result.created,
+        }
+    ), (200 if result.repeat else 201)

@@ -28,8 +28,10 @@ class CallFilters:
 
 def parse_filters(args) -> tuple[CallFilters, dict[str, str]]:
     """Query-string filters → CallFilters; raises ValidationFailed naming each bad one."""
-    values = {name: (args.get(name) or "").strip() for name in
-              ("from", "to", "direction", "outcome", "agent")}
+    values = {
+        name: (args.get(name) or "").strip()
+        for name in ("from", "to", "direction", "outcome", "agent")
+    }
     errors: dict[str, str] = {}
     filters = CallFilters()
     for name, attr in (("from", "date_from"), ("to", "date_to")):
@@ -80,21 +82,28 @@ def list_calls(filters: CallFilters, page: int, per_page: int) -> Page:
         query = query.where(Call.answered_by_id == filters.agent)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     items = db.session.scalars(
-        query.options(selectinload(Call.contact), selectinload(Call.caller_user),
-                      selectinload(Call.answered_by), selectinload(Call.ticket))
+        query.options(
+            selectinload(Call.contact),
+            selectinload(Call.caller_user),
+            selectinload(Call.answered_by),
+            selectinload(Call.ticket),
+        )
         .order_by(Call.started_at.desc(), Call.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return Page(items=list(items), page=page, per_page=per_page, total=total or 0)
 
 
 def calls_of_ticket(ticket_id: int) -> list[Call]:
-    return list(db.session.scalars(
-        sa.select(Call).where(Call.ticket_id == ticket_id).order_by(Call.started_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Call).where(Call.ticket_id == ticket_id).order_by(Call.started_at.desc())
+        )
+    )
 
 
 def answering_agents() -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.name)
-    ))
+    return list(
+        db.session.scalars(sa.select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.name))
+    )

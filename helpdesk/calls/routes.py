@@ -37,8 +37,9 @@ def log():
     """Every call, newest first; filter by IST dates, direction, answered/missed, agent."""
     access.require_role(current_user, *STAFF_ROLES)
     errors: dict[str, str] = {}
-    values = {name: request.args.get(name, "") for name in
-              ("from", "to", "direction", "outcome", "agent")}
+    values = {
+        name: request.args.get(name, "") for name in ("from", "to", "direction", "outcome", "agent")
+    }
     try:
         filters, values = queries.parse_filters(request.args)
         page, per_page = parse_paging(request.args.get("page"), None, PAGE_SIZE)

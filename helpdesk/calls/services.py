@@ -97,12 +97,15 @@ def handle_cti_event(data: CtiEventIn, *, now: datetime | None = None) -> tuple[
 
 def _answering_agent(data: CtiEventIn) -> User:
     if not data.user:
-        raise ValidationFailed("An answer event names the agent who answered.",
-                               {"user": "required on answer"})
+        raise ValidationFailed(
+            "An answer event names the agent who answered.", {"user": "required on answer"}
+        )
     agent = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == data.user.lower()))
     if agent is None or not agent.active or agent.role not in STAFF_ROLES:
-        raise ValidationFailed("The answering user is not an active agent.",
-                               {"user": "not an active agent, manager or admin"})
+        raise ValidationFailed(
+            "The answering user is not an active agent.",
+            {"user": "not an active agent, manager or admin"},
+        )
     return agent
 
 
@@ -188,9 +191,7 @@ def _ticket_for_call(call: Call) -> Ticket | None:
     """A ticket the answering agent opened for this caller during the call, else the
     caller's latest open ticket."""
     if call.answered_by_id is not None and call.answered_at is not None:
-        requester_ids = sa.select(Contact.id).where(
-            Contact.phone == call.party_number
-        )
+        requester_ids = sa.select(Contact.id).where(Contact.phone == call.party_number)
         during = db.session.scalar(
             sa.select(Ticket)
             .where(

@@ -83,17 +83,20 @@ def receive_sms(data: SmsInboundIn) -> SmsIntake:
     gateway ``id`` was seen before from the same number changes nothing."""
     phone, text = data.from_number, data.text
     if data.id:
-        earlier = db.session.scalar(sa.select(SmsMessage).where(
-            SmsMessage.direction == "in", SmsMessage.phone == phone,
-            SmsMessage.provider_id == data.id))
+        earlier = db.session.scalar(
+            sa.select(SmsMessage).where(
+                SmsMessage.direction == "in",
+                SmsMessage.phone == phone,
+                SmsMessage.provider_id == data.id,
+            )
+        )
         if earlier is not None and earlier.ticket is not None:
             created = earlier.message is None  # it opened the ticket rather than replied
             return SmsIntake(earlier.ticket, earlier.message, earlier, created, repeat=True)
     found = lookup_caller(phone)
     contact = found.contacts[0] if found.contacts else None
     staff = next((u for u in found.users if u.role == "brc" and u.active and u.block), None)
-    sms = SmsMessage(direction="in", phone=phone, text=text, status="received",
-                     provider_id=data.id)
+    sms = SmsMessage(direction="in", phone=phone, text=text, status="received", provider_id=data.id)
     if found.open_tickets:
         ticket = found.open_tickets[0]
         author = staff  # BRC staff write as themselves; a caller as the contact on file
@@ -113,15 +116,17 @@ def receive_sms(data: SmsInboundIn) -> SmsIntake:
             {"from": "no caller or BRC staff on file with this number"},
         )
     name = contact.name if contact else (staff.name if staff else phone)
-    ticket_data = TicketCreate.model_validate({
-        "subject": subject_from(text, phone),
-        "description": text,
-        "category": current_app.config.get("SMS_CATEGORY") or "business-opportunity",
-        "channel": "sms",
-        "language": guess_language(text, (contact.language if contact else None) or "en"),
-        "block": block_code,
-        "requester": {"name": name[:120], "phone": phone},
-    })
+    ticket_data = TicketCreate.model_validate(
+        {
+            "subject": subject_from(text, phone),
+            "description": text,
+            "category": current_app.config.get("SMS_CATEGORY") or "business-opportunity",
+            "channel": "sms",
+            "language": guess_language(text, (contact.language if contact else None) or "en"),
+            "block": block_code,
+            "requester": {"name": name[:120], "phone": phone},
+        }
+    )
     with tickets.unit_of_work():
         db.session.add(sms)
         ticket = tickets.create_ticket(ticket_data, staff)
@@ -137,7 +142,11 @@ def queue_reply(ticket: Ticket, message: Message) -> None:
     if not phone:
         return
     sms = SmsMessage(
-        direction="out", phone=phone, text=message.body, ticket=ticket, message=message,
+        direction="out",
+        phone=phone,
+        text=message.body,
+        ticket=ticket,
+        message=message,
         status="queued",
     )
     db.session.add(sms)

@@ -75,8 +75,12 @@ def auto_assign(ticket_id: int) -> None:
         if not _take(ticket, agent):
             return  # claimed by hand meanwhile; the unit of work commits nothing
         _assign(ticket, None, agent, utcnow())
-        notify([agent.id], "assigned", f"{ticket.number} was assigned to you: {ticket.subject}",
-               ticket=ticket)
+        notify(
+            [agent.id],
+            "assigned",
+            f"{ticket.number} was assigned to you: {ticket.subject}",
+            ticket=ticket,
+        )
 
 
 def _assign(ticket: Ticket, actor: User | None, assignee: User, now: datetime) -> None:
@@ -105,7 +109,9 @@ def claim(ticket: Ticket, actor: User, *, now: datetime | None = None) -> Ticket
         if ticket.assignee_id == actor.id:  # the same person claimed twice at once
             return ticket
         owner = ticket.assignee.name if ticket.assignee else "someone else"
-        raise Conflict(f"Already claimed by {owner}.", {"assignee": f"claimed by {owner}"}) from None
+        raise Conflict(
+            f"Already claimed by {owner}.", {"assignee": f"claimed by {owner}"}
+        ) from None
     return ticket
 
 

@@ -109,6 +109,8 @@ def queue_call_incoming(payload: dict) -> None:
 def queue_call_screenpop(user_id: int, payload: dict) -> None:
     """``call.screenpop``: the caller's context, to the agent who answered only."""
     queue_user_event([user_id], "call.screenpop", payload)
+
+
 def queue_sla_event(ticket, name: str, *, target: str, due) -> None:
     """Announce an SLA warning or breach (``sla.warning``/``sla.breached``) about ``ticket``
     to the rooms that may see it, after the current transaction commits. Payload:
@@ -116,8 +118,12 @@ def queue_sla_event(ticket, name: str, *, target: str, due) -> None:
     from helpdesk.timeutil import isoformat
 
     pending = db.session.info.setdefault(_PENDING_KEY, {})
-    payload = {"ticket_id": ticket.id, "number": ticket.number, "target": target,
-               "due": isoformat(due)}
+    payload = {
+        "ticket_id": ticket.id,
+        "number": ticket.number,
+        "target": target,
+        "due": isoformat(due),
+    }
     pending[("sla", len(pending))] = (ticket, name, payload)
 
 

@@ -19,8 +19,11 @@ def notify(
     rows = []
     for user_id in dict.fromkeys(user_ids):  # once per person, in the order given
         row = Notification(
-            user_id=user_id, kind=kind, text=text[:300],
-            ticket_id=ticket.id if ticket is not None else None, created_at=now,
+            user_id=user_id,
+            kind=kind,
+            text=text[:300],
+            ticket_id=ticket.id if ticket is not None else None,
+            created_at=now,
         )
         db.session.add(row)
         rows.append(row)

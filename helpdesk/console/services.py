@@ -11,11 +11,14 @@ from helpdesk.timeutil import utcnow
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None, *, everything: bool = False) -> int:

@@ -19,9 +19,11 @@ def console_settings() -> ConsoleSettings:
 
 
 def auto_assign_enabled() -> bool:
-    return bool(db.session.scalar(
-        sa.select(ConsoleSettings.auto_assign).where(ConsoleSettings.id == SETTINGS_ID)
-    ))
+    return bool(
+        db.session.scalar(
+            sa.select(ConsoleSettings.auto_assign).where(ConsoleSettings.id == SETTINGS_ID)
+        )
+    )
 
 
 def update_settings(actor: User, *, auto_assign: bool) -> ConsoleSettings:

@@ -22,8 +22,12 @@ def get_console_settings():
 
 
 @api_v1.patch("/console/settings")
-@endpoint(summary="Switch auto-assignment on or off", body=ConsoleSettingsPatch,
-          roles=("admin",), tag="console")
+@endpoint(
+    summary="Switch auto-assignment on or off",
+    body=ConsoleSettingsPatch,
+    roles=("admin",),
+    tag="console",
+)
 def patch_console_settings():
     """Admins only. With ``auto_assign`` on, each new ticket is assigned by a background job
     to an online agent who speaks its language, least open load first, taking turns."""

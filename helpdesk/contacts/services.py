@@ -66,12 +66,21 @@ class CallerLookup:
     def people(self) -> list[dict]:
         """The people found, as the console shows them."""
         return [
-            {"kind": "contact", "id": c.id, "name": c.name,
-             "block": c.block.code if c.block else None}
+            {
+                "kind": "contact",
+                "id": c.id,
+                "name": c.name,
+                "block": c.block.code if c.block else None,
+            }
             for c in self.contacts
         ] + [
-            {"kind": "user", "id": u.id, "name": u.name, "role": u.role,
-             "block": u.block.code if u.block else None}
+            {
+                "kind": "user",
+                "id": u.id,
+                "name": u.name,
+                "role": u.role,
+                "block": u.block.code if u.block else None,
+            }
             for u in self.users
         ]
 

@@ -58,8 +58,14 @@ BLOCKS: list[tuple[str, str, str, str, tuple[str, ...], int]] = [
 
 #: the language most callers of a state speak (BCP 47)
 STATE_LANGUAGE: dict[str, str] = {
-    "IN-JH": "hi", "IN-BR": "hi", "IN-RJ": "hi", "IN-KA": "kn",
-    "IN-MH": "mr", "IN-OD": "or", "IN-AS": "as", "IN-KL": "ml",
+    "IN-JH": "hi",
+    "IN-BR": "hi",
+    "IN-RJ": "hi",
+    "IN-KA": "kn",
+    "IN-MH": "mr",
+    "IN-OD": "or",
+    "IN-AS": "as",
+    "IN-KL": "ml",
 }
 
 #: (email local part, name, languages): first-line agents of the national call-centre
@@ -74,33 +80,92 @@ AGENTS: list[tuple[str, str, list[str]]] = [
 ]
 
 _ENTERPRISE_SKILLS = [
-    "business-opportunity", "business-plan", "bank-linkage", "market-linkage",
-    "bookkeeping", "mec-fees-mou", "training", "benchmarking",
+    "business-opportunity",
+    "business-plan",
+    "bank-linkage",
+    "market-linkage",
+    "bookkeeping",
+    "mec-fees-mou",
+    "training",
+    "benchmarking",
 ]
-_CONVERGENCE_SKILLS = ["cbo-structure", "gram-sabha", "livelihoods", "social-development", "schemes"]
+_CONVERGENCE_SKILLS = [
+    "cbo-structure",
+    "gram-sabha",
+    "livelihoods",
+    "social-development",
+    "schemes",
+]
 
 #: (email local part, name, languages, skills, states) -- Mentor MECs and Mentor RPs from
 #: Kerala (trained in spoken Hindi; Kannada speakers for Karnataka), internal mentors
 #: grown from the local cadre, and an NRO thematic anchor for the PTS and the MIS
 MENTORS: list[tuple[str, str, list[str], list[str], list[str]]] = [
-    ("mentor.enterprise", "Lathika Sasidharan", ["ml", "hi", "en"], _ENTERPRISE_SKILLS,
-     ["IN-JH", "IN-BR", "IN-RJ"]),
-    ("mentor.svep.kerala", "Beena Chandran", ["ml", "en"],
-     ["business-plan", "bank-linkage", "market-linkage", "bookkeeping", "replicable-models",
-      "cbo-structure"], ["IN-KL"]),
-    ("mentor.kannada", "Rajeshwari Bhat", ["kn", "ml", "en"],
-     ["business-plan", "market-linkage", "replicable-models", "training", "mec-fees-mou",
-      "gram-sabha", "livelihoods"], ["IN-KA"]),
-    ("mentor.convergence", "Sujatha Pillai", ["ml", "hi", "mr", "en"], _CONVERGENCE_SKILLS,
-     ["IN-JH", "IN-MH", "IN-RJ", "IN-KA"]),
-    ("mentor.internal.jharkhand", "Sunita Purty", ["hi", "en"],
-     ["business-plan", "bookkeeping", "training", "pts-mis", "replicable-models"], ["IN-JH"]),
-    ("mentor.internal.assam", "Mridula Hazarika", ["as", "bn", "en"], _CONVERGENCE_SKILLS,
-     ["IN-AS"]),
-    ("mentor.internal.odisha", "Sasmita Nayak", ["or", "hi", "en"], _CONVERGENCE_SKILLS,
-     ["IN-OD"]),
-    ("mentor.mis", "Arun Thomas", ["ml", "hi", "en"], ["pts-mis", "benchmarking"],
-     ["IN-JH", "IN-BR", "IN-RJ", "IN-KA", "IN-MH", "IN-KL"]),
+    (
+        "mentor.enterprise",
+        "Lathika Sasidharan",
+        ["ml", "hi", "en"],
+        _ENTERPRISE_SKILLS,
+        ["IN-JH", "IN-BR", "IN-RJ"],
+    ),
+    (
+        "mentor.svep.kerala",
+        "Beena Chandran",
+        ["ml", "en"],
+        [
+            "business-plan",
+            "bank-linkage",
+            "market-linkage",
+            "bookkeeping",
+            "replicable-models",
+            "cbo-structure",
+        ],
+        ["IN-KL"],
+    ),
+    (
+        "mentor.kannada",
+        "Rajeshwari Bhat",
+        ["kn", "ml", "en"],
+        [
+            "business-plan",
+            "market-linkage",
+            "replicable-models",
+            "training",
+            "mec-fees-mou",
+            "gram-sabha",
+            "livelihoods",
+        ],
+        ["IN-KA"],
+    ),
+    (
+        "mentor.convergence",
+        "Sujatha Pillai",
+        ["ml", "hi", "mr", "en"],
+        _CONVERGENCE_SKILLS,
+        ["IN-JH", "IN-MH", "IN-RJ", "IN-KA"],
+    ),
+    (
+        "mentor.internal.jharkhand",
+        "Sunita Purty",
+        ["hi", "en"],
+        ["business-plan", "bookkeeping", "training", "pts-mis", "replicable-models"],
+        ["IN-JH"],
+    ),
+    (
+        "mentor.internal.assam",
+        "Mridula Hazarika",
+        ["as", "bn", "en"],
+        _CONVERGENCE_SKILLS,
+        ["IN-AS"],
+    ),
+    ("mentor.internal.odisha", "Sasmita Nayak", ["or", "hi", "en"], _CONVERGENCE_SKILLS, ["IN-OD"]),
+    (
+        "mentor.mis",
+        "Arun Thomas",
+        ["ml", "hi", "en"],
+        ["pts-mis", "benchmarking"],
+        ["IN-JH", "IN-BR", "IN-RJ", "IN-KA", "IN-MH", "IN-KL"],
+    ),
 ]
 
 #: (email local part, name, block code): staff of the BRCs of SVEP blocks
@@ -116,49 +181,128 @@ ALL_STATES = sorted(STATE_LANGUAGE)
 #: (email local part, name, languages, states)
 MANAGERS: list[tuple[str, str, list[str], list[str]]] = [
     ("manager", "Deepa Menon", ["ml", "hi", "en"], ALL_STATES),
-    ("manager.convergence", "Harikrishnan Ramachandran", ["ml", "hi", "en"],
-     ["IN-AS", "IN-JH", "IN-KA", "IN-MH", "IN-OD", "IN-RJ"]),
+    (
+        "manager.convergence",
+        "Harikrishnan Ramachandran",
+        ["ml", "hi", "en"],
+        ["IN-AS", "IN-JH", "IN-KA", "IN-MH", "IN-OD", "IN-RJ"],
+    ),
 ]
 ADMIN = ("admin", "Vishnu Prasad")
 
 #: callers' names by state: MECs / CRP-EPs and LRG members, mostly women
 CALLER_NAMES: dict[str, list[str]] = {
-    "IN-JH": ["Deepika Hembrom", "Jyoti Tiu", "Anita Sundi", "Pushpa Munda", "Mariam Purty",
-              "Sukhmati Soy", "Rashmi Kerketta", "Basanti Gope", "Lalita Tudu", "Sumitra Oraon",
-              "Phulmani Hansda", "Sarita Kujur", "Marshila Minz", "Anjali Toppo", "Shanti Bage"],
-    "IN-BR": ["Rinku Devi", "Sunita Kumari", "Pooja Kumari", "Manju Devi", "Rekha Sinha",
-              "Kiran Paswan", "Anita Mahto", "Sarita Devi"],
-    "IN-RJ": ["Kamla Meena", "Santosh Kanwar", "Geeta Bairwa", "Lali Bai Gurjar",
-              "Sushila Regar", "Mamta Saini", "Prem Devi Jat", "Sita Bhil"],
-    "IN-KA": ["Lakshmi Hiremath", "Savitha Gowda", "Renuka Patil", "Shobha Naik",
-              "Mahadevi Kori", "Girija Reddy", "Nagamma Talawar", "Ashwini Kumbar",
-              "Yallamma Madar", "Bhagya Lakshmi", "Sunanda Hugar", "Pavithra Gowda", "Roopa Nayak"],
-    "IN-MH": ["Sunanda Jadhav", "Vaishali Pawar", "Manisha Shinde", "Rupali Kale",
-              "Sangita Wagh", "Kavita Bhoir", "Archana Ingle", "Jayashree More", "Sunita Patil"],
-    "IN-OD": ["Sabitri Sabar", "Jamuna Gamango", "Pramila Behera", "Kuni Mallik",
-              "Sasmita Raika", "Minati Jena", "Rashmita Kisan", "Lipika Pradhan", "Basanti Majhi"],
-    "IN-AS": ["Rumi Bora", "Junmoni Saikia", "Anjali Das", "Monalisa Nath", "Pranita Deka",
-              "Rina Pator", "Dipali Bordoloi"],
-    "IN-KL": ["Sreeja Mohan", "Bindu Varghese", "Lissy Thomas", "Ambili Rajan",
-              "Suma Kuttappan", "Jaya Prakash", "Shiji Baby", "Rajani Sasi"],
+    "IN-JH": [
+        "Deepika Hembrom",
+        "Jyoti Tiu",
+        "Anita Sundi",
+        "Pushpa Munda",
+        "Mariam Purty",
+        "Sukhmati Soy",
+        "Rashmi Kerketta",
+        "Basanti Gope",
+        "Lalita Tudu",
+        "Sumitra Oraon",
+        "Phulmani Hansda",
+        "Sarita Kujur",
+        "Marshila Minz",
+        "Anjali Toppo",
+        "Shanti Bage",
+    ],
+    "IN-BR": [
+        "Rinku Devi",
+        "Sunita Kumari",
+        "Pooja Kumari",
+        "Manju Devi",
+        "Rekha Sinha",
+        "Kiran Paswan",
+        "Anita Mahto",
+        "Sarita Devi",
+    ],
+    "IN-RJ": [
+        "Kamla Meena",
+        "Santosh Kanwar",
+        "Geeta Bairwa",
+        "Lali Bai Gurjar",
+        "Sushila Regar",
+        "Mamta Saini",
+        "Prem Devi Jat",
+        "Sita Bhil",
+    ],
+    "IN-KA": [
+        "Lakshmi Hiremath",
+        "Savitha Gowda",
+        "Renuka Patil",
+        "Shobha Naik",
+        "Mahadevi Kori",
+        "Girija Reddy",
+        "Nagamma Talawar",
+        "Ashwini Kumbar",
+        "Yallamma Madar",
+        "Bhagya Lakshmi",
+        "Sunanda Hugar",
+        "Pavithra Gowda",
+        "Roopa Nayak",
+    ],
+    "IN-MH": [
+        "Sunanda Jadhav",
+        "Vaishali Pawar",
+        "Manisha Shinde",
+        "Rupali Kale",
+        "Sangita Wagh",
+        "Kavita Bhoir",
+        "Archana Ingle",
+        "Jayashree More",
+        "Sunita Patil",
+    ],
+    "IN-OD": [
+        "Sabitri Sabar",
+        "Jamuna Gamango",
+        "Pramila Behera",
+        "Kuni Mallik",
+        "Sasmita Raika",
+        "Minati Jena",
+        "Rashmita Kisan",
+        "Lipika Pradhan",
+        "Basanti Majhi",
+    ],
+    "IN-AS": [
+        "Rumi Bora",
+        "Junmoni Saikia",
+        "Anjali Das",
+        "Monalisa Nath",
+        "Pranita Deka",
+        "Rina Pator",
+        "Dipali Bordoloi",
+    ],
+    "IN-KL": [
+        "Sreeja Mohan",
+        "Bindu Varghese",
+        "Lissy Thomas",
+        "Ambili Rajan",
+        "Suma Kuttappan",
+        "Jaya Prakash",
+        "Shiji Baby",
+        "Rajani Sasi",
+    ],
 }
 
 #: an agent asks for what is missing (the ticket then waits on the requester)
 ASK_DETAILS: dict[str, str] = {
     "en": "To check this we need a few more details: the name of the enterprise, the SHG and "
-          "the village. Please call back or send an SMS quoting {number}.",
+    "the village. Please call back or send an SMS quoting {number}.",
     "hi": "इसकी जाँच के लिए हमें थोड़ी और जानकारी चाहिए: उद्यम का नाम, स्वयं सहायता समूह और गाँव "
-          "का नाम। कृपया {number} बताकर दोबारा फ़ोन करें या SMS भेजें।",
+    "का नाम। कृपया {number} बताकर दोबारा फ़ोन करें या SMS भेजें।",
     "ml": "ഇത് പരിശോധിക്കാൻ കുറച്ചുകൂടി വിവരങ്ങൾ വേണം: സംരംഭത്തിന്റെ പേര്, അയൽക്കൂട്ടം, വാർഡ്. "
-          "ദയവായി {number} എന്ന നമ്പർ പറഞ്ഞ് വീണ്ടും വിളിക്കുകയോ SMS അയയ്ക്കുകയോ ചെയ്യുക.",
+    "ദയവായി {number} എന്ന നമ്പർ പറഞ്ഞ് വീണ്ടും വിളിക്കുകയോ SMS അയയ്ക്കുകയോ ചെയ്യുക.",
     "kn": "ಇದನ್ನು ಪರಿಶೀಲಿಸಲು ನಮಗೆ ಇನ್ನಷ್ಟು ಮಾಹಿತಿ ಬೇಕು: ಉದ್ಯಮದ ಹೆಸರು, ಸ್ವಸಹಾಯ ಸಂಘ ಮತ್ತು ಗ್ರಾಮದ "
-          "ಹೆಸರು. ದಯವಿಟ್ಟು {number} ಸಂಖ್ಯೆಯನ್ನು ತಿಳಿಸಿ ಮತ್ತೆ ಕರೆ ಮಾಡಿ ಅಥವಾ SMS ಕಳುಹಿಸಿ.",
+    "ಹೆಸರು. ದಯವಿಟ್ಟು {number} ಸಂಖ್ಯೆಯನ್ನು ತಿಳಿಸಿ ಮತ್ತೆ ಕರೆ ಮಾಡಿ ಅಥವಾ SMS ಕಳುಹಿಸಿ.",
     "mr": "हे तपासण्यासाठी आम्हाला आणखी माहिती हवी आहे: उद्योगाचे नाव, बचत गट आणि गावाचे नाव. "
-          "कृपया {number} क्रमांक सांगून पुन्हा फोन करा किंवा SMS पाठवा.",
+    "कृपया {number} क्रमांक सांगून पुन्हा फोन करा किंवा SMS पाठवा.",
     "or": "ଏହା ଯାଞ୍ଚ କରିବା ପାଇଁ ଆମକୁ ଆଉ କିଛି ତଥ୍ୟ ଦରକାର: ସ୍ୱୟଂ ସହାୟକ ଗୋଷ୍ଠୀ, ଗ୍ରାମ ପଞ୍ଚାୟତ ଓ "
-          "ଗାଁର ନାମ। ଦୟାକରି {number} ନମ୍ବର କହି ପୁଣି ଫୋନ କରନ୍ତୁ କିମ୍ବା SMS ପଠାନ୍ତୁ।",
+    "ଗାଁର ନାମ। ଦୟାକରି {number} ନମ୍ବର କହି ପୁଣି ଫୋନ କରନ୍ତୁ କିମ୍ବା SMS ପଠାନ୍ତୁ।",
     "as": "এইটো পৰীক্ষা কৰিবলৈ আমাক আৰু কিছু তথ্যৰ প্ৰয়োজন: আত্মসহায়ক গোট, গাঁও পঞ্চায়ত আৰু "
-          "গাঁৱৰ নাম। অনুগ্ৰহ কৰি {number} নম্বৰটো কৈ পুনৰ ফোন কৰক বা SMS পঠিয়াওক।",
+    "গাঁৱৰ নাম। অনুগ্ৰহ কৰি {number} নম্বৰটো কৈ পুনৰ ফোন কৰক বা SMS পঠিয়াওক।",
 }
 
 #: the requester answers the agent's question

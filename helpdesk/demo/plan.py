@@ -24,10 +24,21 @@ HISTORY_DAYS = 60
 CATEGORY_DOMAIN = {slug: domain for slug, _name, _desc, domain in DEFAULT_CATEGORIES}
 #: how often each subject comes up; the MEC's everyday services dominate
 CATEGORY_WEIGHTS = {
-    "business-plan": 12, "bank-linkage": 10, "bookkeeping": 9, "pts-mis": 9,
-    "mec-fees-mou": 7, "market-linkage": 7, "training": 6, "replicable-models": 6,
-    "business-opportunity": 5, "benchmarking": 3, "schemes": 6, "gram-sabha": 5,
-    "livelihoods": 4, "cbo-structure": 4, "social-development": 3,
+    "business-plan": 12,
+    "bank-linkage": 10,
+    "bookkeeping": 9,
+    "pts-mis": 9,
+    "mec-fees-mou": 7,
+    "market-linkage": 7,
+    "training": 6,
+    "replicable-models": 6,
+    "business-opportunity": 5,
+    "benchmarking": 3,
+    "schemes": 6,
+    "gram-sabha": 5,
+    "livelihoods": 4,
+    "cbo-structure": 4,
+    "social-development": 3,
 }
 PRIORITY_WEIGHTS = {"low": 15, "normal": 55, "high": 22, "urgent": 8}
 CHANNEL_WEIGHTS = {"phone": 50, "sms": 15, "email": 10, "api": 10}
@@ -35,9 +46,17 @@ CHANNEL_WEIGHTS = {"phone": 50, "sms": 15, "email": 10, "api": 10}
 BRC_CHANNEL_WEIGHTS = {"phone": 40, "web": 30, "sms": 12, "email": 8, "api": 10}
 #: minutes after the previous step, (least, most)
 DELAYS = {
-    "assign": (2, 45), "note": (5, 60), "ask": (10, 150), "pending": (1, 3),
-    "requester": (120, 2880), "answer": (15, 240), "thanks": (30, 1440), "resolve": (1, 30),
-    "escalate": (15, 300), "mentor_note": (60, 1440), "mentor_answer": (120, 2880),
+    "assign": (2, 45),
+    "note": (5, 60),
+    "ask": (10, 150),
+    "pending": (1, 3),
+    "requester": (120, 2880),
+    "answer": (15, 240),
+    "thanks": (30, 1440),
+    "resolve": (1, 30),
+    "escalate": (15, 300),
+    "mentor_note": (60, 1440),
+    "mentor_answer": (120, 2880),
     "close": (1440, 7200),
 }
 #: urgent tickets are worked faster than the usual delays
@@ -108,8 +127,9 @@ def phone_book() -> tuple[dict[str, list[Caller]], dict[str, str]]:
     callers: dict[str, list[Caller]] = {}
     for code, _name, _district, state, _domains, weight in BLOCKS:
         count = 4 if weight >= 4 else 3 if weight >= 2 else 2
-        callers[code] = [Caller(pools[state].pop(0), _mobile(rng, used), code)
-                         for _ in range(count)]
+        callers[code] = [
+            Caller(pools[state].pop(0), _mobile(rng, used), code) for _ in range(count)
+        ]
     brc_phones = {local: _mobile(rng, used) for local, _name, _block in BRC_STAFF}
     return callers, brc_phones
 
@@ -119,10 +139,13 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
-def _templates(language: str, category: str, state: str, domains: tuple[str, ...]) -> list[Template]:
+def _templates(
+    language: str, category: str, state: str, domains: tuple[str, ...]
+) -> list[Template]:
     pool = ENGLISH if language == "en" else BY_LANGUAGE.get(language, [])
     return [
-        t for t in pool
+        t
+        for t in pool
         if t.category == category
         and (state in t.states if t.states else CATEGORY_DOMAIN[category] in domains)
     ]
@@ -138,8 +161,9 @@ def plan_tickets(count: int, now: datetime) -> list[TicketPlan]:
         rng = random.Random(f"{SEED}:ticket:{index}")
         if index < len(BLOCKS):
             block = BLOCKS[index]
-            category = _weighted(rng, {c: w for c, w in CATEGORY_WEIGHTS.items()
-                                       if CATEGORY_DOMAIN[c] in block[4]})
+            category = _weighted(
+                rng, {c: w for c, w in CATEGORY_WEIGHTS.items() if CATEGORY_DOMAIN[c] in block[4]}
+            )
         else:
             if index < len(BLOCKS) + len(categories):
                 category = categories[index - len(BLOCKS)]
@@ -149,14 +173,18 @@ def plan_tickets(count: int, now: datetime) -> list[TicketPlan]:
             block = rng.choices(fitting, weights=[b[5] for b in fitting])[0]
         code, block_name, _district, state, domains, _weight = block
         fixed = len(BLOCKS) <= index < len(BLOCKS) + len(categories)
-        plans.append(_plan_one(index, rng, code, block_name, state, domains, category,
-                               callers[code], now, fixed))
+        plans.append(
+            _plan_one(
+                index, rng, code, block_name, state, domains, category, callers[code], now, fixed
+            )
+        )
     plans.sort(key=lambda p: (p.created_at, p.index))
     return plans
 
 
-def _plan_one(index, rng, code, block_name, state, domains, category, callers, now,
-              fixed_category) -> TicketPlan:
+def _plan_one(
+    index, rng, code, block_name, state, domains, category, callers, now, fixed_category
+) -> TicketPlan:
     language = STATE_LANGUAGE[state]
     local = _templates(language, category, state, domains)
     if not local and not fixed_category and rng.random() < 0.6:
@@ -173,9 +201,17 @@ def _plan_one(index, rng, code, block_name, state, domains, category, callers, n
     created_at = _created_at(rng, channel, now)
     status = _status_for_age(rng, now - created_at)
     plan = TicketPlan(
-        index=index, block=code, state=state, block_name=block_name, category=category,
-        language=language, template=template, channel=channel,
-        priority=_weighted(rng, PRIORITY_WEIGHTS), caller=caller, created_at=created_at,
+        index=index,
+        block=code,
+        state=state,
+        block_name=block_name,
+        category=category,
+        language=language,
+        template=template,
+        channel=channel,
+        priority=_weighted(rng, PRIORITY_WEIGHTS),
+        caller=caller,
+        created_at=created_at,
         status=status,
     )
     plan.steps = _timeline(rng, _flow(rng, status), created_at, now, plan.priority)
@@ -190,8 +226,9 @@ def _created_at(rng: random.Random, channel: str, now: datetime) -> datetime:
         day -= timedelta(days=1)
     first, last = (7, 21) if channel in ("sms", "web") else (9, 18)
     minute = rng.randrange(first * 60, last * 60)
-    local = datetime(day.year, day.month, day.day, minute // 60, minute % 60,
-                     rng.randrange(60), tzinfo=IST)
+    local = datetime(
+        day.year, day.month, day.day, minute // 60, minute % 60, rng.randrange(60), tzinfo=IST
+    )
     latest = now - timedelta(minutes=10)
     if local > latest:
         local = now - timedelta(minutes=rng.randrange(10, 240))
@@ -202,11 +239,23 @@ def _status_for_age(rng: random.Random, age: timedelta) -> str:
     if age < timedelta(hours=3):
         weights = {"new": 45, "open": 35, "pending": 10, "escalated": 10}
     elif age < timedelta(days=2):
-        weights = {"new": 8, "open": 25, "pending": 17, "escalated": 20, "resolved": 25,
-                   "closed": 5}
+        weights = {
+            "new": 8,
+            "open": 25,
+            "pending": 17,
+            "escalated": 20,
+            "resolved": 25,
+            "closed": 5,
+        }
     else:
-        weights = {"new": 2, "open": 8, "pending": 10, "escalated": 10, "resolved": 25,
-                   "closed": 45}
+        weights = {
+            "new": 2,
+            "open": 8,
+            "pending": 10,
+            "escalated": 10,
+            "resolved": 25,
+            "closed": 45,
+        }
     return _weighted(rng, weights)
 
 
@@ -236,8 +285,7 @@ def _timeline(rng, kinds: list[str], created_at: datetime, now: datetime, priori
     a ticket too young for that is worked quickly, its delays squeezed to fit before now."""
     calendar = default_calendar()
     pace = PACE[priority]
-    delays = [rng.uniform(*DELAYS[kind]) * (1 if kind in CALLER_STEPS else pace)
-              for kind in kinds]
+    delays = [rng.uniform(*DELAYS[kind]) * (1 if kind in CALLER_STEPS else pace) for kind in kinds]
     latest = now - timedelta(minutes=2)
     steps, when = [], created_at
     for kind, delay in zip(kinds, delays):

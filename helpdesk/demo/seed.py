@@ -92,21 +92,45 @@ def _ensure_articles() -> int:
 
 def demo_credentials() -> list[dict]:
     """Every demo user with its public password, in the order the table lists them."""
+
     def row(local, name, role, notes, **fields):
-        return {"email": f"{local}@{data.EMAIL_DOMAIN}", "name": name, "role": role,
-                "password": data.DEMO_PASSWORDS[role], "notes": notes, "fields": fields}
+        return {
+            "email": f"{local}@{data.EMAIL_DOMAIN}",
+            "name": name,
+            "role": role,
+            "password": data.DEMO_PASSWORDS[role],
+            "notes": notes,
+            "fields": fields,
+        }
 
     rows = [row(data.ADMIN[0], data.ADMIN[1], "admin", "users, categories, SLA policies")]
     for local, name, languages, states in data.MANAGERS:
-        rows.append(row(local, name, "manager", f"states {_short(states)}",
-                        languages=languages, states=states))
+        rows.append(
+            row(
+                local,
+                name,
+                "manager",
+                f"states {_short(states)}",
+                languages=languages,
+                states=states,
+            )
+        )
     for local, name, languages in data.AGENTS:
-        rows.append(row(local, name, "agent", "speaks " + ", ".join(languages),
-                        languages=languages))
+        rows.append(
+            row(local, name, "agent", "speaks " + ", ".join(languages), languages=languages)
+        )
     for local, name, languages, skills, states in data.MENTORS:
-        rows.append(row(local, name, "mentor",
-                        f"{', '.join(languages)}; {_short(states)}; {len(skills)} skills",
-                        languages=languages, skills=skills, states=states))
+        rows.append(
+            row(
+                local,
+                name,
+                "mentor",
+                f"{', '.join(languages)}; {_short(states)}; {len(skills)} skills",
+                languages=languages,
+                skills=skills,
+                states=states,
+            )
+        )
     for local, name, block in data.BRC_STAFF:
         rows.append(row(local, name, "brc", f"BRC {block}", block=block))
     return rows
@@ -128,8 +152,12 @@ def print_credentials(credentials: list[dict], echo: Echo = click.echo) -> None:
 
 def _ensure_user(cred: dict, phone: str | None = None) -> User:
     return user_by_email(cred["email"]) or create_user(
-        email=cred["email"], name=cred["name"], role=cred["role"], password=cred["password"],
-        phone=phone, **cred["fields"],
+        email=cred["email"],
+        name=cred["name"],
+        role=cred["role"],
+        password=cred["password"],
+        phone=phone,
+        **cred["fields"],
     )
 
 
@@ -160,11 +188,14 @@ def _ensure_blocks() -> int:
 def _demo_tickets_present(callers: dict, brc_phones: dict[str, str]) -> int:
     phones = {normalize_phone(c.phone) for block in callers.values() for c in block}
     phones |= {normalize_phone(p) for p in brc_phones.values()}
-    return db.session.scalar(
-        sa.select(sa.func.count(Ticket.id))
-        .join(Contact, Ticket.requester_id == Contact.id)
-        .where(Contact.phone.in_(phones))
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Ticket.id))
+            .join(Contact, Ticket.requester_id == Contact.id)
+            .where(Contact.phone.in_(phones))
+        )
+        or 0
+    )
 
 
 # --- one ticket's history ------------------------------------------------------------
@@ -179,10 +210,15 @@ def _dated(ticket: Ticket, when: datetime) -> Iterator[None]:
     just set are moved to the planned time, so the history reads as it would have happened.
     """
     tid = ticket.id
-    last_event = db.session.scalar(
-        sa.select(sa.func.max(TicketEvent.id)).where(TicketEvent.ticket_id == tid)) or 0
-    last_message = db.session.scalar(
-        sa.select(sa.func.max(Message.id)).where(Message.ticket_id == tid)) or 0
+    last_event = (
+        db.session.scalar(
+            sa.select(sa.func.max(TicketEvent.id)).where(TicketEvent.ticket_id == tid)
+        )
+        or 0
+    )
+    last_message = (
+        db.session.scalar(sa.select(sa.func.max(Message.id)).where(Message.ticket_id == tid)) or 0
+    )
     first_response, resolved = ticket.first_response_at, ticket.resolved_at
     yield
     _redate_rows(tid, when, after_event=last_event, after_message=last_message)
@@ -191,8 +227,9 @@ def _dated(ticket: Ticket, when: datetime) -> Iterator[None]:
         values["first_response_at"] = when
     if ticket.resolved_at is not None and ticket.resolved_at != resolved:
         values["resolved_at"] = when
-    db.session.execute(sa.update(Ticket).where(Ticket.id == tid).values(**values),
-                       execution_options=_NO_SYNC)
+    db.session.execute(
+        sa.update(Ticket).where(Ticket.id == tid).values(**values), execution_options=_NO_SYNC
+    )
     db.session.commit()
 
 
@@ -201,15 +238,24 @@ _STAMP = Message.__table__.c.created_at.type  # UTC in, UTC stored, on SQLite an
 
 
 def _redate_rows(tid: int, when: datetime, *, after_event: int = 0, after_message: int = 0) -> None:
-    db.session.execute(sa.update(TicketEvent).where(
-        TicketEvent.ticket_id == tid, TicketEvent.id > after_event).values(at=when),
-        execution_options=_NO_SYNC)
+    db.session.execute(
+        sa.update(TicketEvent)
+        .where(TicketEvent.ticket_id == tid, TicketEvent.id > after_event)
+        .values(at=when),
+        execution_options=_NO_SYNC,
+    )
     # An automatic acknowledgement follows its ticket by a few seconds.
-    db.session.execute(sa.update(Message).where(
-        Message.ticket_id == tid, Message.id > after_message).values(
-        created_at=sa.case(
-            (Message.automatic.is_(True), sa.literal(when + timedelta(seconds=20), _STAMP)),
-            else_=sa.literal(when, _STAMP))), execution_options=_NO_SYNC)
+    db.session.execute(
+        sa.update(Message)
+        .where(Message.ticket_id == tid, Message.id > after_message)
+        .values(
+            created_at=sa.case(
+                (Message.automatic.is_(True), sa.literal(when + timedelta(seconds=20), _STAMP)),
+                else_=sa.literal(when, _STAMP),
+            )
+        ),
+        execution_options=_NO_SYNC,
+    )
 
 
 def _play(plan: TicketPlan, people: dict) -> Ticket:
@@ -218,8 +264,12 @@ def _play(plan: TicketPlan, people: dict) -> Ticket:
     brc = people["brc"].get(plan.block) if plan.channel == "web" else None
     creator = brc or (agent if plan.channel in ("phone", "email") else None)
     body = {
-        "subject": plan.subject, "description": plan.description, "category": plan.category,
-        "priority": plan.priority, "channel": plan.channel, "language": plan.language,
+        "subject": plan.subject,
+        "description": plan.description,
+        "category": plan.category,
+        "priority": plan.priority,
+        "channel": plan.channel,
+        "language": plan.language,
         "block": plan.block,
     }
     if plan.caller is not None:
@@ -237,8 +287,12 @@ def _play(plan: TicketPlan, people: dict) -> Ticket:
             elif kind == "note":
                 _say(ticket, agent, rng.choice(data.AGENT_NOTES), internal=True)
             elif kind == "ask":
-                _say(ticket, agent, data.ASK_DETAILS[plan.language].format(number=ticket.number),
-                     channel=reply_channel)
+                _say(
+                    ticket,
+                    agent,
+                    data.ASK_DETAILS[plan.language].format(number=ticket.number),
+                    channel=reply_channel,
+                )
             elif kind in ("pending", "resolve", "close"):
                 actor = mentor if (kind == "resolve" and mentor) else agent
                 status = {"pending": "pending", "resolve": "resolved", "close": "closed"}[kind]
@@ -265,10 +319,15 @@ def _date_creation(ticket: Ticket, created_at: datetime) -> None:
     db.session.commit()
 
 
-def _say(ticket: Ticket, author: User, body: str, *, internal: bool = False,
-         channel: str = "web") -> None:
-    add_message(ticket, author, MessageCreate(body=body, internal=internal),
-                channel="web" if internal else channel)
+def _say(
+    ticket: Ticket, author: User, body: str, *, internal: bool = False, channel: str = "web"
+) -> None:
+    add_message(
+        ticket,
+        author,
+        MessageCreate(body=body, internal=internal),
+        channel="web" if internal else channel,
+    )
 
 
 def _requester_says(ticket: Ticket, brc: User | None, body: str, channel: str) -> None:
@@ -276,15 +335,22 @@ def _requester_says(ticket: Ticket, brc: User | None, body: str, channel: str) -
     if brc is not None:
         add_message(ticket, brc, MessageCreate(body=body), channel="web")
     else:
-        add_message(ticket, None, MessageCreate(body=body), contact=ticket.requester,
-                    channel=channel if channel in ("phone", "sms", "email") else "phone")
+        add_message(
+            ticket,
+            None,
+            MessageCreate(body=body),
+            contact=ticket.requester,
+            channel=channel if channel in ("phone", "sms", "email") else "phone",
+        )
 
 
 def _escalate(ticket: Ticket, agent: User, mentor: User, plan: TicketPlan) -> None:
     """Hand the ticket to a mentor, audited like the service's own changes."""
     note = data.ESCALATION_NOTE.format(
-        mentor=mentor.name, category=ticket.category.name,
-        language=LANGUAGES[plan.language].split(" (")[-1].rstrip(")"))
+        mentor=mentor.name,
+        category=ticket.category.name,
+        language=LANGUAGES[plan.language].split(" (")[-1].rstrip(")"),
+    )
     _say(ticket, agent, note, internal=True)
     with unit_of_work():
         record_event(ticket, agent, "mentor", None, mentor.email)
@@ -301,9 +367,13 @@ def _agent_for(rng: random.Random, agents: list[User], language: str) -> User:
 
 def _mentor_for(rng: random.Random, mentors: list[User], plan: TicketPlan) -> User:
     """A mentor of the ticket's state and subject, one who speaks the language if any does."""
+
     def fits(m: User, *, language: bool) -> bool:
-        return (plan.state in (m.states or []) and plan.category in (m.skills or [])
-                and (not language or plan.language in (m.languages or [])))
+        return (
+            plan.state in (m.states or [])
+            and plan.category in (m.skills or [])
+            and (not language or plan.language in (m.languages or []))
+        )
 
     for pool in (
         [m for m in mentors if fits(m, language=True)],

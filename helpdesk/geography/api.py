@@ -24,8 +24,11 @@ def get_blocks():
 
 @api_v1.post("/blocks")
 @endpoint(
-    summary="Add a block", body=BlockCreate, roles=("admin",),
-    responses={201: "The block"}, tag="geography",
+    summary="Add a block",
+    body=BlockCreate,
+    roles=("admin",),
+    responses={201: "The block"},
+    tag="geography",
 )
 def post_block():
     block = create_block(**g.body.model_dump())

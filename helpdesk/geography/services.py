@@ -54,8 +54,9 @@ def block_choices() -> list[sa.Row]:
     ORM objects, since a page lists all of them (640 in the demo's 8 states)."""
     return list(
         db.session.execute(
-            sa.select(Block.code, Block.name, District.name.label("district"),
-                      State.name.label("state"))
+            sa.select(
+                Block.code, Block.name, District.name.label("district"), State.name.label("state")
+            )
             .join(District, Block.district_id == District.id)
             .join(State, District.state_id == State.id)
             .order_by(State.code, District.name, Block.name)

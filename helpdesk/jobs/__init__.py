@@ -84,7 +84,8 @@ def _deliver(jobs: list[tuple[int, str, list]]) -> int:
             except backends.QueueUnavailable as exc:
                 log.warning("queue unavailable, job %s kept in the outbox: %s", job_id, exc)
                 db.session.execute(
-                    sa.update(OutboxJob).where(OutboxJob.id == job_id)
+                    sa.update(OutboxJob)
+                    .where(OutboxJob.id == job_id)
                     .values(last_error=str(exc)[:500])
                 )
                 db.session.commit()
@@ -106,4 +107,3 @@ def run_task(outbox_id: int, name: str, args: list) -> None:
         # In-process delivery runs before its outbox row is removed; remove it now.
         db.session.execute(sa.delete(OutboxJob).where(OutboxJob.id == outbox_id))
         db.session.commit()
-

@@ -79,8 +79,13 @@ class RQBackend:
         try:
             # A stable job id: relaying the same outbox row twice replaces, not duplicates.
             queue.enqueue(
-                run_task, outbox_id, name, args, job_id=f"outbox-{outbox_id}",
-                result_ttl=3600, failure_ttl=7 * 24 * 3600,
+                run_task,
+                outbox_id,
+                name,
+                args,
+                job_id=f"outbox-{outbox_id}",
+                result_ttl=3600,
+                failure_ttl=7 * 24 * 3600,
             )
         except RedisError as exc:
             raise QueueUnavailable(str(exc)) from exc

@@ -14,7 +14,10 @@ log = logging.getLogger(__name__)
 
 
 def run_worker(
-    app: Flask, *, queues: tuple[str, ...] = ("default",), burst: bool = False,
+    app: Flask,
+    *,
+    queues: tuple[str, ...] = ("default",),
+    burst: bool = False,
     relay_every: float = 5.0,
 ) -> None:
     if not app.config.get("REDIS_URL"):

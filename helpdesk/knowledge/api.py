@@ -28,8 +28,13 @@ def _limit(default: int = 10) -> int:
 
 
 @api_v1.post("/kb/articles")
-@endpoint(summary="Write an article", body=ArticleCreate, roles=access.ARTICLE_AUTHOR_ROLES,
-          responses={201: "The article with body_html"}, tag="knowledge")
+@endpoint(
+    summary="Write an article",
+    body=ArticleCreate,
+    roles=access.ARTICLE_AUTHOR_ROLES,
+    responses={201: "The article with body_html"},
+    tag="knowledge",
+)
 def post_article():
     """Agents write drafts; mentors, managers and admins may also publish."""
     article = services.create_article(g.body, api_user())
@@ -61,35 +66,53 @@ def post_vote(article_id: int):
 
 
 @api_v1.get("/kb/search")
-@endpoint(summary="Search articles (and, for staff, resolved tickets' answers)",
-          query=SEARCH_QUERY | {"kind": "article (default) or ticket"}, tag="knowledge")
+@endpoint(
+    summary="Search articles (and, for staff, resolved tickets' answers)",
+    query=SEARCH_QUERY | {"kind": "article (default) or ticket"},
+    tag="knowledge",
+)
 def search_articles():
     """Best first; published articles only for readers who cannot edit. While the index is
     rebuilt the answer says ``"degraded": true`` instead of failing."""
     results = searching.search(
-        api_user(), request.args.get("q", ""), language=request.args.get("language") or None,
-        category=request.args.get("category") or None, kind=request.args.get("kind") or "article",
+        api_user(),
+        request.args.get("q", ""),
+        language=request.args.get("language") or None,
+        category=request.args.get("category") or None,
+        kind=request.args.get("kind") or "article",
         limit=_limit(),
     )
     return jsonify(results)
 
 
 @api_v1.get("/kb/suggest")
-@endpoint(summary="Articles that may answer a ticket being typed",
-          query={"text": "what has been typed so far", "language": "the ticket's language",
-                 "limit": "1 to 50 (default 5)"}, tag="knowledge")
+@endpoint(
+    summary="Articles that may answer a ticket being typed",
+    query={
+        "text": "what has been typed so far",
+        "language": "the ticket's language",
+        "limit": "1 to 50 (default 5)",
+    },
+    tag="knowledge",
+)
 def suggest_articles():
     results = searching.suggest(
-        api_user(), request.args.get("text", ""), language=request.args.get("language") or None,
+        api_user(),
+        request.args.get("text", ""),
+        language=request.args.get("language") or None,
         limit=_limit(5),
     )
     return jsonify(results)
 
 
 @api_v1.post("/tickets/<int:ticket_id>/articles")
-@endpoint(summary="Answer a ticket with an article", body=ArticleUse,
-          roles=("agent", "mentor", "manager", "admin"), responses={201: "The reply, if sent"},
-          tag="knowledge")
+@endpoint(
+    summary="Answer a ticket with an article",
+    body=ArticleUse,
+    roles=("agent", "mentor", "manager", "admin"),
+    responses={201: "The reply, if sent"},
+    tag="knowledge",
+)
 def use_article(ticket_id: int):
     """Links the article to the ticket (counted once) and, with ``reply``, sends its answer
     as a public reply."""
@@ -101,8 +124,12 @@ def use_article(ticket_id: int):
 
 
 @api_v1.post("/tickets/<int:ticket_id>/save-as-article")
-@endpoint(summary="Capture a resolved ticket's answer as a draft article",
-          roles=access.ARTICLE_AUTHOR_ROLES, responses={201: "The draft"}, tag="knowledge")
+@endpoint(
+    summary="Capture a resolved ticket's answer as a draft article",
+    roles=access.ARTICLE_AUTHOR_ROLES,
+    responses={201: "The draft"},
+    tag="knowledge",
+)
 def save_ticket_as_article(ticket_id: int):
     user = api_user()
     ticket = access.visible_ticket_or_404(user, ticket_id)

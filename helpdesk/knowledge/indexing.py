@@ -38,7 +38,8 @@ def article_document(article: Article) -> dict:
 def public_answer(ticket: Ticket) -> str:
     """What the call-centre side answered in public (no notes, no acknowledgements)."""
     return "\n\n".join(
-        m.body for m in ticket.messages
+        m.body
+        for m in ticket.messages
         if not m.internal and not m.automatic and m.author is not None and m.author.role != "brc"
     )
 
@@ -61,7 +62,10 @@ def all_documents(batch: int = 500) -> Iterator[dict]:
     last = 0
     while True:
         articles = db.session.scalars(
-            sa.select(Article).where(Article.id > last).order_by(Article.id).limit(batch)
+            sa.select(Article)
+            .where(Article.id > last)
+            .order_by(Article.id)
+            .limit(batch)
             .options(selectinload(Article.category))
         ).all()
         if not articles:
@@ -72,10 +76,14 @@ def all_documents(batch: int = 500) -> Iterator[dict]:
     last = 0
     while True:
         tickets = db.session.scalars(
-            sa.select(Ticket).where(Ticket.id > last, Ticket.status.in_(SOLVED_STATUSES))
-            .order_by(Ticket.id).limit(batch)
-            .options(selectinload(Ticket.messages).selectinload(Message.author),
-                     selectinload(Ticket.category))
+            sa.select(Ticket)
+            .where(Ticket.id > last, Ticket.status.in_(SOLVED_STATUSES))
+            .order_by(Ticket.id)
+            .limit(batch)
+            .options(
+                selectinload(Ticket.messages).selectinload(Message.author),
+                selectinload(Ticket.category),
+            )
         ).all()
         if not tickets:
             break
@@ -86,7 +94,10 @@ def all_documents(batch: int = 500) -> Iterator[dict]:
 
 def document_count() -> int:
     articles = db.session.scalar(sa.select(sa.func.count()).select_from(Article)) or 0
-    tickets = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Ticket).where(Ticket.status.in_(SOLVED_STATUSES))
-    ) or 0
+    tickets = (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Ticket).where(Ticket.status.in_(SOLVED_STATUSES))
+        )
+        or 0
+    )
     return articles + tickets

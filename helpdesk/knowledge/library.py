@@ -37,8 +37,12 @@ def parse_article_file(path: Path) -> ArticleFile:
         meta[key.strip()] = value.strip()
     tags = [t.strip() for t in meta.get("tags", "").strip("[]").split(",") if t.strip()]
     return ArticleFile(
-        slug=path.stem, title=meta["title"], language=meta["language"],
-        category=meta["category"], body=body.strip(), tags=tags,
+        slug=path.stem,
+        title=meta["title"],
+        language=meta["language"],
+        category=meta["category"],
+        body=body.strip(),
+        tags=tags,
     )
 
 
@@ -53,8 +57,14 @@ def load_library(author: User, directory: Path = ARTICLES_DIR) -> dict[str, int]
         existing = db.session.scalar(sa.select(Article.id).where(Article.title == item.title))
         if existing is None:
             article = create_article(
-                ArticleCreate(title=item.title, body=item.body, language=item.language,
-                              category=item.category, tags=item.tags, status="published"),
+                ArticleCreate(
+                    title=item.title,
+                    body=item.body,
+                    language=item.language,
+                    category=item.category,
+                    tags=item.tags,
+                    status="published",
+                ),
                 author,
             )
             existing = article.id

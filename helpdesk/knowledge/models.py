@@ -73,7 +73,9 @@ class ArticleTicketLink(db.Model):
     article_id: Mapped[int] = mapped_column(
         sa.ForeignKey("kb_articles.id", ondelete="CASCADE"), index=True
     )
-    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    ticket_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
     linked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -85,7 +87,9 @@ class ArticleVote(db.Model):
     """One helpful / not helpful vote per reader per article; a new vote replaces the old."""
 
     __tablename__ = "kb_article_votes"
-    __table_args__ = (sa.UniqueConstraint("article_id", "user_id", name="uq_kb_article_votes_pair"),)
+    __table_args__ = (
+        sa.UniqueConstraint("article_id", "user_id", name="uq_kb_article_votes_pair"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("kb_articles.id", ondelete="CASCADE"))

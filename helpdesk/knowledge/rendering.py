@@ -8,8 +8,30 @@ import markdown
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "strong", "em", "b", "i", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {"a": ["href", "title"], "th": ["align"], "td": ["align"]}
 ALLOWED_PROTOCOLS = {"http", "https", "mailto", "tel"}
@@ -18,7 +40,10 @@ ALLOWED_PROTOCOLS = {"http", "https", "mailto", "tel"}
 def render_markdown(text: str) -> Markup:
     html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
     clean = bleach.clean(
-        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS,
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
         strip=True,
     )
     # Links open elsewhere never get the page's context.

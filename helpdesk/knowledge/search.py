@@ -54,8 +54,13 @@ KINDS = frozenset({"article", "ticket"})
 
 # Indic vowel signs, viramas, nuktas and anusvaras are combining marks (M*), which Python's \w
 # does not match.  All the scripts we serve are in the BMP, so scanning it is enough.
-_MARK = "[" + "".join(re.escape(chr(c)) for c in range(0x10000)
-                      if unicodedata.category(chr(c)).startswith("M")) + "]"
+_MARK = (
+    "["
+    + "".join(
+        re.escape(chr(c)) for c in range(0x10000) if unicodedata.category(chr(c)).startswith("M")
+    )
+    + "]"
+)
 _ALNUM = r"[^\W_]"  # letters (L*) and digits (Nd, incl. Indic digits); "_" separates words
 _WORD_RE = re.compile(
     r"\d+(?:[.,]\d+)+"  # 3.5, 10,000
@@ -64,15 +69,37 @@ _WORD_RE = re.compile(
 )  # danda/double danda (Po) and all other punctuation end a word
 # Malayalam chillu written old-style (consonant + virama + ZWJ) is the same letter as the
 # atomic chillu; keyboards produce either, so terms use the atomic form.
-_CHILLU = {"\u0d23\u0d4d\u200d": "\u0d7a", "\u0d28\u0d4d\u200d": "\u0d7b",
-           "\u0d30\u0d4d\u200d": "\u0d7c", "\u0d32\u0d4d\u200d": "\u0d7d",
-           "\u0d33\u0d4d\u200d": "\u0d7e", "\u0d15\u0d4d\u200d": "\u0d7f"}
+_CHILLU = {
+    "\u0d23\u0d4d\u200d": "\u0d7a",
+    "\u0d28\u0d4d\u200d": "\u0d7b",
+    "\u0d30\u0d4d\u200d": "\u0d7c",
+    "\u0d32\u0d4d\u200d": "\u0d7d",
+    "\u0d33\u0d4d\u200d": "\u0d7e",
+    "\u0d15\u0d4d\u200d": "\u0d7f",
+}
 _CHILLU_RE = re.compile("|".join(_CHILLU))
 _POSSESSIVE_RE = re.compile(r"['\u2019][sS]$")
 _LATIN_RE = re.compile(r"[a-z\u00c0-\u024f]+")
 # Helpdesk queries are often questions; question words only add noise to the ranking.
-_STOP_WORDS = STOP_WORDS | {"how", "what", "where", "why", "which", "who", "do", "does", "i",
-                            "me", "my", "our", "should", "there", "their", "into", "about"}
+_STOP_WORDS = STOP_WORDS | {
+    "how",
+    "what",
+    "where",
+    "why",
+    "which",
+    "who",
+    "do",
+    "does",
+    "i",
+    "me",
+    "my",
+    "our",
+    "should",
+    "there",
+    "their",
+    "into",
+    "about",
+}
 
 
 def _nfc(value: Any) -> str:
@@ -93,8 +120,18 @@ class IndicTokenizer(Tokenizer):
     Offsets refer to the NFC form of the input; SearchIndex therefore stores NFC text.
     """
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        mode="",
+        **kwargs,
+    ):
         kwargs.pop("tokenize", None)  # every value is tokenized, even ID-like ones
         value = unicodedata.normalize("NFC", value)
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
@@ -125,8 +162,12 @@ class LatinStemFilter(StemFilter):
 def make_analyzer():
     """NFC word tokenizer | lowercase | English stop words | Porter2 stem of Latin words."""
     # Porter2, because whoosh's classic Porter leaves "planning" as "plann".
-    return (IndicTokenizer() | LowercaseFilter() | StopFilter(stoplist=_STOP_WORDS, minsize=1)
-            | LatinStemFilter(stemfn=porter2_stem))
+    return (
+        IndicTokenizer()
+        | LowercaseFilter()
+        | StopFilter(stoplist=_STOP_WORDS, minsize=1)
+        | LatinStemFilter(stemfn=porter2_stem)
+    )
 
 
 ANALYZER = make_analyzer()
@@ -185,8 +226,9 @@ def _prepare(doc: Mapping[str, Any]) -> dict:
         if doc.get(name) not in (None, ""):
             fields[name] = _nfc(doc[name]).strip()
     tags = doc.get("tags") or []
-    tags = [_nfc(tag).strip().lower() for tag in (tags.split(",") if isinstance(tags, str)
-                                                   else tags)]
+    tags = [
+        _nfc(tag).strip().lower() for tag in (tags.split(",") if isinstance(tags, str) else tags)
+    ]
     if any(tags):
         fields["tags"] = ",".join(tag.replace(",", " ") for tag in tags if tag)
     return fields
@@ -217,8 +259,11 @@ def _corrections(reader, word: _Word) -> list[tuple[str, str, float]]:
     left alone: correcting them would only add noise.
     """
     surface = word.surface
-    if (len(surface) < 4 or not _LATIN_RE.fullmatch(surface)
-            or reader.doc_frequency("spelling", surface)):
+    if (
+        len(surface) < 4
+        or not _LATIN_RE.fullmatch(surface)
+        or reader.doc_frequency("spelling", surface)
+    ):
         return []
     maxdist, terms = (2 if len(surface) >= 8 else 1), set()
     for btext in reader.expand_prefix("spelling", surface[0]):
@@ -229,7 +274,8 @@ def _corrections(reader, word: _Word) -> list[tuple[str, str, float]]:
         if stems == [word.term]:
             return []  # an inflection of an article word ("loan" for "loans"): no typo
         if damerau_levenshtein(candidate, surface, limit=maxdist) <= maxdist or (
-                stems and damerau_levenshtein(stems[0], word.term, limit=maxdist) <= maxdist):
+            stems and damerau_levenshtein(stems[0], word.term, limit=maxdist) <= maxdist
+        ):
             terms.update(stems)  # "laon" is 2 edits from "loans" but 1 from its stem
     out = [(f, t, 0.7) for t in sorted(terms - {word.term}) for f in ("title", "body")]
     return out + [("title_ngram", t.text, 0.3) for t in _NGRAMS(surface, mode="query")]
@@ -241,8 +287,10 @@ def _build_query(reader, words: list[_Word]):
     groups, terms_by_word = [], []
     for word in words:
         terms = [("title", word.term, 1.0), ("body", word.term, 1.0), ("tags", word.surface, 1.0)]
-        alternatives = [Q.Term(fieldname, term, boost=boost)
-                        for fieldname, term, boost in terms + _corrections(reader, word)]
+        alternatives = [
+            Q.Term(fieldname, term, boost=boost)
+            for fieldname, term, boost in terms + _corrections(reader, word)
+        ]
         groups.append(Q.Or(alternatives))
         terms_by_word.append([(t.fieldname, t.text) for t in alternatives])
     return Q.Or(groups), terms_by_word
@@ -300,8 +348,16 @@ def _any_of(fieldname: str, value) -> Q.Query | None:
 
 
 def _filter(language, category, kind, status, block_ids) -> Q.Query | None:
-    parts = [q for q in (_any_of("language", language), _any_of("category", category),
-                         _any_of("kind", kind), _any_of("status", status)) if q is not None]
+    parts = [
+        q
+        for q in (
+            _any_of("language", language),
+            _any_of("category", category),
+            _any_of("kind", kind),
+            _any_of("status", status),
+        )
+        if q is not None
+    ]
     if block_ids is not None:
         # Articles are visible to everyone; tickets only in the blocks the reader may see.
         tickets = Q.And([Q.Term("kind", "ticket"), _any_of("block_id", block_ids)])
@@ -381,7 +437,8 @@ class SearchIndex:
     @staticmethod
     def _has_toc(directory: str) -> bool:
         return os.path.isdir(directory) and any(
-            n.startswith("_MAIN_") and n.endswith(".toc") for n in os.listdir(directory))
+            n.startswith("_MAIN_") and n.endswith(".toc") for n in os.listdir(directory)
+        )
 
     def _current_searcher(self):
         """The shared searcher, reopened if the index changed; caller holds ``_lock``."""
@@ -439,8 +496,18 @@ class SearchIndex:
                 self._drop_searcher()
                 return False
 
-    def search(self, query: str, *, language=None, category=None, kind=None, status=None,
-               block_ids=None, limit: int = 10, page: int = 1) -> SearchResults:
+    def search(
+        self,
+        query: str,
+        *,
+        language=None,
+        category=None,
+        kind=None,
+        status=None,
+        block_ids=None,
+        limit: int = 10,
+        page: int = 1,
+    ) -> SearchResults:
         """Ranked, filtered, highlighted results; never raises because of the index.
 
         Documents matching more query words come first, then by BM25F score; query words
@@ -469,9 +536,12 @@ class SearchIndex:
                 results = searcher.search(q, limit=max(page * limit, 200), filter=allowed)
                 results.highlighter = Highlighter(
                     fragmenter=ContextFragmenter(maxchars=200, surround=40),
-                    formatter=_MatchFormatter())
-                per_word = [set().union(*(_term_docs(searcher, f, t) for f, t in terms))
-                            for terms in terms_by_word]
+                    formatter=_MatchFormatter(),
+                )
+                per_word = [
+                    set().union(*(_term_docs(searcher, f, t) for f, t in terms))
+                    for terms in terms_by_word
+                ]
                 matching = set().union(*per_word)
                 if allowed is not None:
                     matching &= allowed
@@ -482,9 +552,11 @@ class SearchIndex:
                     return sum(hit.docnum in docs for docs in per_word)
 
                 # by index: list(results) would ask len(results), which re-runs the query
-                hits = sorted((results[i] for i in range(results.scored_length())),
-                              key=lambda h: (-coverage(h), -h.score, h.rank))
-                items = [_item(hit) for hit in hits[(page - 1) * limit: page * limit]]
+                hits = sorted(
+                    (results[i] for i in range(results.scored_length())),
+                    key=lambda h: (-coverage(h), -h.score, h.rank),
+                )
+                items = [_item(hit) for hit in hits[(page - 1) * limit : page * limit]]
                 return SearchResults(items=items, total=len(matching))
         except FileNotFoundError as exc:  # expected until ensure()/rebuild(): no traceback
             log.warning("search index missing (%s); returning degraded results", exc)
@@ -523,8 +595,9 @@ class SearchIndex:
             self._swap_in(self._build([], None, {"indexed": 0, "skipped": 0}))
             return True
 
-    def rebuild(self, documents: Iterable[Mapping[str, Any]],
-                progress: Callable[[int], None] | None = None) -> dict:
+    def rebuild(
+        self, documents: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None
+    ) -> dict:
         """Index ``documents`` into a fresh directory, then atomically swap it in.
 
         Readers use the old index until the swap and never see a partial one.  Invalid
@@ -571,8 +644,9 @@ class SearchIndex:
                 fh.write(SCHEMA_VERSION)
             if progress:
                 progress(counts["indexed"])
-            final = os.path.join(parent, f"{base}.{time.strftime('%Y%m%d%H%M%S')}-"
-                                         f"{uuid.uuid4().hex[:8]}")
+            final = os.path.join(
+                parent, f"{base}.{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+            )
             os.rename(tmp, final)
             return final
         except BaseException:
@@ -592,8 +666,10 @@ class SearchIndex:
         # Keep the previous build: other processes may read it until their next search
         # notices the swap.  Older builds and stale temp directories go.
         keep = {os.path.realpath(build_dir), previous}
-        ours = re.compile(rf"^(?:{re.escape(base)}\.(?:\d{{14}}-[0-9a-f]{{8}}|old-.+)"
-                          rf"|\.{re.escape(base)}\.build-.+)$")
+        ours = re.compile(
+            rf"^(?:{re.escape(base)}\.(?:\d{{14}}-[0-9a-f]{{8}}|old-.+)"
+            rf"|\.{re.escape(base)}\.build-.+)$"
+        )
         for name in os.listdir(parent):
             full = os.path.join(parent, name)
             if not ours.match(name) or os.path.realpath(full) in keep:
@@ -611,8 +687,10 @@ class SearchIndex:
             with storage.closing_on_error():
                 return storage.open_index(schema=SCHEMA).writer(timeout=self.lock_timeout)
         except LockError as exc:
-            raise SearchIndexLocked(f"search index at {self.path} is locked by another "
-                                    f"writer (waited {self.lock_timeout}s)") from exc
+            raise SearchIndexLocked(
+                f"search index at {self.path} is locked by another "
+                f"writer (waited {self.lock_timeout}s)"
+            ) from exc
 
     def upsert(self, documents: Iterable[Mapping[str, Any]]) -> int:
         """Add or replace documents (by id) in one commit; returns how many were written.
@@ -654,6 +732,12 @@ def _committing(writer):
 
 def _item(hit) -> dict:
     snippet = hit.highlights("body", top=2) or _plain_snippet(hit.get("body", ""))
-    return {"id": hit["id"], "kind": hit.get("kind"), "title": hit.get("title", ""),
-            "snippet": snippet, "score": float(hit.score),
-            "language": hit.get("language"), "category": hit.get("category")}
+    return {
+        "id": hit["id"],
+        "kind": hit.get("kind"),
+        "title": hit.get("title", ""),
+        "snippet": snippet,
+        "score": float(hit.score),
+        "language": hit.get("language"),
+        "category": hit.get("category"),
+    }

@@ -33,22 +33,31 @@ def _ticket_blocks(viewer: User) -> list[str] | None:
     if viewer.role == "brc":
         return [str(viewer.block_id)] if viewer.block_id else []
     return [
-        str(block_id) for block_id in db.session.scalars(
-            sa.select(Block.id).join(District, Block.district_id == District.id)
+        str(block_id)
+        for block_id in db.session.scalars(
+            sa.select(Block.id)
+            .join(District, Block.district_id == District.id)
             .join(State, District.state_id == State.id)
             .where(State.code.in_(viewer.states or []))
         )
     ]
 
 
-def search(viewer: User, query: str, *, language=None, category=None, kind="article",
-           limit: int = 10) -> dict:
+def search(
+    viewer: User, query: str, *, language=None, category=None, kind="article", limit: int = 10
+) -> dict:
     kind = "ticket" if kind == "ticket" else "article"
     can_edit = viewer.role in access.ARTICLE_EDITOR_ROLES
     results = index().search(
-        query[:500], language=language, category=category, kind=kind,
-        status=None if (can_edit and kind == "article") else ("resolved" if kind == "ticket" else "published"),
-        block_ids=_ticket_blocks(viewer) if kind == "ticket" else None, limit=limit,
+        query[:500],
+        language=language,
+        category=category,
+        kind=kind,
+        status=None
+        if (can_edit and kind == "article")
+        else ("resolved" if kind == "ticket" else "published"),
+        block_ids=_ticket_blocks(viewer) if kind == "ticket" else None,
+        limit=limit,
     )
     if results.degraded:
         _request_rebuild()
@@ -66,8 +75,11 @@ def suggest(viewer: User, text: str, *, language=None, limit: int = 5) -> dict:
     )
     if results.degraded:
         _request_rebuild()
-    return {"items": [_item(hit) for hit in results.items], "total": results.total,
-            "degraded": results.degraded}
+    return {
+        "items": [_item(hit) for hit in results.items],
+        "total": results.total,
+        "degraded": results.degraded,
+    }
 
 
 def _item(hit: dict) -> dict:

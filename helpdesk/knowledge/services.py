@@ -42,7 +42,9 @@ def _clean_tags(tags: list[str]) -> list[str]:
     return list(seen)
 
 
-def create_article(data: ArticleCreate, author: User, *, source_ticket: Ticket | None = None) -> Article:
+def create_article(
+    data: ArticleCreate, author: User, *, source_ticket: Ticket | None = None
+) -> Article:
     _require_author(author)
     _require_publisher(author, data.status)
     category = category_by_slug(data.category)
@@ -51,10 +53,16 @@ def create_article(data: ArticleCreate, author: User, *, source_ticket: Ticket |
     now = utcnow()
     with unit_of_work():
         article = Article(
-            title=data.title, body=data.body, language=data.language, category=category,
-            tags=_clean_tags(data.tags), status=data.status, author=author,
+            title=data.title,
+            body=data.body,
+            language=data.language,
+            category=category,
+            tags=_clean_tags(data.tags),
+            status=data.status,
+            author=author,
             source_ticket_id=source_ticket.id if source_ticket else None,
-            created_at=now, updated_at=now,
+            created_at=now,
+            updated_at=now,
             published_at=now if data.status == "published" else None,
         )
         db.session.add(article)
@@ -76,7 +84,9 @@ def update_article(article: Article, editor: User, data: ArticleUpdate) -> Artic
     if "category" in sent:
         category = category_by_slug(data.category)
         if category is None:
-            raise ValidationFailed("The change has invalid fields.", {"category": "unknown category"})
+            raise ValidationFailed(
+                "The change has invalid fields.", {"category": "unknown category"}
+            )
     with unit_of_work():
         for field in ("title", "body", "language"):
             if field in sent:
@@ -98,8 +108,12 @@ def update_article(article: Article, editor: User, data: ArticleUpdate) -> Artic
 def _record_revision(article: Article, editor: User) -> None:
     db.session.add(
         ArticleRevision(
-            article=article, title=article.title, body=article.body, status=article.status,
-            editor=editor, at=utcnow(),
+            article=article,
+            title=article.title,
+            body=article.body,
+            status=article.status,
+            editor=editor,
+            at=utcnow(),
         )
     )
 
@@ -115,7 +129,9 @@ def record_view(article: Article) -> None:
 def vote(article: Article, user: User, helpful: bool) -> Article:
     """One vote per reader; voting again replaces the earlier vote."""
     existing = db.session.scalar(
-        sa.select(ArticleVote).where(ArticleVote.article_id == article.id, ArticleVote.user_id == user.id)
+        sa.select(ArticleVote).where(
+            ArticleVote.article_id == article.id, ArticleVote.user_id == user.id
+        )
     )
     if existing is None:
         db.session.add(ArticleVote(article_id=article.id, user_id=user.id, helpful=helpful))
@@ -140,10 +156,14 @@ def vote(article: Article, user: User, helpful: bool) -> Article:
 
 
 def answered_count(article: Article) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(ArticleTicketLink)
-        .where(ArticleTicketLink.article_id == article.id)
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ArticleTicketLink)
+            .where(ArticleTicketLink.article_id == article.id)
+        )
+        or 0
+    )
 
 
 def use_on_ticket(ticket: Ticket, article: Article, user: User, *, reply: bool = True):
@@ -178,14 +198,19 @@ def draft_from_ticket(ticket: Ticket, user: User) -> Article:
     if ticket.status not in ("resolved", "closed"):
         raise Conflict("Only resolved tickets can be saved as articles.", {"status": ticket.status})
     answers = [
-        m.body for m in ticket.messages
+        m.body
+        for m in ticket.messages
         if not m.internal and not m.automatic and m.author is not None and m.author.role != "brc"
     ]
     if not answers:
         raise Conflict("This ticket has no public answer to save.")
     body = "## Question\n\n" + ticket.description + "\n\n## Answer\n\n" + "\n\n".join(answers)
     data = ArticleCreate(
-        title=ticket.subject, body=body[:50000], language=ticket.language,
-        category=ticket.category.slug, tags=[], status="draft",
+        title=ticket.subject,
+        body=body[:50000],
+        language=ticket.language,
+        category=ticket.category.slug,
+        tags=[],
+        status="draft",
     )
     return create_article(data, user, source_ticket=ticket)

@@ -44,15 +44,22 @@ def get_sla_report():
     report = services.sla_report(services.parse_range(request.args))
     if as_csv:
         return Response(
-            csv_export.sla_report_csv(report), mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{csv_export.filename(report)}"'},
+            csv_export.sla_report_csv(report),
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="{csv_export.filename(report)}"'
+            },
         )
     return jsonify(report)
 
 
 @api_v1.get("/reports/backlog")
-@endpoint(summary="Open tickets by age", query={"group_by": f"optional: {GROUPS}"},
-          roles=REPORT_ROLES, tag="reports")
+@endpoint(
+    summary="Open tickets by age",
+    query={"group_by": f"optional: {GROUPS}"},
+    roles=REPORT_ROLES,
+    tag="reports",
+)
 def get_backlog_report():
     """Open tickets (new, open, pending, escalated) by wall-clock age since creation, in
     the buckets 0-4h, 4-24h, 1-3d, 3-7d, >7d: `{"as_of", "group_by", "buckets": [labels],
@@ -62,8 +69,12 @@ def get_backlog_report():
 
 
 @api_v1.get("/reports/trend")
-@endpoint(summary="Weekly created, resolved and SLA compliance",
-          query={"weeks": "1 to 104, default 12"}, roles=REPORT_ROLES, tag="reports")
+@endpoint(
+    summary="Weekly created, resolved and SLA compliance",
+    query={"weeks": "1 to 104, default 12"},
+    roles=REPORT_ROLES,
+    tag="reports",
+)
 def get_trend_report():
     """The last `weeks` Asia/Kolkata weeks (Monday first, the current week included):
     `{"weeks": [{"week_start", "created", "resolved", "first_response_compliance_percent",

@@ -23,7 +23,15 @@ from helpdesk.geography.models import Block, District, State
 from helpdesk.tickets.models import OPEN_STATUSES, Category, Ticket
 
 GROUP_KEYS = (
-    "state", "district", "block", "category", "agent", "mentor", "channel", "language", "priority",
+    "state",
+    "district",
+    "block",
+    "category",
+    "agent",
+    "mentor",
+    "channel",
+    "language",
+    "priority",
 )
 PERCENTILES = (0.5, 0.9)
 TARGETS = ("first_response", "resolution")
@@ -48,29 +56,45 @@ class Grouping:
 def grouping(group_by: str) -> Grouping:
     if group_by == "state":
         # A small block → state map joined once, not blocks and districts to every ticket.
-        keys = (sa.select(Block.id.label("block_id"), District.state_id.label("state_id"))
-                .join(District, Block.district_id == District.id).cte("block_states"))
+        keys = (
+            sa.select(Block.id.label("block_id"), District.state_id.label("state_id"))
+            .join(District, Block.district_id == District.id)
+            .cte("block_states")
+        )
         if db.engine.dialect.name == "postgresql":
             keys = keys.prefix_with("MATERIALIZED")
-        return Grouping(keys.c.state_id, [(keys, Ticket.block_id == keys.c.block_id)],
-                        lambda g: (State.code, State.name, [(State, State.id == g)]))
+        return Grouping(
+            keys.c.state_id,
+            [(keys, Ticket.block_id == keys.c.block_id)],
+            lambda g: (State.code, State.name, [(State, State.id == g)]),
+        )
     if group_by == "district":
         # District names repeat across states: the key carries the state code.
         return Grouping(
-            Block.district_id, [(Block, Ticket.block_id == Block.id)],
-            lambda g: (State.code + "/" + District.name, District.name,
-                       [(District, District.id == g), (State, District.state_id == State.id)]),
+            Block.district_id,
+            [(Block, Ticket.block_id == Block.id)],
+            lambda g: (
+                State.code + "/" + District.name,
+                District.name,
+                [(District, District.id == g), (State, District.state_id == State.id)],
+            ),
         )
     if group_by == "block":
-        return Grouping(Ticket.block_id, [],
-                        lambda g: (Block.code, Block.name, [(Block, Block.id == g)]))
+        return Grouping(
+            Ticket.block_id, [], lambda g: (Block.code, Block.name, [(Block, Block.id == g)])
+        )
     if group_by == "category":
-        return Grouping(Ticket.category_id, [],
-                        lambda g: (Category.slug, Category.name, [(Category, Category.id == g)]))
+        return Grouping(
+            Ticket.category_id,
+            [],
+            lambda g: (Category.slug, Category.name, [(Category, Category.id == g)]),
+        )
     if group_by in ("agent", "mentor"):
         person = aliased(User, name=f"{group_by}_user")
         column = Ticket.assignee_id if group_by == "agent" else Ticket.mentor_id
-        return Grouping(column, [], lambda g: (person.email, person.name, [(person, person.id == g)]))
+        return Grouping(
+            column, [], lambda g: (person.email, person.name, [(person, person.id == g)])
+        )
     if group_by in ("channel", "language", "priority"):
         return Grouping(getattr(Ticket, group_by), [], lambda g: (g, g, []))
     raise ValueError(f"unknown group_by {group_by!r}")
@@ -99,8 +123,9 @@ def _count_columns() -> list[sa.ColumnElement]:
         breached = getattr(Ticket, f"{target}_breached")
         minutes = getattr(Ticket, f"{target}_minutes")
         columns += [
-            sa.func.sum(sa.case((sa.and_(minutes.is_not(None), sa.not_(breached)), 1), else_=0))
-            .label(f"{target}_met"),
+            sa.func.sum(
+                sa.case((sa.and_(minutes.is_not(None), sa.not_(breached)), 1), else_=0)
+            ).label(f"{target}_met"),
             sa.func.sum(sa.case((breached, 1), else_=0)).label(f"{target}_breached"),
         ]
     return columns
@@ -117,8 +142,15 @@ def sla_statement_postgresql(group: Grouping, start: datetime, end: datetime) ->
         for target in TARGETS
     ]
     aggregate = (
-        _joined(sa.select(group.gid.label("gid"), sa.func.grouping(group.gid).label("is_total"),
-                          *_count_columns(), *percentiles), group)
+        _joined(
+            sa.select(
+                group.gid.label("gid"),
+                sa.func.grouping(group.gid).label("is_total"),
+                *_count_columns(),
+                *percentiles,
+            ),
+            group,
+        )
         .where(Ticket.created_at >= start, Ticket.created_at < end)
         .group_by(sa.func.grouping_sets(sa.tuple_(group.gid), sa.tuple_()))
         .subquery("aggregate")
@@ -138,7 +170,9 @@ def sla_figures(group_by: str, start: datetime, end: datetime) -> tuple[list[dic
         for row in db.session.execute(sla_statement_postgresql(group, start, end)).mappings():
             data = dict(row)
             for target in TARGETS:
-                data[f"{target}_percentiles"] = data[f"{target}_percentiles"] or [None] * len(PERCENTILES)
+                data[f"{target}_percentiles"] = data[f"{target}_percentiles"] or [None] * len(
+                    PERCENTILES
+                )
             if data.pop("is_total"):
                 totals = data
             else:
@@ -150,19 +184,28 @@ def sla_figures(group_by: str, start: datetime, end: datetime) -> tuple[list[dic
 def _empty_totals() -> dict:
     data = {"tickets": 0, "key": None, "label": None}
     for target in TARGETS:
-        data |= {f"{target}_met": 0, f"{target}_breached": 0,
-                 f"{target}_percentiles": [None] * len(PERCENTILES)}
+        data |= {
+            f"{target}_met": 0,
+            f"{target}_breached": 0,
+            f"{target}_percentiles": [None] * len(PERCENTILES),
+        }
     return data
 
 
-def _sla_figures_windowed(group: Grouping, start: datetime, end: datetime) -> tuple[list[dict], dict]:
+def _sla_figures_windowed(
+    group: Grouping, start: datetime, end: datetime
+) -> tuple[list[dict], dict]:
     in_range = (Ticket.created_at >= start, Ticket.created_at < end)
     aggregate = (
         _joined(sa.select(group.gid.label("gid"), *_count_columns()), group)
-        .where(*in_range).group_by(group.gid).subquery("aggregate")
+        .where(*in_range)
+        .group_by(group.gid)
+        .subquery("aggregate")
     )
     rows = [dict(r) for r in db.session.execute(_named(aggregate, group)).mappings()]
-    totals = dict(db.session.execute(sa.select(*_count_columns()).where(*in_range)).mappings().one())
+    totals = dict(
+        db.session.execute(sa.select(*_count_columns()).where(*in_range)).mappings().one()
+    )
     totals["tickets"] = totals["tickets"] or 0
     for target in TARGETS:
         totals[f"{target}_met"] = totals[f"{target}_met"] or 0
@@ -172,7 +215,8 @@ def _sla_figures_windowed(group: Grouping, start: datetime, end: datetime) -> tu
         for row in rows:
             row[f"{target}_percentiles"] = by_gid.get(row["gid"], [None] * len(PERCENTILES))
         totals[f"{target}_percentiles"] = _windowed_percentiles(minutes, None, in_range).get(
-            None, [None] * len(PERCENTILES))
+            None, [None] * len(PERCENTILES)
+        )
     return rows, totals
 
 
@@ -182,11 +226,15 @@ def _windowed_percentiles(minutes, group: Grouping | None, in_range) -> dict:
     gid = group.gid if group is not None else sa.null()
     partition = {"partition_by": group.gid} if group is not None else {}
     ranked = (
-        _joined(sa.select(
-            gid.label("gid"), minutes.label("value"),
-            sa.func.row_number().over(order_by=minutes, **partition).label("rank"),
-            sa.func.count().over(**partition).label("n"),
-        ), group)
+        _joined(
+            sa.select(
+                gid.label("gid"),
+                minutes.label("value"),
+                sa.func.row_number().over(order_by=minutes, **partition).label("rank"),
+                sa.func.count().over(**partition).label("n"),
+            ),
+            group,
+        )
         .where(*in_range, minutes.is_not(None))
         .subquery()
     )
@@ -224,12 +272,16 @@ def backlog_counts(bounds: list[datetime], group_by: str | None) -> list[dict]:
     ).label("bucket")
     open_only = Ticket.status.in_(OPEN_STATUSES)
     if not group_by:
-        query = sa.select(bucket, sa.func.count().label("tickets")).where(open_only).group_by(bucket)
+        query = (
+            sa.select(bucket, sa.func.count().label("tickets")).where(open_only).group_by(bucket)
+        )
         return [dict(r) for r in db.session.execute(query).mappings()]
     group = grouping(group_by)
     aggregate = (
         _joined(sa.select(group.gid.label("gid"), bucket, sa.func.count().label("tickets")), group)
-        .where(open_only).group_by(group.gid, bucket).subquery("aggregate")
+        .where(open_only)
+        .group_by(group.gid, bucket)
+        .subquery("aggregate")
     )
     return [dict(r) for r in db.session.execute(_named(aggregate, group)).mappings()]
 
@@ -237,7 +289,9 @@ def backlog_counts(bounds: list[datetime], group_by: str | None) -> list[dict]:
 def week_start(column) -> sa.ColumnElement:
     """The Monday (Asia/Kolkata) of the week a UTC timestamp falls in, as a date or text."""
     if db.engine.dialect.name == "postgresql":
-        return sa.cast(sa.func.date_trunc("week", sa.func.timezone("Asia/Kolkata", column)), sa.Date)
+        return sa.cast(
+            sa.func.date_trunc("week", sa.func.timezone("Asia/Kolkata", column)), sa.Date
+        )
     # SQLite stores naive UTC text; India keeps +05:30 all year (no daylight saving).
     return sa.func.date(column, "+330 minutes", "weekday 0", "-6 days")
 

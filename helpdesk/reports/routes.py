@@ -12,9 +12,15 @@ from helpdesk.reports.queries import GROUP_KEYS
 bp = Blueprint("reports", __name__)
 
 GROUP_NAMES = {
-    "state": "State", "district": "District", "block": "Block", "category": "Category",
-    "agent": "Agent (assignee)", "mentor": "Mentor", "channel": "Channel",
-    "language": "Language", "priority": "Priority",
+    "state": "State",
+    "district": "District",
+    "block": "Block",
+    "category": "Category",
+    "agent": "Agent (assignee)",
+    "mentor": "Mentor",
+    "channel": "Channel",
+    "language": "Language",
+    "priority": "Priority",
 }
 
 

@@ -143,8 +143,9 @@ def parse_group(value: str | None) -> str | None:
     if value in (None, ""):
         return None
     if value not in GROUP_KEYS:
-        raise ValidationFailed("Invalid report parameters.",
-                               {"group_by": "must be one of " + ", ".join(GROUP_KEYS)})
+        raise ValidationFailed(
+            "Invalid report parameters.", {"group_by": "must be one of " + ", ".join(GROUP_KEYS)}
+        )
     return value
 
 
@@ -158,8 +159,14 @@ def backlog_report(group_by: str | None = None, *, now: datetime | None = None) 
     totals = dict.fromkeys(labels, 0)
     for row in queries.backlog_counts(bounds, group_by):
         key = row.get("key")
-        entry = groups.setdefault(key, {"key": key, "label": _label(group_by, row) if group_by else None,
-                                        "buckets": dict.fromkeys(labels, 0)})
+        entry = groups.setdefault(
+            key,
+            {
+                "key": key,
+                "label": _label(group_by, row) if group_by else None,
+                "buckets": dict.fromkeys(labels, 0),
+            },
+        )
         entry["buckets"][labels[row["bucket"]]] += row["tickets"]
         totals[labels[row["bucket"]]] += row["tickets"]
     rows = [g | {"total": sum(g["buckets"].values())} for g in groups.values()] if group_by else []
@@ -177,8 +184,9 @@ def parse_weeks(value: str | None) -> int:
     if value in (None, ""):
         return DEFAULT_WEEKS
     if not value.isdigit() or not 1 <= int(value) <= MAX_WEEKS:
-        raise ValidationFailed("Invalid report parameters.",
-                               {"weeks": f"must be a whole number from 1 to {MAX_WEEKS}"})
+        raise ValidationFailed(
+            "Invalid report parameters.", {"weeks": f"must be a whole number from 1 to {MAX_WEEKS}"}
+        )
     return int(value)
 
 
@@ -197,11 +205,15 @@ def trend_report(weeks: int = DEFAULT_WEEKS, *, now: datetime | None = None) -> 
         monday = (first_monday + timedelta(weeks=index)).isoformat()
         row = created_by_week.get(monday, {})
         figures = _figures(row)
-        out.append({
-            "week_start": monday,
-            "created": figures["tickets"],
-            "resolved": int(resolved_by_week.get(monday, 0)),
-            "first_response_compliance_percent": figures["first_response"]["compliance_percent"],
-            "resolution_compliance_percent": figures["resolution"]["compliance_percent"],
-        })
+        out.append(
+            {
+                "week_start": monday,
+                "created": figures["tickets"],
+                "resolved": int(resolved_by_week.get(monday, 0)),
+                "first_response_compliance_percent": figures["first_response"][
+                    "compliance_percent"
+                ],
+                "resolution_compliance_percent": figures["resolution"]["compliance_percent"],
+            }
+        )
     return {"weeks": out}

@@ -79,7 +79,11 @@ def get_tickets():
     args = request.args
     page, per_page = queries.parse_paging(args.get("page"), args.get("per_page"))
     filters = queries.TicketFilters(
-        **{name: args.get(name) or None for name in LIST_FILTERS if name not in ("page", "per_page")}
+        **{
+            name: args.get(name) or None
+            for name in LIST_FILTERS
+            if name not in ("page", "per_page")
+        }
     )
     viewer = api_user()
     result = queries.list_tickets(viewer, filters, page, per_page)
@@ -118,8 +122,11 @@ def post_message(ticket_id: int):
 
 
 @api_v1.patch("/tickets/<int:ticket_id>")
-@endpoint(summary="Change status, priority, category, assignee or language",
-          body=TicketUpdate, tag="tickets")
+@endpoint(
+    summary="Change status, priority, category, assignee or language",
+    body=TicketUpdate,
+    tag="tickets",
+)
 def patch_ticket(ticket_id: int):
     viewer = api_user()
     ticket = access.visible_ticket_or_404(viewer, ticket_id)
@@ -128,8 +135,12 @@ def patch_ticket(ticket_id: int):
 
 
 @api_v1.post("/tickets/<int:ticket_id>/escalate")
-@endpoint(summary="Escalate to a mentor", body=EscalationIn,
-          roles=("agent", "manager", "admin"), tag="tickets")
+@endpoint(
+    summary="Escalate to a mentor",
+    body=EscalationIn,
+    roles=("agent", "manager", "admin"),
+    tag="tickets",
+)
 def post_escalation(ticket_id: int):
     """Without ``mentor``, routing picks one whose skills, languages and states fit the
     ticket, least loaded first; 409 when nobody fits."""
@@ -140,9 +151,12 @@ def post_escalation(ticket_id: int):
 
 
 @api_v1.post("/tickets/<int:ticket_id>/claim")
-@endpoint(summary="Claim a ticket: become its assignee if nobody is",
-          responses={200: "The ticket, assigned to you", 409: "Someone else holds it"},
-          roles=("agent", "manager", "admin"), tag="tickets")
+@endpoint(
+    summary="Claim a ticket: become its assignee if nobody is",
+    responses={200: "The ticket, assigned to you", 409: "Someone else holds it"},
+    roles=("agent", "manager", "admin"),
+    tag="tickets",
+)
 def post_claim(ticket_id: int):
     """Atomic: of two people claiming at once exactly one wins; the other gets 409
     ``Already claimed by <name>.``. Claiming a ticket you already hold is a 200; a resolved

@@ -46,7 +46,9 @@ def pick_mentor(ticket: Ticket) -> User | None:
     """The best-fitting mentor for ``ticket``: of those who fit, the one with the fewest
     escalated tickets, equals in turn. None when nobody fits."""
     return least_loaded_in_turn(
-        fitting_mentors(ticket), holder=Ticket.mentor_id, load_statuses=("escalated",),
+        fitting_mentors(ticket),
+        holder=Ticket.mentor_id,
+        load_statuses=("escalated",),
         event_kind="mentor",
     )
 
@@ -72,12 +74,21 @@ def escalate(ticket: Ticket, actor: User, data: EscalationIn) -> Ticket:
         record_event(ticket, actor, "mentor", old, mentor.email)
         ticket.mentor = mentor
         _set_status(ticket, actor, "escalated")
-        db.session.add(Message(
-            ticket=ticket, author=actor, internal=True, channel="web", created_at=utcnow(),
-            body=f"Escalated to {mentor.name}: {data.reason}",
-        ))
-        notify([mentor.id], "escalated",
-               f"{ticket.number} was escalated to you by {actor.name}: {ticket.subject}",
-               ticket=ticket)
+        db.session.add(
+            Message(
+                ticket=ticket,
+                author=actor,
+                internal=True,
+                channel="web",
+                created_at=utcnow(),
+                body=f"Escalated to {mentor.name}: {data.reason}",
+            )
+        )
+        notify(
+            [mentor.id],
+            "escalated",
+            f"{ticket.number} was escalated to you by {actor.name}: {ticket.subject}",
+            ticket=ticket,
+        )
         ticket.updated_at = utcnow()
     return ticket

@@ -108,6 +108,8 @@ def escalation_from_form(form: Mapping):
     """The ticket page's "Escalate" form: a mentor's id, or empty for "pick automatically",
     and the reason."""
     mentor = _text(form, "mentor")
-    data = {"reason": _text(form, "reason"),
-            "mentor": int(mentor) if mentor.isdigit() else (mentor or None)}
+    data = {
+        "reason": _text(form, "reason"),
+        "mentor": int(mentor) if mentor.isdigit() else (mentor or None),
+    }
     return _validate(EscalationIn, data, form)

@@ -24,10 +24,24 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TICKET_COLUMNS = ("created_at", "created_by", "subject", "description", "category", "priority",
-                  "channel", "language", "block")
-EVENT_COLUMNS = {"event_at": "at", "event_type": "type", "event_by": "by",
-                 "event_body": "body", "event_status": "status"}
+TICKET_COLUMNS = (
+    "created_at",
+    "created_by",
+    "subject",
+    "description",
+    "category",
+    "priority",
+    "channel",
+    "language",
+    "block",
+)
+EVENT_COLUMNS = {
+    "event_at": "at",
+    "event_type": "type",
+    "event_by": "by",
+    "event_body": "body",
+    "event_status": "status",
+}
 CSV_COLUMNS = ("ticket", *TICKET_COLUMNS, "requester_name", "requester_phone", *EVENT_COLUMNS)
 _PLACE = re.compile(r"^tickets\[(\d+)\](?:\.events\[(\d+)\])?(?:\.(.*))?$")
 
@@ -68,9 +82,20 @@ def _read_csv(path: Path) -> list[SourceTicket]:
         tickets: list[SourceTicket] = []
         line = 1
         try:
-            missing = [c for c in ("ticket", "created_at", "created_by", "subject", "description",
-                                   "category", "event_at", "event_type")
-                       if c not in (reader.fieldnames or [])]
+            missing = [
+                c
+                for c in (
+                    "ticket",
+                    "created_at",
+                    "created_by",
+                    "subject",
+                    "description",
+                    "category",
+                    "event_at",
+                    "event_type",
+                )
+                if c not in (reader.fieldnames or [])
+            ]
             if missing:
                 raise ImportFileError(f"missing CSV column(s): {', '.join(missing)}")
             current_ref, line = None, reader.line_num + 1
@@ -92,8 +117,10 @@ def _read_csv(path: Path) -> list[SourceTicket]:
 def _ticket_fields(row: dict) -> dict:
     data = {name: row[name] for name in TICKET_COLUMNS if row.get(name)}
     if row.get("requester_name") or row.get("requester_phone"):
-        data["requester"] = {"name": row.get("requester_name", ""),
-                             "phone": row.get("requester_phone") or None}
+        data["requester"] = {
+            "name": row.get("requester_name", ""),
+            "phone": row.get("requester_phone") or None,
+        }
     data["events"] = []
     return data
 
@@ -115,11 +142,15 @@ def describe(fields: dict[str, str], batch: list[SourceTicket], first_index: int
                 column = next((c for c, k in EVENT_COLUMNS.items() if name == k), name)
             else:
                 where = f"line {source.line}"
-                column = {"requester.name": "requester_name",
-                          "requester.phone": "requester_phone"}.get(name, name)
+                column = {
+                    "requester.name": "requester_name",
+                    "requester.phone": "requester_phone",
+                }.get(name, name)
             out.append(f"{where} ({column or 'row'}): {why}")
         else:
             event = f".events[{j}]" if j is not None else ""
-            out.append(f"ticket {first_index + i + 1} (tickets[{first_index + i}]{event}"
-                       f"{'.' + name if name else ''}): {why}")
+            out.append(
+                f"ticket {first_index + i + 1} (tickets[{first_index + i}]{event}"
+                f"{'.' + name if name else ''}): {why}"
+            )
     return out

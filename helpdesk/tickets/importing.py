@@ -79,12 +79,27 @@ def check_batch(batch: ImportBatch) -> dict[str, str]:
     emails = {t.created_by.lower() for t in batch.tickets} | {
         e.by.lower() for t in batch.tickets for e in t.events if e.by
     }
-    users = {u.email.lower(): u for u in db.session.scalars(
-        sa.select(User).where(sa.func.lower(User.email).in_(emails)))} if emails else {}
-    blocks = {b.code: b for b in db.session.scalars(
-        sa.select(Block).where(Block.code.in_({t.block for t in batch.tickets if t.block})))}
-    categories = set(db.session.scalars(
-        sa.select(Category.slug).where(Category.slug.in_({t.category for t in batch.tickets}))))
+    users = (
+        {
+            u.email.lower(): u
+            for u in db.session.scalars(
+                sa.select(User).where(sa.func.lower(User.email).in_(emails))
+            )
+        }
+        if emails
+        else {}
+    )
+    blocks = {
+        b.code: b
+        for b in db.session.scalars(
+            sa.select(Block).where(Block.code.in_({t.block for t in batch.tickets if t.block}))
+        )
+    }
+    categories = set(
+        db.session.scalars(
+            sa.select(Category.slug).where(Category.slug.in_({t.category for t in batch.tickets}))
+        )
+    )
     now = utcnow()
     errors: dict[str, str] = {}
     for i, item in enumerate(batch.tickets):
@@ -92,7 +107,11 @@ def check_batch(batch: ImportBatch) -> dict[str, str]:
         creator = users.get(item.created_by.lower())
         if creator is None:
             errors[f"{where}.created_by"] = "no such user"
-        block = creator.block if creator is not None and creator.role == "brc" else blocks.get(item.block)
+        block = (
+            creator.block
+            if creator is not None and creator.role == "brc"
+            else blocks.get(item.block)
+        )
         if block is None and (creator is None or creator.role != "brc"):
             errors[f"{where}.block"] = "required" if item.block is None else "unknown block"
         if item.category not in categories:
@@ -103,16 +122,18 @@ def check_batch(batch: ImportBatch) -> dict[str, str]:
     return errors
 
 
-def _check_history(item: ImportTicket, where: str, users: dict[str, User],
-                   block: Block | None) -> dict[str, str]:
+def _check_history(
+    item: ImportTicket, where: str, users: dict[str, User], block: Block | None
+) -> dict[str, str]:
     """Replay the lifecycle on paper: the same status rules the services apply."""
     errors: dict[str, str] = {}
     status, previous, now = "new", item.created_at, utcnow()
     for j, event in enumerate(item.events):
         at = f"{where}.events[{j}]"
         if event.at < previous:
-            errors[f"{at}.at"] = ("before created_at" if j == 0
-                                  else "earlier than the event before it")
+            errors[f"{at}.at"] = (
+                "before created_at" if j == 0 else "earlier than the event before it"
+            )
         elif event.at > now:
             errors[f"{at}.at"] = "in the future"
         previous = max(previous, event.at)
@@ -145,8 +166,12 @@ def _check_history(item: ImportTicket, where: str, users: dict[str, User],
             errors[f"{at}.type"] = "the ticket was closed before this"
             continue
         requester_side = author is None or author.role == "brc"
-        if author is not None and author.role == "brc" and block is not None \
-                and author.block_id != block.id:
+        if (
+            author is not None
+            and author.role == "brc"
+            and block is not None
+            and author.block_id != block.id
+        ):
             errors[f"{at}.by"] = "BRC staff of another block"
         if event.type == "note":
             if requester_side:
@@ -162,15 +187,24 @@ def import_batch(batch: ImportBatch) -> list[Ticket]:
     """Import every ticket of ``batch`` or none: ValidationFailed names each bad place,
     BatchTooLarge refuses more than MAX_BATCH tickets. Returns the tickets in batch order."""
     if len(batch.tickets) > MAX_BATCH:
-        raise BatchTooLarge(f"At most {MAX_BATCH} tickets per batch; split the file.",
-                            {"tickets": f"{len(batch.tickets)} tickets; at most {MAX_BATCH}"})
+        raise BatchTooLarge(
+            f"At most {MAX_BATCH} tickets per batch; split the file.",
+            {"tickets": f"{len(batch.tickets)} tickets; at most {MAX_BATCH}"},
+        )
     errors = check_batch(batch)
     if errors:
         raise ValidationFailed("The batch was not imported: some tickets are invalid.", errors)
-    users = {u.email.lower(): u for u in db.session.scalars(sa.select(User).where(
-        sa.func.lower(User.email).in_(
-            {t.created_by.lower() for t in batch.tickets}
-            | {e.by.lower() for t in batch.tickets for e in t.events if e.by})))}
+    users = {
+        u.email.lower(): u
+        for u in db.session.scalars(
+            sa.select(User).where(
+                sa.func.lower(User.email).in_(
+                    {t.created_by.lower() for t in batch.tickets}
+                    | {e.by.lower() for t in batch.tickets for e in t.events if e.by}
+                )
+            )
+        )
+    }
     imported: list[Ticket] = []
     now = utcnow()
     with services.unit_of_work(historical=True):
@@ -180,8 +214,9 @@ def import_batch(batch: ImportBatch) -> list[Ticket]:
             except DomainError as exc:
                 # The check above should have caught it; still, name the ticket and undo all.
                 fields = {f"tickets[{i}].{k}": v for k, v in exc.fields.items()}
-                raise ValidationFailed(f"tickets[{i}]: {exc.message}",
-                                       fields or {f"tickets[{i}]": exc.message}) from exc
+                raise ValidationFailed(
+                    f"tickets[{i}]: {exc.message}", fields or {f"tickets[{i}]": exc.message}
+                ) from exc
             if ticket.is_open:
                 services.refresh_sla_as_of(ticket, now)
             imported.append(ticket)
@@ -199,8 +234,11 @@ def _replay(item: ImportTicket, users: dict[str, User]) -> Ticket:
             services.update_ticket(ticket, author, TicketUpdate(status=event.status), now=when)
         else:
             services.add_message(
-                ticket, author, MessageCreate(body=event.body, internal=event.type == "note"),
-                channel=ticket.channel, contact=ticket.requester if author is None else None,
+                ticket,
+                author,
+                MessageCreate(body=event.body, internal=event.type == "note"),
+                channel=ticket.channel,
+                contact=ticket.requester if author is None else None,
                 now=when,
             )
     return ticket

@@ -41,8 +41,10 @@ class Ticket(db.Model):
         # The open queue (newest first, 50 a page) and its count: a small index holding only
         # open tickets, in the queue's order, whatever the share of solved tickets.
         sa.Index(
-            "ix_tickets_open_queue", "id",
-            postgresql_where=sa.text(OPEN_QUEUE_CONDITION), sqlite_where=sa.text(OPEN_QUEUE_CONDITION),
+            "ix_tickets_open_queue",
+            "id",
+            postgresql_where=sa.text(OPEN_QUEUE_CONDITION),
+            sqlite_where=sa.text(OPEN_QUEUE_CONDITION),
         ),
         # Weekly "resolved" counts of the SLA trend report.
         sa.Index("ix_tickets_resolved_at", "resolved_at"),
@@ -105,8 +107,8 @@ class Ticket(db.Model):
     def id_from_number(text: str) -> int | None:
         """``KS-000123`` (any case, leading zeros optional) → 123; anything else → None."""
         text = text.strip().upper()
-        if text.startswith(NUMBER_PREFIX) and text[len(NUMBER_PREFIX):].isdigit():
-            return int(text[len(NUMBER_PREFIX):])
+        if text.startswith(NUMBER_PREFIX) and text[len(NUMBER_PREFIX) :].isdigit():
+            return int(text[len(NUMBER_PREFIX) :])
         return None
 
     @property
@@ -190,7 +192,9 @@ class SlaHoliday(db.Model):
     """A day an admin closed the call-centre on, besides the listed public holidays."""
 
     __tablename__ = "sla_holidays"
-    __table_args__ = (sa.UniqueConstraint("calendar_id", "day", name="uq_sla_holidays_calendar_day"),)
+    __table_args__ = (
+        sa.UniqueConstraint("calendar_id", "day", name="uq_sla_holidays_calendar_day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     calendar_id: Mapped[int] = mapped_column(sa.ForeignKey("sla_calendars.id", ondelete="CASCADE"))

@@ -60,7 +60,9 @@ def _statuses(value: str) -> list[str]:
     wanted = [part.strip() for part in value.split(",") if part.strip()]
     unknown = [s for s in wanted if s not in STATUSES]
     if unknown or not wanted:
-        raise ValidationFailed("Unknown status.", {"status": "must be one of " + ", ".join(STATUSES)})
+        raise ValidationFailed(
+            "Unknown status.", {"status": "must be one of " + ", ".join(STATUSES)}
+        )
     return wanted
 
 
@@ -151,8 +153,10 @@ def status_counts(viewer: User, filters: TicketFilters) -> dict[str, int]:
     base = filtered_tickets(viewer, replace(filters, status=None))
     parts = [
         sa.select(sa.literal(status).label("status"), sa.func.count().label("n")).select_from(
-            base.where(Ticket.status == status).with_only_columns(Ticket.id)
-            .limit(STATUS_COUNT_CAP + 1).subquery()
+            base.where(Ticket.status == status)
+            .with_only_columns(Ticket.id)
+            .limit(STATUS_COUNT_CAP + 1)
+            .subquery()
         )
         for status in STATUSES
     ]
@@ -203,8 +207,13 @@ def escalated_to(mentor: User, page: int, per_page: int) -> Page:
             joinedload(Ticket.category),
             selectinload(Ticket.assignee),
         )
-        .order_by(is_closed, no_due, Ticket.mentor_response_due, Ticket.updated_at.desc(),
-                  Ticket.id.desc())
+        .order_by(
+            is_closed,
+            no_due,
+            Ticket.mentor_response_due,
+            Ticket.updated_at.desc(),
+            Ticket.id.desc(),
+        )
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

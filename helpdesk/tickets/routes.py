@@ -97,7 +97,9 @@ def new():
     if request.method == "GET":
         # ?phone= comes from a call's screen-pop: the form looks the caller up at once.
         prefill = {"requester_phone": request.args.get("phone", "")[:32]}
-        return _render_new({"channel": "phone", "priority": "normal", "language": "hi"} | prefill, {})
+        return _render_new(
+            {"channel": "phone", "priority": "normal", "language": "hi"} | prefill, {}
+        )
     result = forms.create_ticket_from_form(
         request.form, current_user, with_block=True, with_requester=True, channel="phone"
     )
@@ -221,13 +223,23 @@ def escalate(ticket_id: int):
     values = request.form.to_dict()
     data, errors = forms.escalation_from_form(request.form)
     if errors:
-        return render_ticket(ticket, escalate_values=values, escalate_errors=errors,
-                             message="The escalation has invalid fields.", status=422)
+        return render_ticket(
+            ticket,
+            escalate_values=values,
+            escalate_errors=errors,
+            message="The escalation has invalid fields.",
+            status=422,
+        )
     try:
         escalation.escalate(ticket, current_user, data)
     except DomainError as exc:
-        return render_ticket(ticket, escalate_values=values, escalate_errors=exc.fields,
-                             message=exc.message, status=exc.status)
+        return render_ticket(
+            ticket,
+            escalate_values=values,
+            escalate_errors=exc.fields,
+            message=exc.message,
+            status=exc.status,
+        )
     flash(f"Escalated to {ticket.mentor.name}.", "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
@@ -243,6 +255,9 @@ def mentor_queue():
         page, per_page = 1, QUEUE_PAGE_SIZE
     result = queries.escalated_to(current_user, page, per_page)
     return render_template(
-        "tickets/mentor.html", page=result, now=utcnow(), open_statuses=OPEN_STATUSES,
+        "tickets/mentor.html",
+        page=result,
+        now=utcnow(),
+        open_statuses=OPEN_STATUSES,
         pages=max(1, -(-result.total // result.per_page)),
     )

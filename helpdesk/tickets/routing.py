@@ -13,7 +13,10 @@ from helpdesk.tickets.models import Ticket, TicketEvent
 
 
 def least_loaded_in_turn(
-    candidates: Sequence[User], *, holder: sa.ColumnElement, load_statuses: Iterable[str],
+    candidates: Sequence[User],
+    *,
+    holder: sa.ColumnElement,
+    load_statuses: Iterable[str],
     event_kind: str,
 ) -> User | None:
     """The candidate holding the fewest tickets (``holder`` = ``Ticket.assignee_id`` or
@@ -25,7 +28,8 @@ def least_loaded_in_turn(
     # Correlated subqueries: one index seek per candidate (ix_tickets_assignee_status,
     # ix_ticket_events_kind_new_value), not a scan of every assignment ever made.
     load = (
-        sa.select(sa.func.count()).select_from(Ticket)
+        sa.select(sa.func.count())
+        .select_from(Ticket)
         .where(holder == User.id, Ticket.status.in_(list(load_statuses)))
         .scalar_subquery()
     )

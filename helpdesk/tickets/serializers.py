@@ -36,9 +36,7 @@ def ticket_to_dict(ticket: Ticket, viewer: User | None, *, with_messages: bool =
         },
     }
     if with_messages:
-        data["messages"] = [
-            message_to_dict(m) for m in visible_messages(ticket, viewer)
-        ]
+        data["messages"] = [message_to_dict(m) for m in visible_messages(ticket, viewer)]
     return data
 
 

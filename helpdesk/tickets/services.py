@@ -140,13 +140,17 @@ def category_by_slug(slug: str) -> Category | None:
 def block_by_code(code: str) -> Block | None:
     # The ticket's answer shows the block's district and state: load them in the same query.
     return db.session.scalar(
-        sa.select(Block).where(Block.code == code)
+        sa.select(Block)
+        .where(Block.code == code)
         .options(joinedload(Block.district).joinedload(District.state))
     )
 
 
 def create_ticket(
-    data: TicketCreate, actor: User | None, *, now: datetime | None = None,
+    data: TicketCreate,
+    actor: User | None,
+    *,
+    now: datetime | None = None,
     live: bool = True,
 ) -> Ticket:
     """Open a ticket. A BRC user's ticket belongs to their block whatever ``data`` says.
@@ -267,8 +271,13 @@ def log_call(
     so no SLA clock and no status changes."""
     at = at or utcnow()
     message = Message(
-        ticket=ticket, author=None, body=note, internal=True, channel="phone",
-        automatic=True, created_at=at,
+        ticket=ticket,
+        author=None,
+        body=note,
+        internal=True,
+        channel="phone",
+        automatic=True,
+        created_at=at,
     )
     db.session.add(message)
     record_event(ticket, agent, "call", None, summary, at=at)
@@ -285,11 +294,16 @@ def _notify_mentor_answer(ticket: Ticket, author: User | None) -> None:
         recipient_id = db.session.scalar(
             sa.select(TicketEvent.actor_id)
             .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "mentor")
-            .order_by(TicketEvent.id.desc()).limit(1)
+            .order_by(TicketEvent.id.desc())
+            .limit(1)
         )
     if recipient_id is not None and recipient_id != author.id:
-        notify([recipient_id], "mentor.answered",
-               f"{author.name} answered {ticket.number}: {ticket.subject}", ticket=ticket)
+        notify(
+            [recipient_id],
+            "mentor.answered",
+            f"{author.name} answered {ticket.number}: {ticket.subject}",
+            ticket=ticket,
+        )
 
 
 def update_ticket(

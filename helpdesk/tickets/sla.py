@@ -92,7 +92,9 @@ class BusinessCalendar:
         """The day's working slots as aware UTC datetimes, in order, never overlapping."""
         if self.is_holiday(day):
             return []
-        return [(self._wall(day, a), self._wall(day, b)) for a, b in self._slots.get(day.weekday(), [])]
+        return [
+            (self._wall(day, a), self._wall(day, b)) for a, b in self._slots.get(day.weekday(), [])
+        ]
 
     def add_business_time(self, start: datetime, amount: timedelta) -> datetime:
         """The moment ``amount`` of working time after ``start`` (same zone as ``start``)."""

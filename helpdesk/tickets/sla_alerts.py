@@ -40,9 +40,13 @@ def is_historical() -> bool:
 
 
 def manager_ids() -> list[int]:
-    return list(db.session.scalars(
-        sa.select(User.id).where(User.role == "manager", User.active.is_(True)).order_by(User.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(User.id)
+            .where(User.role == "manager", User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def _recipients(ticket: Ticket) -> list[int]:
@@ -72,23 +76,40 @@ def escalate_on_breach(ticket: Ticket, now: datetime) -> bool:
     from helpdesk.tickets.escalation import pick_mentor
     from helpdesk.tickets.services import TRANSITIONS
 
-    if is_historical() or ticket.status == "escalated" or "escalated" not in TRANSITIONS[ticket.status]:
+    if (
+        is_historical()
+        or ticket.status == "escalated"
+        or "escalated" not in TRANSITIONS[ticket.status]
+    ):
         return False
     mentor = pick_mentor(ticket)
     if mentor is None:
-        notify(manager_ids(), "sla.escalation",
-               f"{ticket.number} breached its SLA and no mentor fits its category, language "
-               "and state: escalate it by hand", ticket=ticket, now=now)
+        notify(
+            manager_ids(),
+            "sla.escalation",
+            f"{ticket.number} breached its SLA and no mentor fits its category, language "
+            "and state: escalate it by hand",
+            ticket=ticket,
+            now=now,
+        )
         return False
     old_mentor = ticket.mentor.email if ticket.mentor else None
-    for kind, old, new in (("mentor", old_mentor, mentor.email), ("status", ticket.status, "escalated")):
-        db.session.add(TicketEvent(ticket=ticket, actor=None, kind=kind, old_value=old,
-                                   new_value=new, at=now))
+    for kind, old, new in (
+        ("mentor", old_mentor, mentor.email),
+        ("status", ticket.status, "escalated"),
+    ):
+        db.session.add(
+            TicketEvent(ticket=ticket, actor=None, kind=kind, old_value=old, new_value=new, at=now)
+        )
     ticket.mentor = mentor
     ticket.status = "escalated"
     ticket.updated_at = now
-    notify([mentor.id], "escalated",
-           f"{ticket.number} was escalated to you automatically: it breached its SLA",
-           ticket=ticket, now=now)
+    notify(
+        [mentor.id],
+        "escalated",
+        f"{ticket.number} was escalated to you automatically: it breached its SLA",
+        ticket=ticket,
+        now=now,
+    )
     events.queue_ticket_event(ticket, "ticket.updated")
     return True

@@ -23,12 +23,19 @@ from helpdesk.timeutil import utcnow
 def get_sla_policies():
     """The most specific policy matching a ticket applies: category + state, then
     category, then state, then priority alone."""
-    return jsonify({"items": [sla_policies.policy_to_dict(p) for p in sla_policies.list_policies()]})
+    return jsonify(
+        {"items": [sla_policies.policy_to_dict(p) for p in sla_policies.list_policies()]}
+    )
 
 
 @api_v1.post("/sla/policies")
-@endpoint(summary="Add an SLA policy for a category and/or state", body=PolicyCreate,
-          roles=("admin",), responses={201: "The policy"}, tag="sla")
+@endpoint(
+    summary="Add an SLA policy for a category and/or state",
+    body=PolicyCreate,
+    roles=("admin",),
+    responses={201: "The policy"},
+    tag="sla",
+)
 def post_sla_policy():
     """It applies to tickets created, or whose priority or category change, from then on.
     422 when the name or the (priority, category, state) scope is taken, or the category,
@@ -58,8 +65,12 @@ def patch_sla_policy(policy_id: int):
 
 def calendar_to_dict(calendar: SlaCalendar) -> dict:
     return {
-        "id": calendar.id, "name": calendar.name, "tz": calendar.tz, "hours": calendar.hours,
-        "india_holidays": calendar.india_holidays, "state_holidays": calendar.state_holidays,
+        "id": calendar.id,
+        "name": calendar.name,
+        "tz": calendar.tz,
+        "hours": calendar.hours,
+        "india_holidays": calendar.india_holidays,
+        "state_holidays": calendar.state_holidays,
         "holidays": [holiday_to_dict(h) for h in calendar.holidays],
     }
 
@@ -82,8 +93,12 @@ def get_sla_calendars():
 
 
 @api_v1.put("/sla/calendars/<name>")
-@endpoint(summary="Set a calendar's weekly hours and holiday switches", body=CalendarUpdate,
-          roles=("admin",), tag="sla")
+@endpoint(
+    summary="Set a calendar's weekly hours and holiday switches",
+    body=CalendarUpdate,
+    roles=("admin",),
+    tag="sla",
+)
 def put_sla_calendar(name: str):
     """Several slots a day make lunch breaks; a weekday left out is closed. The open
     tickets whose policy runs in this calendar are recomputed."""
@@ -94,8 +109,13 @@ def put_sla_calendar(name: str):
 
 
 @api_v1.post("/sla/calendars/<name>/holidays")
-@endpoint(summary="Close a calendar on a date", body=HolidayIn, roles=("admin",),
-          responses={201: "The holiday"}, tag="sla")
+@endpoint(
+    summary="Close a calendar on a date",
+    body=HolidayIn,
+    roles=("admin",),
+    responses={201: "The holiday"},
+    tag="sla",
+)
 def post_sla_holiday(name: str):
     """The open tickets whose policy runs in this calendar are recomputed."""
     _calendar_or_404(name)
@@ -105,8 +125,9 @@ def post_sla_holiday(name: str):
 
 
 @api_v1.delete("/sla/holidays/<int:holiday_id>")
-@endpoint(summary="Remove an admin-added holiday", roles=("admin",),
-          responses={204: "Removed"}, tag="sla")
+@endpoint(
+    summary="Remove an admin-added holiday", roles=("admin",), responses={204: "Removed"}, tag="sla"
+)
 def delete_sla_holiday(holiday_id: int):
     holiday = db.session.get(SlaHoliday, holiday_id)
     if holiday is None:

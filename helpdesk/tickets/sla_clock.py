@@ -127,7 +127,9 @@ def evaluate(
     def measure(target: str, start: datetime, met_at: datetime | None) -> None:
         if minutes.get(target) is None:
             return
-        result.clocks.append(_clock(target, start, met_at, minutes[target], timeline, now, calendar))
+        result.clocks.append(
+            _clock(target, start, met_at, minutes[target], timeline, now, calendar)
+        )
 
     responses = [m for m in messages if is_response(m)]
     first = responses[0].created_at if responses else None
@@ -153,7 +155,8 @@ def evaluate(
     if escalations and ticket.mentor_id is not None:
         since = escalations[-1]
         replies = [
-            m.created_at for m in responses
+            m.created_at
+            for m in responses
             if m.created_at >= since and m.author_id == ticket.mentor_id
         ]
         measure("mentor_response", since, replies[0] if replies else None)

@@ -12,8 +12,12 @@ from pydantic import BaseModel, ValidationError
 from helpdesk.errors import field_errors_from_pydantic
 from helpdesk.tickets.sla_schemas import CalendarUpdate, HolidayIn, PolicyCreate, PolicyUpdate
 
-MINUTE_FIELDS = ("first_response_minutes", "next_response_minutes", "resolution_minutes",
-                 "mentor_response_minutes")
+MINUTE_FIELDS = (
+    "first_response_minutes",
+    "next_response_minutes",
+    "resolution_minutes",
+    "mentor_response_minutes",
+)
 FLAGS = ("raise_priority_on_breach", "escalate_on_breach")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _SLOT = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
@@ -50,8 +54,12 @@ def policy_from_form(form: Mapping, *, create: bool):
     data["calendar"] = _text(form, "calendar")
     data |= {flag: _checked(form, flag) for flag in FLAGS}
     if create:
-        data |= {"name": _text(form, "name"), "priority": _text(form, "priority"),
-                 "category": _text(form, "category") or None, "state": _text(form, "state") or None}
+        data |= {
+            "name": _text(form, "name"),
+            "priority": _text(form, "priority"),
+            "category": _text(form, "category") or None,
+            "state": _text(form, "state") or None,
+        }
         errors |= {name: "required" for name in ("name", "priority") if not data[name]}
         return _validate(PolicyCreate, data, errors)
     return _validate(PolicyUpdate, data, errors)
@@ -76,8 +84,11 @@ def calendar_from_form(form: Mapping):
                 break
             slots.append([t.zfill(5) for t in match.groups()])
         hours[str(day)] = slots
-    data = {"hours": hours, "india_holidays": _checked(form, "india_holidays"),
-            "state_holidays": _checked(form, "state_holidays")}
+    data = {
+        "hours": hours,
+        "india_holidays": _checked(form, "india_holidays"),
+        "state_holidays": _checked(form, "state_holidays"),
+    }
     return _validate(CalendarUpdate, data, errors)
 
 
@@ -90,5 +101,6 @@ def holiday_from_form(form: Mapping):
     errors: dict[str, str] = {}
     if not _text(form, "day"):
         errors["day"] = "required"
-    return _validate(HolidayIn, {"day": _text(form, "day") or None, "name": _text(form, "name")},
-                     errors)
+    return _validate(
+        HolidayIn, {"day": _text(form, "day") or None, "name": _text(form, "name")}, errors
+    )

@@ -31,8 +31,13 @@ Policy = SlaPolicy | PolicyTargets
 HISTORICAL_KEY = sla_alerts.HISTORICAL_KEY
 DEFAULT_CALENDAR_HOURS = {str(d): [["09:00", "18:00"]] for d in range(6)}
 EDITABLE_FIELDS = (
-    "first_response_minutes", "next_response_minutes", "resolution_minutes",
-    "mentor_response_minutes", "calendar", "raise_priority_on_breach", "escalate_on_breach",
+    "first_response_minutes",
+    "next_response_minutes",
+    "resolution_minutes",
+    "mentor_response_minutes",
+    "calendar",
+    "raise_priority_on_breach",
+    "escalate_on_breach",
 )
 
 
@@ -46,12 +51,17 @@ def select_policy(ticket: Ticket) -> Policy:
     # The relationship, not category_id: a ticket being created has no ids before its flush.
     category_id = ticket.category.id if ticket.category is not None else None
     candidates = [
-        p for p in db.session.scalars(sa.select(SlaPolicy).where(SlaPolicy.priority == ticket.priority))
+        p
+        for p in db.session.scalars(
+            sa.select(SlaPolicy).where(SlaPolicy.priority == ticket.priority)
+        )
         if p.category_id in (None, category_id) and p.state_code in (None, state)
     ]
     if not candidates:
         return DEFAULT_POLICIES[ticket.priority]
-    return max(candidates, key=lambda p: (p.category_id is not None, p.state_code is not None, -p.id))
+    return max(
+        candidates, key=lambda p: (p.category_id is not None, p.state_code is not None, -p.id)
+    )
 
 
 def policy_named(name: str | None) -> Policy | None:
@@ -65,7 +75,9 @@ def calendar_for(name: str, state_subdiv: str | None = None) -> BusinessCalendar
     """The named calendar with its admin-added holidays; the contract's default when the
     table has no row of that name."""
     row = db.session.scalar(
-        sa.select(SlaCalendar).where(SlaCalendar.name == name).options(selectinload(SlaCalendar.holidays))
+        sa.select(SlaCalendar)
+        .where(SlaCalendar.name == name)
+        .options(selectinload(SlaCalendar.holidays))
     )
     if row is None:
         return default_calendar()
@@ -82,7 +94,9 @@ def evaluate_ticket(ticket: Ticket, now: datetime) -> Evaluation:
     """``sla_clock.evaluate`` with the ticket's policy and calendar (reads, never writes)."""
     policy = policy_named(ticket.sla_policy) or select_policy(ticket)
     subdiv = ticket.block.state.holiday_subdiv if ticket.block is not None else None
-    return evaluate(ticket, now, minutes=targets_of(policy), calendar=calendar_for(policy.calendar, subdiv))
+    return evaluate(
+        ticket, now, minutes=targets_of(policy), calendar=calendar_for(policy.calendar, subdiv)
+    )
 
 
 def assign_policy(ticket: Ticket) -> None:
@@ -110,8 +124,12 @@ def refresh_sla(ticket: Ticket, now: datetime) -> Evaluation:
     warned = {(e.new_value, e.old_value) for e in ticket.events if e.kind == "sla_warning"}
     for clock in result.clocks:
         key = (clock.target, isoformat(clock.started_at))
-        if (clock.met_at is None and not clock.breached and now >= clock.warn_at
-                and key not in warned):
+        if (
+            clock.met_at is None
+            and not clock.breached
+            and now >= clock.warn_at
+            and key not in warned
+        ):
             _event(ticket, "sla_warning", key[1], clock.target, now)
             sla_alerts.announce(ticket, "warning", clock.target, clock.due, now)
             warned.add(key)
@@ -148,7 +166,8 @@ def backfill_figures(ids: list[int], now: datetime | None = None) -> None:
     """Store the report figures of these tickets from their history (for tickets written
     before those columns existed); records no breach or warning. Commits."""
     tickets = db.session.scalars(
-        sa.select(Ticket).where(Ticket.id.in_(ids))
+        sa.select(Ticket)
+        .where(Ticket.id.in_(ids))
         .options(selectinload(Ticket.messages), selectinload(Ticket.events))
     ).all()
     for ticket in tickets:
@@ -174,7 +193,9 @@ def _breach_actions(ticket: Ticket, *, first_breach: bool, now: datetime) -> boo
 
 
 def _event(ticket: Ticket, kind: str, old: str | None, new: str | None, at: datetime) -> None:
-    db.session.add(TicketEvent(ticket=ticket, actor=None, kind=kind, old_value=old, new_value=new, at=at))
+    db.session.add(
+        TicketEvent(ticket=ticket, actor=None, kind=kind, old_value=old, new_value=new, at=at)
+    )
 
 
 def list_policies() -> list[Policy]:
@@ -220,13 +241,23 @@ def install_defaults() -> None:
     """Add the default calendar and DEFAULT_POLICIES where missing (idempotent); for fresh
     databases built without migrations. The caller commits."""
     if db.session.scalar(sa.select(SlaCalendar).where(SlaCalendar.name == "default")) is None:
-        db.session.add(SlaCalendar(name="default", tz="Asia/Kolkata", hours=DEFAULT_CALENDAR_HOURS,
-                                   india_holidays=True, state_holidays=False))
+        db.session.add(
+            SlaCalendar(
+                name="default",
+                tz="Asia/Kolkata",
+                hours=DEFAULT_CALENDAR_HOURS,
+                india_holidays=True,
+                state_holidays=False,
+            )
+        )
     names = set(db.session.scalars(sa.select(SlaPolicy.name)))
     for p in DEFAULT_POLICIES.values():
         if p.name not in names:
-            db.session.add(SlaPolicy(name=p.name, priority=p.priority, **targets_of_fields(p),
-                                     calendar=p.calendar))
+            db.session.add(
+                SlaPolicy(
+                    name=p.name, priority=p.priority, **targets_of_fields(p), calendar=p.calendar
+                )
+            )
     db.session.flush()
 
 
@@ -236,9 +267,17 @@ def targets_of_fields(policy: Policy) -> dict[str, int]:
 
 def _open_tickets_of_calendar(calendar_name: str) -> list[Ticket]:
     names = [p.name for p in list_policies() if p.calendar == calendar_name]
-    return list(db.session.scalars(
-        sa.select(Ticket).where(Ticket.sla_policy.in_(names), Ticket.status.in_(OPEN_STATUSES))
-    )) if names else []
+    return (
+        list(
+            db.session.scalars(
+                sa.select(Ticket).where(
+                    Ticket.sla_policy.in_(names), Ticket.status.in_(OPEN_STATUSES)
+                )
+            )
+        )
+        if names
+        else []
+    )
 
 
 def recompute_calendar(calendar_name: str, now: datetime) -> int:
@@ -252,17 +291,22 @@ def recompute_calendar(calendar_name: str, now: datetime) -> int:
 
 
 def list_calendars() -> list[SlaCalendar]:
-    return list(db.session.scalars(
-        sa.select(SlaCalendar).options(selectinload(SlaCalendar.holidays)).order_by(SlaCalendar.name)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(SlaCalendar)
+            .options(selectinload(SlaCalendar.holidays))
+            .order_by(SlaCalendar.name)
+        )
+    )
 
 
 def calendar_named(name: str) -> SlaCalendar | None:
     return db.session.scalar(sa.select(SlaCalendar).where(SlaCalendar.name == name))
 
 
-def add_holiday(calendar_name: str, day: date, name: str = "", *,
-                now: datetime | None = None) -> SlaHoliday:
+def add_holiday(
+    calendar_name: str, day: date, name: str = "", *, now: datetime | None = None
+) -> SlaHoliday:
     """Close ``calendar_name`` on ``day`` (an admin-added holiday); with ``now``, the open
     tickets in that calendar are recomputed. A day already closed is a ValidationFailed.
     The caller commits."""
@@ -288,8 +332,14 @@ def remove_holiday(holiday: SlaHoliday, *, now: datetime) -> int:
     return recompute_calendar(calendar_name, now)
 
 
-def update_calendar(calendar: SlaCalendar, *, hours: dict[str, list[list[str]]],
-                    india_holidays: bool, state_holidays: bool, now: datetime) -> int:
+def update_calendar(
+    calendar: SlaCalendar,
+    *,
+    hours: dict[str, list[list[str]]],
+    india_holidays: bool,
+    state_holidays: bool,
+    now: datetime,
+) -> int:
     """Set a calendar's weekly hours (weekday "0" = Monday → [["09:00", "13:00"], ...];
     several slots make lunch breaks, no slots close the day) and its holiday switches, then
     recompute its open tickets; returns how many. Bad hours are a ValidationFailed keyed
@@ -333,17 +383,24 @@ def create_policy(fields: dict) -> SlaPolicy:
         errors["calendar"] = "unknown calendar"
     if db.session.scalar(sa.select(SlaPolicy.id).where(SlaPolicy.name == fields["name"])):
         errors["name"] = "already in use"
-    if not errors and db.session.scalar(sa.select(SlaPolicy.id).where(
-        SlaPolicy.priority == fields["priority"],
-        SlaPolicy.category_id.is_(None) if category is None else SlaPolicy.category_id == category.id,
-        SlaPolicy.state_code.is_(None) if state is None else SlaPolicy.state_code == state.code,
-    )):
+    if not errors and db.session.scalar(
+        sa.select(SlaPolicy.id).where(
+            SlaPolicy.priority == fields["priority"],
+            SlaPolicy.category_id.is_(None)
+            if category is None
+            else SlaPolicy.category_id == category.id,
+            SlaPolicy.state_code.is_(None) if state is None else SlaPolicy.state_code == state.code,
+        )
+    ):
         errors["priority"] = "a policy for this priority, category and state exists"
     if errors:
         raise ValidationFailed("The policy has invalid fields.", errors)
     policy = SlaPolicy(
-        name=fields["name"], priority=fields["priority"], category=category,
-        state_code=state.code if state else None, calendar=fields["calendar"],
+        name=fields["name"],
+        priority=fields["priority"],
+        category=category,
+        state_code=state.code if state else None,
+        calendar=fields["calendar"],
         **{k: fields[k] for k in EDITABLE_FIELDS if k.endswith("_minutes")},
         raise_priority_on_breach=bool(fields.get("raise_priority_on_breach")),
         escalate_on_breach=bool(fields.get("escalate_on_breach")),

@@ -39,9 +39,13 @@ def _get_or_404(model, object_id: int):
 def _choices() -> dict:
     return {
         "priorities": PRIORITIES,
-        "categories": [(c.slug, c.name) for c in
-                       db.session.scalars(sa.select(Category).order_by(Category.name))],
-        "states": [(s.code, s.name) for s in db.session.scalars(sa.select(State).order_by(State.name))],
+        "categories": [
+            (c.slug, c.name)
+            for c in db.session.scalars(sa.select(Category).order_by(Category.name))
+        ],
+        "states": [
+            (s.code, s.name) for s in db.session.scalars(sa.select(State).order_by(State.name))
+        ],
         "calendar_names": [c.name for c in sla_policies.list_calendars()],
         "weekdays": sla_forms.WEEKDAYS,
         "slots_text": sla_forms.slots_text,
@@ -82,11 +86,14 @@ def new_policy():
             except ValidationFailed as exc:
                 errors = exc.fields
             else:
-                flash(f"Policy “{policy.name}” added; it applies to tickets created from now on.",
-                      "success")
+                flash(
+                    f"Policy “{policy.name}” added; it applies to tickets created from now on.",
+                    "success",
+                )
                 return redirect(url_for("sla_admin.index"))
-    return render_template("sla/policy.html", policy=None, values=values, errors=errors,
-                           **_choices()), 422 if errors else 200
+    return render_template(
+        "sla/policy.html", policy=None, values=values, errors=errors, **_choices()
+    ), 422 if errors else 200
 
 
 @bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
@@ -105,8 +112,9 @@ def edit_policy(policy_id: int):
                 count = sla_policies.update_policy(policy, data.model_dump(), now=utcnow())
             flash(f"Policy “{policy.name}” saved; {count} open ticket(s) recomputed.", "success")
             return redirect(url_for("sla_admin.index"))
-    return render_template("sla/policy.html", policy=policy, values=values, errors=errors,
-                           **_choices()), 422 if errors else 200
+    return render_template(
+        "sla/policy.html", policy=policy, values=values, errors=errors, **_choices()
+    ), 422 if errors else 200
 
 
 @bp.post("/calendars/<int:calendar_id>")
@@ -122,7 +130,9 @@ def edit_calendar(calendar_id: int):
         except ValidationFailed as exc:
             errors = sla_forms.calendar_errors_for_form(exc.fields)
         else:
-            flash(f"Calendar “{calendar.name}” saved; {count} open ticket(s) recomputed.", "success")
+            flash(
+                f"Calendar “{calendar.name}” saved; {count} open ticket(s) recomputed.", "success"
+            )
             return redirect(url_for("sla_admin.index"))
     return _index({calendar.id: errors}, {calendar.id: request.form}, 422)
 

@@ -45,10 +45,13 @@ def schedule(plans: list[Plan]) -> int:
                 if moment <= real_now:
                     continue
                 queue.enqueue_at(
-                    moment, check_ticket_job, ticket_id,
+                    moment,
+                    check_ticket_job,
+                    ticket_id,
                     # Same ticket, target and moment → same job: rescheduling replaces it.
                     job_id=f"sla-{ticket_id}-{target}-{kind}-{int(moment.timestamp())}",
-                    result_ttl=3600, failure_ttl=7 * 24 * 3600,
+                    result_ttl=3600,
+                    failure_ttl=7 * 24 * 3600,
                 )
                 count += 1
     except RedisError as exc:
@@ -108,7 +111,9 @@ def reconcile_sla(now: datetime | None = None, *, batch: int = 200) -> dict[str,
     checked = breaches = 0
     for start in range(0, len(ids), batch):
         tickets = db.session.scalars(
-            sa.select(Ticket).where(Ticket.id.in_(ids[start:start + batch])).options(
+            sa.select(Ticket)
+            .where(Ticket.id.in_(ids[start : start + batch]))
+            .options(
                 selectinload(Ticket.events),
                 selectinload(Ticket.messages).selectinload(Message.author),
             )
