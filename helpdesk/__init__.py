@@ -108,8 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.knowledge import api as _knowledge_api  # noqa: F401
     from helpdesk.knowledge import tasks as _knowledge_tasks  # noqa: F401
     from helpdesk.reports import api as _reports_api  # noqa: F401
+    from helpdesk.sla import api as _sla_api  # noqa: F401
     from helpdesk.tickets import api as _tickets_api  # noqa: F401
-    from helpdesk.tickets import sla_api as _sla_api  # noqa: F401
     from helpdesk.tickets import tasks as _ticket_tasks  # noqa: F401
 
     # The API authenticates by bearer token; session callers are CSRF-checked in api/auth.py.
@@ -125,9 +125,9 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.knowledge.routes import bp as knowledge_web
     from helpdesk.portal.routes import bp as portal_web
     from helpdesk.reports.routes import bp as reports_web
+    from helpdesk.sla.routes import bp as sla_admin_web
     from helpdesk.templating import register_templating
     from helpdesk.tickets.routes import bp as tickets_web
-    from helpdesk.tickets.sla_routes import bp as sla_admin_web
 
     register_templating(app)
     web_blueprints = (

@@ -4,7 +4,7 @@ Each public function validates everything before it writes, writes the change an
 audit events in one transaction, and commits; on any error nothing is written.
 
 SLA: every ticket that got an audit event in a unit of work has its SLA state refreshed
-(``sla_policies.refresh_sla``: due dates, breaches, warnings) before the commit, as of the
+(``policies.refresh_sla``: due dates, breaches, warnings) before the commit, as of the
 moment of its latest event; after the commit its warning and breach timers are scheduled.
 Functions take an optional ``now`` (default: the current time) so imports and tests can
 replay a history.
@@ -28,7 +28,7 @@ from helpdesk.contacts.services import find_or_create_contact
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District
-from helpdesk.tickets import sla_policies, sla_timers
+from helpdesk.sla import policies, timers
 from helpdesk.tickets.models import Category, Message, Ticket, TicketEvent
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
 from helpdesk.timeutil import utcnow
@@ -77,14 +77,14 @@ def unit_of_work(*, historical: bool = False) -> Iterator[None]:
         return
     info[_DEPTH_KEY] = 1
     if historical:
-        info[sla_policies.HISTORICAL_KEY] = True
+        info[policies.HISTORICAL_KEY] = True
     try:
         yield
         if info.pop(_FAILED_KEY, False):
             raise RuntimeError("an inner unit of work failed; nothing is committed")
         touched = info.pop(_TOUCHED_KEY, {})
         plans = [
-            (ticket.id, sla_policies.refresh_sla(ticket, at).upcoming())
+            (ticket.id, policies.refresh_sla(ticket, at).upcoming())
             for ticket, at in touched.values()
         ]
         if historical:
@@ -99,12 +99,12 @@ def unit_of_work(*, historical: bool = False) -> Iterator[None]:
         raise
     finally:
         info.pop(_DEPTH_KEY, None)
-        info.pop(sla_policies.HISTORICAL_KEY, None)
+        info.pop(policies.HISTORICAL_KEY, None)
     # Consoles first: the live event is what a waiting person sees; handing jobs to RQ and
     # scheduling SLA timers are Redis round trips (measured ~40 ms under load) nobody waits on.
     events.send_pending()
     jobs.deliver_pending()
-    sla_timers.schedule(plans)
+    timers.schedule(plans)
 
 
 def refresh_sla_as_of(ticket: Ticket, at: datetime) -> None:
@@ -188,7 +188,7 @@ def create_ticket(
             updated_at=now,
             sla_breached=[],
         )
-        sla_policies.assign_policy(ticket)
+        policies.assign_policy(ticket)
         db.session.add(ticket)
         db.session.flush()
         record_event(ticket, actor, "created", None, ticket.status, at=now)
@@ -346,7 +346,7 @@ def update_ticket(
             ticket.category = category
             reselect = True
         if reselect:
-            sla_policies.assign_policy(ticket)
+            policies.assign_policy(ticket)
         if "assignee" in sent and data.assignee != ticket.assignee_id:
             _set_assignee(ticket, actor, assignee, now=now)
         if "status" in sent and data.status != ticket.status:

@@ -89,7 +89,7 @@ def _committing() -> Iterator[None]:
 def check_ticket(ticket_id: int, now: datetime | None = None) -> list[str]:
     """Evaluate one ticket as of ``now`` and record new warnings and breaches once.
     Returns the targets newly breached."""
-    from helpdesk.tickets.sla_policies import refresh_sla
+    from helpdesk.sla.policies import refresh_sla
 
     ticket = db.session.get(Ticket, ticket_id)
     if ticket is None or not ticket.is_open:
@@ -102,7 +102,7 @@ def check_ticket(ticket_id: int, now: datetime | None = None) -> list[str]:
 
 def reconcile_sla(now: datetime | None = None, *, batch: int = 200) -> dict[str, int]:
     """Check every open ticket as of ``now``; returns {"checked", "breaches"}."""
-    from helpdesk.tickets.sla_policies import refresh_sla
+    from helpdesk.sla.policies import refresh_sla
 
     now = now or utcnow()
     ids = db.session.scalars(

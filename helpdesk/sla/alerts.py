@@ -1,8 +1,8 @@
 """Who hears about SLA warnings and breaches, and the escalation a policy asks for on breach.
 
-Called by ``sla_policies.refresh_sla`` when it records a new warning or breach, inside the
+Called by ``policies.refresh_sla`` when it records a new warning or breach, inside the
 transaction that records it; notifications and live events go out once it commits (the
-services' ``unit_of_work``, or ``sla_timers.check_ticket``/``reconcile_sla``).
+services' ``unit_of_work``, or ``timers.check_ticket``/``reconcile_sla``).
 
 - The ticket's assignee (nobody personally when unassigned) and every active manager get
   a notification (kind ``sla.warning`` or ``sla.breached``), sent live as well.
