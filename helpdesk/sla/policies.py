@@ -31,7 +31,6 @@ from helpdesk.tickets.models import (
 from helpdesk.timeutil import isoformat, utcnow
 
 Policy = SlaPolicy | PolicyTargets
-HISTORICAL_KEY = alerts.HISTORICAL_KEY
 
 
 def targets_of(policy: Policy) -> dict[str, int]:
