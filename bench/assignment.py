@@ -147,10 +147,11 @@ def populate(args, db):
 
 
 def measure(args, db, sa, agents, block, category) -> None:
-    from helpdesk.console.assignment import claim, pick_agent
+    from helpdesk.console.assignment import pick_agent
     from helpdesk.console.settings import update_settings
     from helpdesk.errors import Conflict
     from helpdesk.tickets import services
+    from helpdesk.tickets.assignment import claim
     from helpdesk.tickets.schemas import TicketCreate
 
     def new_ticket():

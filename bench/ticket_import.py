@@ -105,9 +105,9 @@ def main() -> int:
     from helpdesk.extensions import db
     from helpdesk.geography.services import create_block
     from helpdesk.reference import build_schema_from_models
+    from helpdesk.sla.configuration import install_defaults
     from helpdesk.tickets import importing
     from helpdesk.tickets.models import Category, Message, Ticket
-    from helpdesk.tickets.sla_policies import install_defaults
 
     workdir = tempfile.mkdtemp(prefix="import-bench-")
     url = args.database_url or f"sqlite:///{workdir}/bench.sqlite3"

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from config import Config, ProductionConfig, config_for_environment
+from helpdesk.jobs.backends import register_app_factory
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -18,8 +19,24 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    _connect_signals()
     _register_cli(app)
     return app
+
+
+def _connect_signals() -> None:
+    """Each feature hears the ticket changes it cares about (``helpdesk.signals``). Blinker
+    connects a receiver once, however many apps are made. Console first: its live events
+    go out before the SLA timers are scheduled."""
+    from helpdesk.calls import receivers as calls
+    from helpdesk.console import receivers as console
+    from helpdesk.knowledge import receivers as knowledge
+    from helpdesk.sla import receivers as sla
+
+    console.connect_signals()
+    sla.connect_signals()
+    calls.connect_signals()
+    knowledge.connect_signals()
 
 
 def _init_extensions(app: Flask) -> None:
@@ -108,8 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.knowledge import api as _knowledge_api  # noqa: F401
     from helpdesk.knowledge import tasks as _knowledge_tasks  # noqa: F401
     from helpdesk.reports import api as _reports_api  # noqa: F401
+    from helpdesk.sla import api as _sla_api  # noqa: F401
     from helpdesk.tickets import api as _tickets_api  # noqa: F401
-    from helpdesk.tickets import sla_api as _sla_api  # noqa: F401
     from helpdesk.tickets import tasks as _ticket_tasks  # noqa: F401
 
     # The API authenticates by bearer token; session callers are CSRF-checked in api/auth.py.
@@ -125,9 +142,9 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.knowledge.routes import bp as knowledge_web
     from helpdesk.portal.routes import bp as portal_web
     from helpdesk.reports.routes import bp as reports_web
+    from helpdesk.sla.routes import bp as sla_admin_web
     from helpdesk.templating import register_templating
     from helpdesk.tickets.routes import bp as tickets_web
-    from helpdesk.tickets.sla_routes import bp as sla_admin_web
 
     register_templating(app)
     web_blueprints = (
@@ -149,3 +166,6 @@ def _register_cli(app: Flask) -> None:
     from helpdesk.cli import register_cli
 
     register_cli(app)
+
+
+register_app_factory(create_app)

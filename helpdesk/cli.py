@@ -118,7 +118,7 @@ def reindex_command():
 @sla_cli.command("reconcile")
 def sla_reconcile_command():
     """Record SLA warnings and breaches that timers missed (run from cron without Redis)."""
-    from helpdesk.tickets.sla_timers import reconcile_sla
+    from helpdesk.sla.timers import reconcile_sla
 
     counts = reconcile_sla()
     click.echo(f"checked {counts['checked']} open ticket(s), {counts['breaches']} new breach(es)")
@@ -198,7 +198,7 @@ def import_tickets_command(file: Path, fmt: str | None, batch_size: int, skip: i
 @click.option("--batch", default=500, show_default=True, help="tickets per transaction")
 def sla_backfill_command(batch: int):
     """Store the report figures (business minutes, breach flags) of existing tickets."""
-    from helpdesk.tickets.sla_policies import backfill_figures, ticket_ids
+    from helpdesk.sla.policies import backfill_figures, ticket_ids
 
     ids = ticket_ids()
     with click.progressbar(length=len(ids), label="tickets", show_pos=True) as bar:

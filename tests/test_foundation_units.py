@@ -9,7 +9,7 @@ from config import ProductionConfig
 from helpdesk import create_app
 from helpdesk.agents.services import authenticate
 from helpdesk.contacts.phones import InvalidPhone, normalize_phone
-from helpdesk.tickets.sla import BusinessCalendar, default_calendar
+from helpdesk.sla.calendar import BusinessCalendar, default_calendar
 
 IST = ZoneInfo("Asia/Kolkata")
 

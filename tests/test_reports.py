@@ -16,11 +16,12 @@ import sqlalchemy as sa
 
 from helpdesk.extensions import db
 from helpdesk.reports.queries import GROUP_KEYS
+from helpdesk.sla.configuration import install_defaults
+from helpdesk.sla.models import SlaCalendar, SlaPolicy
+from helpdesk.sla.timers import reconcile_sla
 from helpdesk.tickets import services
-from helpdesk.tickets.models import SlaCalendar, SlaPolicy, Ticket
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
-from helpdesk.tickets.sla_policies import install_defaults
-from helpdesk.tickets.sla_timers import reconcile_sla
 from helpdesk.timeutil import utcnow
 
 IST = ZoneInfo("Asia/Kolkata")

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from helpdesk.extensions import db
+from helpdesk.sla.configuration import install_defaults
+from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.tickets import services
-from helpdesk.tickets.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.tickets.schemas import TicketCreate
-from helpdesk.tickets.sla_policies import install_defaults
 
 IST = ZoneInfo("Asia/Kolkata")
 

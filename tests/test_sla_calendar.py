@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpdesk.tickets.sla import BusinessCalendar, default_calendar
+from helpdesk.sla.calendar import BusinessCalendar, default_calendar
 
 IST = ZoneInfo("Asia/Kolkata")
 LUNCH = {d: [("09:00", "13:00"), ("14:00", "18:00")] for d in range(6)}

@@ -12,11 +12,12 @@ import sqlalchemy as sa
 
 from helpdesk.console.models import Notification
 from helpdesk.extensions import db
+from helpdesk.sla.configuration import install_defaults
+from helpdesk.sla.models import SlaPolicy
+from helpdesk.sla.timers import check_ticket, reconcile_sla
 from helpdesk.tickets import services
-from helpdesk.tickets.models import SlaPolicy, TicketEvent
+from helpdesk.tickets.models import TicketEvent
 from helpdesk.tickets.schemas import TicketCreate, TicketUpdate
-from helpdesk.tickets.sla_policies import install_defaults
-from helpdesk.tickets.sla_timers import check_ticket, reconcile_sla
 
 IST = ZoneInfo("Asia/Kolkata")
 

@@ -11,11 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from helpdesk.extensions import db
+from helpdesk.sla.configuration import install_defaults, update_policy
+from helpdesk.sla.models import SlaCalendar, SlaPolicy
+from helpdesk.sla.timers import check_ticket, reconcile_sla
 from helpdesk.tickets import services
-from helpdesk.tickets.models import SlaCalendar, SlaPolicy, TicketEvent
+from helpdesk.tickets.models import TicketEvent
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
-from helpdesk.tickets.sla_policies import install_defaults, update_policy
-from helpdesk.tickets.sla_timers import check_ticket, reconcile_sla
 
 IST = ZoneInfo("Asia/Kolkata")
 

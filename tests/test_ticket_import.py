@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from helpdesk.console.models import Notification
 from helpdesk.contacts.models import Contact
 from helpdesk.extensions import db
-from helpdesk.tickets.models import Message, SlaCalendar, SlaPolicy, Ticket, TicketEvent
-from helpdesk.tickets.sla_policies import add_holiday, install_defaults
+from helpdesk.sla.configuration import add_holiday, install_defaults
+from helpdesk.sla.models import SlaCalendar, SlaPolicy
+from helpdesk.tickets.models import Message, Ticket, TicketEvent
 
 IST = ZoneInfo("Asia/Kolkata")
 

@@ -96,12 +96,3 @@ def may_edit_article(user: User, article) -> bool:
 
 def can_view_article(user: User, article) -> bool:
     return article.status == "published" or may_edit_article(user, article)
-
-
-def visible_article_or_404(user: User, article_id: int):
-    from helpdesk.knowledge.models import Article
-
-    article = db.session.get(Article, article_id)
-    if article is None or not can_view_article(user, article):
-        raise NotFound("No such article.")
-    return article

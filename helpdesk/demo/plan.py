@@ -14,8 +14,8 @@ from helpdesk.contacts.phones import InvalidPhone, normalize_phone
 from helpdesk.demo.data import BLOCKS, BRC_STAFF, CALLER_NAMES, STATE_LANGUAGE
 from helpdesk.demo.texts import ENGLISH, Template
 from helpdesk.demo.texts_indic import BY_LANGUAGE
+from helpdesk.sla.calendar import default_calendar
 from helpdesk.tickets.categories import DEFAULT_CATEGORIES
-from helpdesk.tickets.sla import default_calendar
 from helpdesk.timeutil import IST
 
 SEED = "ks-nro-demo"

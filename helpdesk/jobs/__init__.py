@@ -75,12 +75,12 @@ def _deliver(jobs: list[tuple[int, str, list]]) -> int:
     the outbox for the relay). Another relay may deliver the same row: jobs are idempotent."""
     from helpdesk.jobs import backends
 
-    backend = backends.for_app(current_app)
+    backend = backends.for_app(current_app, run_task)
     submitted: list[int] = []
     try:
         for job_id, name, args in jobs:
             try:
-                backend.submit(job_id, name, args)
+                backend.submit(job_id, name, args, TASK_QUEUES[name])
             except backends.QueueUnavailable as exc:
                 log.warning("queue unavailable, job %s kept in the outbox: %s", job_id, exc)
                 db.session.execute(

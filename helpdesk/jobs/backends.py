@@ -2,6 +2,7 @@
 
 import contextlib
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app, has_app_context
@@ -31,10 +32,11 @@ class InProcessBackend:
 
     removes_outbox_row = False  # run_task removes it once the job has run
 
-    def submit(self, outbox_id: int, name: str, args: list) -> None:
-        from helpdesk.jobs import TASK_QUEUES
+    def __init__(self, run_task: Callable[[int, str, list], None]):
+        self.run_task = run_task
 
-        if TASK_QUEUES[name] == "default":
+    def submit(self, outbox_id: int, name: str, args: list, queue: str) -> None:
+        if queue == "default":
             self.run(outbox_id, name, args)
             return
         app = current_app._get_current_object()
@@ -45,14 +47,12 @@ class InProcessBackend:
 
         _single_writer.submit(in_background)
 
-    @staticmethod
-    def run(outbox_id: int, name: str, args: list) -> None:
+    def run(self, outbox_id: int, name: str, args: list) -> None:
         from helpdesk.extensions import db
-        from helpdesk.jobs import run_task
         from helpdesk.jobs.models import OutboxJob
 
         try:
-            run_task(outbox_id, name, args)
+            self.run_task(outbox_id, name, args)
         except Exception as exc:  # a failing job must not fail the request that caused it
             log.exception("in-process job %s (%s) failed; kept in the outbox", outbox_id, name)
             db.session.rollback()
@@ -68,18 +68,19 @@ class RQBackend:
 
     removes_outbox_row = True  # Redis has it now; run_task's delete is then a no-op
 
-    def __init__(self, redis_url: str, queue_prefix: str):
+    def __init__(
+        self, redis_url: str, queue_prefix: str, run_task: Callable[[int, str, list], None]
+    ):
         self.connection = redis_connection(redis_url)
         self.queue_prefix = queue_prefix
+        self.run_task = run_task
 
-    def submit(self, outbox_id: int, name: str, args: list) -> None:
-        from helpdesk.jobs import TASK_QUEUES, run_task
-
-        queue = Queue(queue_name(self.queue_prefix, TASK_QUEUES[name]), connection=self.connection)
+    def submit(self, outbox_id: int, name: str, args: list, queue: str) -> None:
+        rq_queue = Queue(queue_name(self.queue_prefix, queue), connection=self.connection)
         try:
             # A stable job id: relaying the same outbox row twice replaces, not duplicates.
-            queue.enqueue(
-                run_task,
+            rq_queue.enqueue(
+                self.run_task,
                 outbox_id,
                 name,
                 args,
@@ -101,11 +102,12 @@ def redis_connection(url: str) -> Redis:
     return _connections[url]
 
 
-def for_app(app: Flask):
+def for_app(app: Flask, run_task: Callable[[int, str, list], None]):
+    """The backend for ``app``; ``run_task`` (``helpdesk.jobs.run_task``) is what runs a job."""
     url = app.config.get("REDIS_URL")
     if not url:
-        return InProcessBackend()
-    return RQBackend(url, app.config["RQ_QUEUE"])
+        return InProcessBackend(run_task)
+    return RQBackend(url, app.config["RQ_QUEUE"], run_task)
 
 
 def queue_name(prefix: str, queue: str) -> str:
@@ -119,14 +121,24 @@ def queue_for_app(app: Flask, queue: str = "default") -> Queue:
     )
 
 
+#: builds the app for a job run outside one; ``helpdesk/__init__.py`` registers create_app
+#: when the package is imported, which any worker unpickling a job has done
+_app_factory: Callable[[], Flask] | None = None
+
+
+def register_app_factory(factory: Callable[[], Flask]) -> None:
+    global _app_factory
+    _app_factory = factory
+
+
 @contextlib.contextmanager
 def app_context_for_worker():
     """Jobs need the app; RQ workers started outside `flask jobs worker` build one."""
     if has_app_context():
         yield current_app
         return
-    from helpdesk import create_app
-
-    app = create_app()
+    if _app_factory is None:
+        raise RuntimeError("no app factory registered (import helpdesk first)")
+    app = _app_factory()
     with app.app_context():
         yield app

@@ -42,7 +42,7 @@ RECONCILE_EVERY = 60.0
 def _relay_loop(app: Flask, stop: threading.Event, every: float) -> None:
     """Catch jobs that stayed in the outbox while Redis was unreachable, and SLA warnings
     and breaches whose timers did not run."""
-    from helpdesk.tickets.sla_timers import reconcile_sla
+    from helpdesk.sla.timers import reconcile_sla
 
     last_reconcile = 0.0
     while not stop.wait(every):

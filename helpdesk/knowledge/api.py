@@ -7,7 +7,7 @@ from helpdesk.api import api_v1
 from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
 from helpdesk.errors import ValidationFailed
-from helpdesk.knowledge import searching, services
+from helpdesk.knowledge import queries, searching, services
 from helpdesk.knowledge.schemas import ArticleCreate, ArticleUpdate, ArticleUse, VoteIn
 from helpdesk.knowledge.serializers import article_to_dict
 from helpdesk.tickets.serializers import message_to_dict
@@ -44,7 +44,7 @@ def post_article():
 @api_v1.get("/kb/articles/<int:article_id>")
 @endpoint(summary="An article, its Markdown rendered and sanitized", tag="knowledge")
 def get_article(article_id: int):
-    article = access.visible_article_or_404(api_user(), article_id)
+    article = queries.visible_article_or_404(api_user(), article_id)
     services.record_view(article)
     return jsonify(article_to_dict(article))
 
@@ -52,7 +52,7 @@ def get_article(article_id: int):
 @api_v1.patch("/kb/articles/<int:article_id>")
 @endpoint(summary="Edit, publish or unpublish an article", body=ArticleUpdate, tag="knowledge")
 def patch_article(article_id: int):
-    article = access.visible_article_or_404(api_user(), article_id)
+    article = queries.visible_article_or_404(api_user(), article_id)
     services.update_article(article, api_user(), g.body)
     return jsonify(article_to_dict(article))
 
@@ -60,7 +60,7 @@ def patch_article(article_id: int):
 @api_v1.post("/kb/articles/<int:article_id>/votes")
 @endpoint(summary="Helpful or not helpful", body=VoteIn, tag="knowledge")
 def post_vote(article_id: int):
-    article = access.visible_article_or_404(api_user(), article_id)
+    article = queries.visible_article_or_404(api_user(), article_id)
     services.vote(article, api_user(), g.body.helpful)
     return jsonify(article_to_dict(article))
 
@@ -118,7 +118,7 @@ def use_article(ticket_id: int):
     as a public reply."""
     user = api_user()
     ticket = access.visible_ticket_or_404(user, ticket_id)
-    article = access.visible_article_or_404(user, g.body.article)
+    article = queries.visible_article_or_404(user, g.body.article)
     message = services.use_on_ticket(ticket, article, user, reply=g.body.reply)
     return jsonify({"message": message_to_dict(message) if message else None}), 201
 

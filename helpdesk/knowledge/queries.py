@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.agents import access
 from helpdesk.agents.models import User
+from helpdesk.errors import NotFound
 from helpdesk.extensions import db
 from helpdesk.knowledge import searching
 from helpdesk.knowledge.models import Article, ArticleTicketLink, ArticleVote
@@ -36,6 +37,14 @@ def article_visibility(viewer: User) -> sa.ColumnElement[bool]:
     if viewer.role in access.ARTICLE_AUTHOR_ROLES:
         return sa.or_(published, sa.and_(Article.author_id == viewer.id, Article.status == "draft"))
     return published
+
+
+def visible_article_or_404(user: User, article_id: int) -> Article:
+    """The article if ``user`` may open it (``access.can_view_article``); otherwise 404."""
+    article = db.session.get(Article, article_id)
+    if article is None or not access.can_view_article(user, article):
+        raise NotFound("No such article.")
+    return article
 
 
 def sees_drafts(viewer: User) -> bool:

@@ -131,7 +131,7 @@ def _render_article(article: Article, message: str | None = None, status: int = 
 
 @bp.get("/kb/<int:article_id>")
 def show(article_id: int):
-    article = access.visible_article_or_404(current_user, article_id)
+    article = queries.visible_article_or_404(current_user, article_id)
     # Back here after voting or publishing (or a reload) is the same visit, not a new view.
     if urlsplit(request.referrer or "").path != request.path:
         services.record_view(article)
@@ -140,7 +140,7 @@ def show(article_id: int):
 
 @bp.post("/kb/<int:article_id>/vote")
 def vote(article_id: int):
-    article = access.visible_article_or_404(current_user, article_id)
+    article = queries.visible_article_or_404(current_user, article_id)
     helpful = request.form.get("helpful")
     if helpful not in ("yes", "no"):
         return _render_article(article, "Choose helpful or not helpful.", 422)
@@ -154,7 +154,7 @@ def vote(article_id: int):
 
 @bp.post("/kb/<int:article_id>/publish")
 def publish(article_id: int):
-    article = access.visible_article_or_404(current_user, article_id)
+    article = queries.visible_article_or_404(current_user, article_id)
     try:
         services.update_article(article, current_user, ArticleUpdate(status="published"))
     except DomainError as exc:
@@ -225,7 +225,7 @@ def new():
 
 @bp.route("/kb/<int:article_id>/edit", methods=["GET", "POST"])
 def edit(article_id: int):
-    article = access.visible_article_or_404(current_user, article_id)
+    article = queries.visible_article_or_404(current_user, article_id)
     if not access.may_edit_article(current_user, article):
         raise Forbidden("You may not edit this article.")
     if request.method == "POST":
@@ -259,7 +259,7 @@ def use_article(ticket_id: int):
     try:
         if not raw.isdigit():
             raise ValidationFailed("Choose an article to answer with.", {"article": "required"})
-        article = access.visible_article_or_404(current_user, int(raw))
+        article = queries.visible_article_or_404(current_user, int(raw))
         services.use_on_ticket(ticket, article, current_user, reply=True)
     except DomainError as exc:
         return _ticket_failed(ticket, exc)

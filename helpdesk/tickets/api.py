@@ -7,9 +7,9 @@ from helpdesk.agents import access
 from helpdesk.api import api_v1
 from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
-from helpdesk.console.assignment import claim
 from helpdesk.extensions import db
 from helpdesk.tickets import importing, queries, services
+from helpdesk.tickets.assignment import claim
 from helpdesk.tickets.escalation import EscalationIn, escalate
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate

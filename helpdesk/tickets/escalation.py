@@ -8,8 +8,8 @@ then the one escalated to longest ago, so equals take turns.
 import sqlalchemy as sa
 from pydantic import Field
 
+from helpdesk import signals
 from helpdesk.agents.models import User
-from helpdesk.console.notifications import notify
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Message, Ticket
@@ -55,7 +55,7 @@ def pick_mentor(ticket: Ticket) -> User | None:
 
 def escalate(ticket: Ticket, actor: User, data: EscalationIn) -> Ticket:
     """Hand ``ticket`` to a mentor (named or routed) with the reason as an internal note;
-    the mentor is notified (live, and in their tray)."""
+    ``ticket-escalated`` tells the mentor (live, and in their tray)."""
     if "escalated" not in TRANSITIONS[ticket.status]:
         raise Conflict(f"A {ticket.status} ticket cannot be escalated.", {"status": ticket.status})
     if data.mentor is not None:
@@ -84,11 +84,6 @@ def escalate(ticket: Ticket, actor: User, data: EscalationIn) -> Ticket:
                 body=f"Escalated to {mentor.name}: {data.reason}",
             )
         )
-        notify(
-            [mentor.id],
-            "escalated",
-            f"{ticket.number} was escalated to you by {actor.name}: {ticket.subject}",
-            ticket=ticket,
-        )
+        signals.ticket_escalated.send(ticket, mentor=mentor, actor=actor, automatic=False)
         ticket.updated_at = utcnow()
     return ticket

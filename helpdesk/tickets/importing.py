@@ -31,6 +31,7 @@ from helpdesk.geography.models import Block
 from helpdesk.tickets import services
 from helpdesk.tickets.models import Category, Ticket
 from helpdesk.tickets.schemas import Body, MessageCreate, Status, Strict, TicketCreate, TicketUpdate
+from helpdesk.tickets.unit_of_work import refresh_sla_as_of
 from helpdesk.timeutil import utcnow
 
 MAX_BATCH = 500
@@ -218,7 +219,7 @@ def import_batch(batch: ImportBatch) -> list[Ticket]:
                     f"tickets[{i}]: {exc.message}", fields or {f"tickets[{i}]": exc.message}
                 ) from exc
             if ticket.is_open:
-                services.refresh_sla_as_of(ticket, now)
+                refresh_sla_as_of(ticket, now)
             imported.append(ticket)
     return imported
 

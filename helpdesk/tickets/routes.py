@@ -7,14 +7,14 @@ Views only parse, authorize, call the ticket services and render; every rule liv
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from helpdesk import signals
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.agents.services import assignable_users
-from helpdesk.console.assignment import claim as claim_ticket
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.geography.services import block_choices, states_with_blocks
-from helpdesk.knowledge.queries import for_ticket as knowledge_for_ticket
 from helpdesk.tickets import escalation, forms, queries, services
+from helpdesk.tickets.assignment import claim as claim_ticket
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
 from helpdesk.tickets.serializers import visible_events, visible_messages
 from helpdesk.timeutil import utcnow
@@ -150,8 +150,17 @@ def render_ticket(
         escalate_errors=escalate_errors or {},
         message=message,
         open_statuses=OPEN_STATUSES,
-        **knowledge_for_ticket(ticket, viewer),
+        **_panels(ticket, viewer),
     ), status
+
+
+def _panels(ticket: Ticket, viewer) -> dict:
+    """What other features show on the ticket page (the knowledge panel...): each receiver
+    of ``ticket-page`` returns its part of the template context."""
+    context: dict = {}
+    for _receiver, part in signals.ticket_page.send(ticket, viewer=viewer):
+        context.update(part or {})
+    return context
 
 
 @bp.get("/tickets/<int:ticket_id>")

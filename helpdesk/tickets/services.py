@@ -3,37 +3,32 @@
 Each public function validates everything before it writes, writes the change and its
 audit events in one transaction, and commits; on any error nothing is written.
 
-SLA: every ticket that got an audit event in a unit of work has its SLA state refreshed
-(``sla_policies.refresh_sla``: due dates, breaches, warnings) before the commit, as of the
-moment of its latest event; after the commit its warning and breach timers are scheduled.
+Each change sends its domain signal (``helpdesk.signals``) right after the write, inside the
+unit of work (``unit_of_work.py``): the console, the SLA engine, SMS and the knowledge base
+react there without this module knowing them. Every ticket that got an audit event is
+handed to the SLA engine before the commit, as of the moment of its latest event.
 Functions take an optional ``now`` (default: the current time) so imports and tests can
 replay a history.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from helpdesk import jobs
+from helpdesk import jobs, signals
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
-from helpdesk.console import events
-from helpdesk.console.notifications import notify
-from helpdesk.console.settings import auto_assign_enabled
 from helpdesk.contacts.models import Contact
 from helpdesk.contacts.services import find_or_create_contact
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District
-from helpdesk.tickets import sla_policies, sla_timers
 from helpdesk.tickets.models import Category, Message, Ticket, TicketEvent
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
+from helpdesk.tickets.unit_of_work import touch, unit_of_work
 from helpdesk.timeutil import utcnow
 
-SOLVED_STATUSES = {"resolved", "closed"}
 #: allowed status changes; ``closed`` is final, a resolved ticket can be reopened
 TRANSITIONS: dict[str, set[str]] = {
     "new": {"open", "pending", "escalated", "resolved", "closed"},
@@ -43,74 +38,6 @@ TRANSITIONS: dict[str, set[str]] = {
     "resolved": {"open", "closed"},
     "closed": set(),
 }
-
-
-_TOUCHED_KEY = "sla_touched_tickets"
-_DEPTH_KEY = "unit_of_work_depth"
-_FAILED_KEY = "unit_of_work_inner_failed"
-
-
-@contextmanager
-def unit_of_work(*, historical: bool = False) -> Iterator[None]:
-    """Commit what the block wrote (with the SLA state of the tickets it touched), then
-    deliver its jobs, schedule SLA timers and announce the changes on the live console;
-    roll everything back on error.
-
-    Re-entrant: a unit of work opened inside another one joins it. Only the outermost one
-    refreshes SLA state, commits (or rolls back everything), delivers jobs and sends events,
-    once. If an inner block fails, the outer one refuses to commit even if the caller
-    swallowed the error.
-
-    ``historical=True`` (imports of past tickets) records SLA warnings and breaches without
-    notifying anyone or escalating, and sends no live ticket events.
-    """
-    info = db.session.info
-    if info.get(_DEPTH_KEY):
-        info[_DEPTH_KEY] += 1
-        try:
-            yield
-        except BaseException:
-            info[_FAILED_KEY] = True
-            raise
-        finally:
-            info[_DEPTH_KEY] -= 1
-        return
-    info[_DEPTH_KEY] = 1
-    if historical:
-        info[sla_policies.HISTORICAL_KEY] = True
-    try:
-        yield
-        if info.pop(_FAILED_KEY, False):
-            raise RuntimeError("an inner unit of work failed; nothing is committed")
-        touched = info.pop(_TOUCHED_KEY, {})
-        plans = [
-            (ticket.id, sla_policies.refresh_sla(ticket, at).upcoming())
-            for ticket, at in touched.values()
-        ]
-        if historical:
-            events.discard_pending()
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        for key in (_TOUCHED_KEY, _FAILED_KEY):
-            info.pop(key, None)
-        jobs.discard_pending()
-        events.discard_pending()
-        raise
-    finally:
-        info.pop(_DEPTH_KEY, None)
-        info.pop(sla_policies.HISTORICAL_KEY, None)
-    # Consoles first: the live event is what a waiting person sees; handing jobs to RQ and
-    # scheduling SLA timers are Redis round trips (measured ~40 ms under load) nobody waits on.
-    events.send_pending()
-    jobs.deliver_pending()
-    sla_timers.schedule(plans)
-
-
-def refresh_sla_as_of(ticket: Ticket, at: datetime) -> None:
-    """In the current unit of work, evaluate ``ticket``'s SLA as of ``at`` rather than as of
-    its latest event (an imported ticket still open is judged as of now)."""
-    db.session.info.setdefault(_TOUCHED_KEY, {})[id(ticket)] = (ticket, at)
 
 
 def record_event(
@@ -127,10 +54,8 @@ def record_event(
             at=at,
         )
     )
-    events.queue_ticket_event(ticket, "ticket.created" if kind == "created" else "ticket.updated")
-    touched = db.session.info.setdefault(_TOUCHED_KEY, {})
-    previous = touched.get(id(ticket))
-    touched[id(ticket)] = (ticket, max(at, previous[1]) if previous else at)
+    touch(ticket, at)
+    signals.ticket_changed.send(ticket, kind=kind, actor=actor, old=old, new=new, at=at)
 
 
 def category_by_slug(slug: str) -> Category | None:
@@ -188,14 +113,13 @@ def create_ticket(
             updated_at=now,
             sla_breached=[],
         )
-        sla_policies.assign_policy(ticket)
         db.session.add(ticket)
         db.session.flush()
         record_event(ticket, actor, "created", None, ticket.status, at=now)
         if live:
             jobs.enqueue("tickets.acknowledge", ticket.id)
-            if auto_assign_enabled():
-                jobs.enqueue("console.auto_assign", ticket.id)
+        # The console may queue auto-assignment (the SLA engine picks the policy before commit).
+        signals.ticket_created.send(ticket, actor=actor, live=live)
     return ticket
 
 
@@ -248,19 +172,17 @@ def add_message(
                     ticket.first_response_at = now
                 if ticket.status == "new":
                     _set_status(ticket, author, "open", now=now)
-                _deliver_reply(ticket, message)
-                _notify_mentor_answer(ticket, author)
+        # An SMS ticket's staff reply goes out as a text; a mentor's answer is announced.
+        signals.message_added.send(
+            ticket,
+            message=message,
+            author=author,
+            internal=data.internal,
+            automatic=automatic,
+            staff_reply=not data.internal and not automatic and not message.from_requester_side,
+        )
         ticket.updated_at = now
     return message
-
-
-def _deliver_reply(ticket: Ticket, message: Message) -> None:
-    """Send a staff member's public reply back over the ticket's channel where that needs
-    more than the web (an SMS ticket's reply goes out as a text)."""
-    if ticket.channel == "sms":
-        from helpdesk.calls.sms import queue_reply
-
-        queue_reply(ticket, message)
 
 
 def log_call(
@@ -282,28 +204,6 @@ def log_call(
     db.session.add(message)
     record_event(ticket, agent, "call", None, summary, at=at)
     return message
-
-
-def _notify_mentor_answer(ticket: Ticket, author: User | None) -> None:
-    """The mentor a ticket was escalated to answered publicly: tell its assignee or, when
-    nobody holds it, whoever escalated it (the call-centre side follows it up)."""
-    if author is None or author.role != "mentor" or author.id != ticket.mentor_id:
-        return
-    recipient_id = ticket.assignee_id
-    if recipient_id is None:
-        recipient_id = db.session.scalar(
-            sa.select(TicketEvent.actor_id)
-            .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "mentor")
-            .order_by(TicketEvent.id.desc())
-            .limit(1)
-        )
-    if recipient_id is not None and recipient_id != author.id:
-        notify(
-            [recipient_id],
-            "mentor.answered",
-            f"{author.name} answered {ticket.number}: {ticket.subject}",
-            ticket=ticket,
-        )
 
 
 def update_ticket(
@@ -333,20 +233,16 @@ def update_ticket(
         _check_transition(ticket, data.status)
 
     with unit_of_work():
-        reselect = False
+        # A new priority or category makes the SLA engine select the policy again.
         if "priority" in sent and data.priority != ticket.priority:
             record_event(ticket, actor, "priority", ticket.priority, data.priority, at=now)
             ticket.priority = data.priority
-            reselect = True
         if "language" in sent and data.language != ticket.language:
             record_event(ticket, actor, "language", ticket.language, data.language, at=now)
             ticket.language = data.language
         if category is not None and category.id != ticket.category_id:
             record_event(ticket, actor, "category", ticket.category.slug, category.slug, at=now)
             ticket.category = category
-            reselect = True
-        if reselect:
-            sla_policies.assign_policy(ticket)
         if "assignee" in sent and data.assignee != ticket.assignee_id:
             _set_assignee(ticket, actor, assignee, now=now)
         if "status" in sent and data.status != ticket.status:
@@ -373,9 +269,7 @@ def _set_status(
 ) -> None:
     now = now or utcnow()
     record_event(ticket, actor, "status", ticket.status, new_status, at=now)
-    if SOLVED_STATUSES & {ticket.status, new_status}:
-        # Solved tickets' answers are searchable; a reopened one leaves the index.
-        jobs.enqueue("kb.index_ticket", ticket.id)
+    signals.status_changed.send(ticket, actor=actor, old=ticket.status, new=new_status)
     if new_status == "resolved":
         ticket.resolved_at = now
     elif ticket.status == "resolved" and new_status == "open":

@@ -1,7 +1,6 @@
 """Ticket jobs. Each takes primary keys and is idempotent."""
 
-from helpdesk import jobs
-from helpdesk.console import events
+from helpdesk import jobs, signals
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Message, Ticket
 from helpdesk.tickets.services import unit_of_work
@@ -21,15 +20,16 @@ def acknowledge(ticket_id: int) -> None:
         return
     template = ACKNOWLEDGEMENTS.get(ticket.language, ACKNOWLEDGEMENTS["en"])
     with unit_of_work():
-        db.session.add(
-            Message(
-                ticket=ticket,
-                body=template.format(number=ticket.number),
-                internal=False,
-                automatic=True,
-                channel=ticket.channel,
-            )
+        message = Message(
+            ticket=ticket,
+            body=template.format(number=ticket.number),
+            internal=False,
+            automatic=True,
+            channel=ticket.channel,
         )
+        db.session.add(message)
         # Consoles showing the conversation redraw it; from an RQ worker this goes out
         # through the Redis message queue to whichever process holds each console.
-        events.queue_ticket_event(ticket, "ticket.updated")
+        signals.message_added.send(
+            ticket, message=message, author=None, internal=False, automatic=True, staff_reply=False
+        )

@@ -2,7 +2,7 @@
 
 ``BusinessCalendar`` is the contract's interface. ``DEFAULT_POLICIES`` are the targets per
 priority that migration 0003 seeds into ``sla_policies`` and that apply when that table has
-no row for a priority (see ``helpdesk.tickets.sla_policies``).
+no row for a priority (see ``helpdesk.sla.policies``).
 
 Calendar rules:
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ValidationError
 
 from helpdesk.errors import field_errors_from_pydantic
-from helpdesk.tickets.sla_schemas import CalendarUpdate, HolidayIn, PolicyCreate, PolicyUpdate
+from helpdesk.sla.schemas import CalendarUpdate, HolidayIn, PolicyCreate, PolicyUpdate
 
 MINUTE_FIELDS = (
     "first_response_minutes",

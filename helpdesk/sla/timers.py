@@ -13,8 +13,6 @@ so run ``flask --app wsgi sla reconcile`` from cron every minute or few there.
 """
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -23,7 +21,9 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
+from helpdesk.sla.policies import refresh_sla
 from helpdesk.tickets.models import OPEN_STATUSES, Message, Ticket
+from helpdesk.tickets.unit_of_work import unit_of_work
 from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -67,43 +67,20 @@ def check_ticket_job(ticket_id: int) -> None:
         check_ticket(ticket_id)
 
 
-@contextmanager
-def _committing() -> Iterator[None]:
-    """Commit what the block recorded, then send its notifications and live events (and
-    deliver its jobs); on error roll back and forget them."""
-    from helpdesk import jobs
-    from helpdesk.console import events
-
-    try:
-        yield
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        jobs.discard_pending()
-        events.discard_pending()
-        raise
-    jobs.deliver_pending()
-    events.send_pending()
-
-
 def check_ticket(ticket_id: int, now: datetime | None = None) -> list[str]:
     """Evaluate one ticket as of ``now`` and record new warnings and breaches once.
     Returns the targets newly breached."""
-    from helpdesk.tickets.sla_policies import refresh_sla
-
     ticket = db.session.get(Ticket, ticket_id)
     if ticket is None or not ticket.is_open:
         return []
     before = list(ticket.sla_breached or [])
-    with _committing():
+    with unit_of_work():
         refresh_sla(ticket, now or utcnow())
     return [t for t in ticket.sla_breached or [] if t not in before]
 
 
 def reconcile_sla(now: datetime | None = None, *, batch: int = 200) -> dict[str, int]:
     """Check every open ticket as of ``now``; returns {"checked", "breaches"}."""
-    from helpdesk.tickets.sla_policies import refresh_sla
-
     now = now or utcnow()
     ids = db.session.scalars(
         sa.select(Ticket.id).where(Ticket.status.in_(OPEN_STATUSES)).order_by(Ticket.id)
@@ -118,7 +95,7 @@ def reconcile_sla(now: datetime | None = None, *, batch: int = 200) -> dict[str,
                 selectinload(Ticket.messages).selectinload(Message.author),
             )
         ).all()
-        with _committing():
+        with unit_of_work():
             for ticket in tickets:
                 before = len(ticket.sla_breached or [])
                 refresh_sla(ticket, now)

@@ -1,7 +1,7 @@
 """Admin pages for SLA policies and business-hours calendars (``/admin/sla``).
 
 Admins change policies, calendars and holidays; managers may look. Views parse the form
-(``sla_forms``), call ``sla_policies`` (the one place for the rules, which also recomputes
+(``forms``), call ``configuration`` (the one place for the rules, which also recomputes
 the open tickets a change affects) inside a unit of work, and render.
 """
 
@@ -13,8 +13,9 @@ from helpdesk.agents import access
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import State
-from helpdesk.tickets import sla_forms, sla_policies
-from helpdesk.tickets.models import PRIORITIES, Category, SlaCalendar, SlaHoliday, SlaPolicy
+from helpdesk.sla import configuration, forms, policies
+from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
+from helpdesk.tickets.models import PRIORITIES, Category
 from helpdesk.tickets.services import unit_of_work
 from helpdesk.timeutil import utcnow
 
@@ -46,17 +47,17 @@ def _choices() -> dict:
         "states": [
             (s.code, s.name) for s in db.session.scalars(sa.select(State).order_by(State.name))
         ],
-        "calendar_names": [c.name for c in sla_policies.list_calendars()],
-        "weekdays": sla_forms.WEEKDAYS,
-        "slots_text": sla_forms.slots_text,
+        "calendar_names": [c.name for c in configuration.list_calendars()],
+        "weekdays": forms.WEEKDAYS,
+        "slots_text": forms.slots_text,
     }
 
 
 def _index(calendar_errors=None, calendar_values=None, status=200):
     return render_template(
         "sla/index.html",
-        policies=sla_policies.list_policies(),
-        calendars=sla_policies.list_calendars(),
+        policies=policies.list_policies(),
+        calendars=configuration.list_calendars(),
         may_change=current_user.role == "admin",
         calendar_errors=calendar_errors or {},
         calendar_values=calendar_values or {},
@@ -78,11 +79,11 @@ def new_policy():
     errors: dict[str, str] = {}
     values = request.form if request.method == "POST" else {"calendar": "default"}
     if request.method == "POST":
-        data, errors = sla_forms.policy_from_form(request.form, create=True)
+        data, errors = forms.policy_from_form(request.form, create=True)
         if data is not None:
             try:
                 with unit_of_work():
-                    policy = sla_policies.create_policy(data.model_dump())
+                    policy = configuration.create_policy(data.model_dump())
             except ValidationFailed as exc:
                 errors = exc.fields
             else:
@@ -102,14 +103,14 @@ def edit_policy(policy_id: int):
     _may_change()
     policy = _get_or_404(SlaPolicy, policy_id)
     errors: dict[str, str] = {}
-    values = request.form if request.method == "POST" else sla_policies.policy_to_dict(policy)
+    values = request.form if request.method == "POST" else policies.policy_to_dict(policy)
     if request.method == "POST":
-        data, errors = sla_forms.policy_from_form(request.form, create=False)
-        if data is not None and sla_policies.calendar_named(data.calendar) is None:
+        data, errors = forms.policy_from_form(request.form, create=False)
+        if data is not None and configuration.calendar_named(data.calendar) is None:
             data, errors = None, {"calendar": "unknown calendar"}
         if data is not None:
             with unit_of_work():
-                count = sla_policies.update_policy(policy, data.model_dump(), now=utcnow())
+                count = configuration.update_policy(policy, data.model_dump(), now=utcnow())
             flash(f"Policy “{policy.name}” saved; {count} open ticket(s) recomputed.", "success")
             return redirect(url_for("sla_admin.index"))
     return render_template(
@@ -122,13 +123,13 @@ def edit_policy(policy_id: int):
 def edit_calendar(calendar_id: int):
     _may_change()
     calendar = _get_or_404(SlaCalendar, calendar_id)
-    data, errors = sla_forms.calendar_from_form(request.form)
+    data, errors = forms.calendar_from_form(request.form)
     if data is not None:
         try:
             with unit_of_work():
-                count = sla_policies.update_calendar(calendar, now=utcnow(), **data.model_dump())
+                count = configuration.update_calendar(calendar, now=utcnow(), **data.model_dump())
         except ValidationFailed as exc:
-            errors = sla_forms.calendar_errors_for_form(exc.fields)
+            errors = forms.calendar_errors_for_form(exc.fields)
         else:
             flash(
                 f"Calendar “{calendar.name}” saved; {count} open ticket(s) recomputed.", "success"
@@ -142,11 +143,11 @@ def edit_calendar(calendar_id: int):
 def add_holiday(calendar_id: int):
     _may_change()
     calendar = _get_or_404(SlaCalendar, calendar_id)
-    data, errors = sla_forms.holiday_from_form(request.form)
+    data, errors = forms.holiday_from_form(request.form)
     if data is not None:
         try:
             with unit_of_work():
-                sla_policies.add_holiday(calendar.name, data.day, data.name, now=utcnow())
+                configuration.add_holiday(calendar.name, data.day, data.name, now=utcnow())
         except ValidationFailed as exc:
             errors = exc.fields
         else:
@@ -162,6 +163,6 @@ def remove_holiday(holiday_id: int):
     holiday = _get_or_404(SlaHoliday, holiday_id)
     day, name = holiday.day, holiday.calendar.name
     with unit_of_work():
-        sla_policies.remove_holiday(holiday, now=utcnow())
+        configuration.remove_holiday(holiday, now=utcnow())
     flash(f"{day:%d %b %Y} is a working day again in “{name}”.", "success")
     return redirect(url_for("sla_admin.index"))

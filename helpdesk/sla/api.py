@@ -1,7 +1,7 @@
 """API: SLA policies (business minutes), calendars and admin-added holidays.
 
 Every change recomputes the due dates of the open tickets it affects (through
-``sla_policies``, the one place for these rules) inside one unit of work, so breaches it
+``configuration``, the one place for these rules) inside one unit of work, so breaches it
 reveals are recorded and announced once committed.
 """
 
@@ -11,10 +11,10 @@ from helpdesk.api import api_v1
 from helpdesk.api.errors import ApiError
 from helpdesk.api.spec import endpoint
 from helpdesk.extensions import db
-from helpdesk.tickets import sla_policies
-from helpdesk.tickets.models import SlaCalendar, SlaHoliday, SlaPolicy
+from helpdesk.sla import configuration, policies
+from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
+from helpdesk.sla.schemas import CalendarUpdate, HolidayIn, PolicyCreate, PolicyUpdate
 from helpdesk.tickets.services import unit_of_work
-from helpdesk.tickets.sla_schemas import CalendarUpdate, HolidayIn, PolicyCreate, PolicyUpdate
 from helpdesk.timeutil import utcnow
 
 
@@ -23,9 +23,7 @@ from helpdesk.timeutil import utcnow
 def get_sla_policies():
     """The most specific policy matching a ticket applies: category + state, then
     category, then state, then priority alone."""
-    return jsonify(
-        {"items": [sla_policies.policy_to_dict(p) for p in sla_policies.list_policies()]}
-    )
+    return jsonify({"items": [policies.policy_to_dict(p) for p in policies.list_policies()]})
 
 
 @api_v1.post("/sla/policies")
@@ -41,8 +39,8 @@ def post_sla_policy():
     422 when the name or the (priority, category, state) scope is taken, or the category,
     state or calendar is unknown."""
     with unit_of_work():
-        policy = sla_policies.create_policy(g.body.model_dump())
-    return jsonify(sla_policies.policy_to_dict(policy)), 201
+        policy = configuration.create_policy(g.body.model_dump())
+    return jsonify(policies.policy_to_dict(policy)), 201
 
 
 @api_v1.patch("/sla/policies/<int:policy_id>")
@@ -56,11 +54,11 @@ def patch_sla_policy(policy_id: int):
     nulls = [k for k, v in changes.items() if v is None]
     if nulls:
         raise ApiError(422, "Some fields are invalid.", {k: "may not be null" for k in nulls})
-    if "calendar" in changes and sla_policies.calendar_named(changes["calendar"]) is None:
+    if "calendar" in changes and configuration.calendar_named(changes["calendar"]) is None:
         raise ApiError(422, "Some fields are invalid.", {"calendar": "unknown calendar"})
     with unit_of_work():
-        sla_policies.update_policy(policy, changes, now=utcnow())
-    return jsonify(sla_policies.policy_to_dict(policy))
+        configuration.update_policy(policy, changes, now=utcnow())
+    return jsonify(policies.policy_to_dict(policy))
 
 
 def calendar_to_dict(calendar: SlaCalendar) -> dict:
@@ -80,7 +78,7 @@ def holiday_to_dict(holiday: SlaHoliday) -> dict:
 
 
 def _calendar_or_404(name: str) -> SlaCalendar:
-    calendar = sla_policies.calendar_named(name)
+    calendar = configuration.calendar_named(name)
     if calendar is None:
         raise ApiError(404, "No such calendar.")
     return calendar
@@ -89,7 +87,7 @@ def _calendar_or_404(name: str) -> SlaCalendar:
 @api_v1.get("/sla/calendars")
 @endpoint(summary="List business-hours calendars with their admin-added holidays", tag="sla")
 def get_sla_calendars():
-    return jsonify({"items": [calendar_to_dict(c) for c in sla_policies.list_calendars()]})
+    return jsonify({"items": [calendar_to_dict(c) for c in configuration.list_calendars()]})
 
 
 @api_v1.put("/sla/calendars/<name>")
@@ -104,7 +102,7 @@ def put_sla_calendar(name: str):
     tickets whose policy runs in this calendar are recomputed."""
     calendar = _calendar_or_404(name)
     with unit_of_work():
-        sla_policies.update_calendar(calendar, now=utcnow(), **g.body.model_dump())
+        configuration.update_calendar(calendar, now=utcnow(), **g.body.model_dump())
     return jsonify(calendar_to_dict(calendar))
 
 
@@ -120,7 +118,7 @@ def post_sla_holiday(name: str):
     """The open tickets whose policy runs in this calendar are recomputed."""
     _calendar_or_404(name)
     with unit_of_work():
-        holiday = sla_policies.add_holiday(name, g.body.day, g.body.name, now=utcnow())
+        holiday = configuration.add_holiday(name, g.body.day, g.body.name, now=utcnow())
     return jsonify(holiday_to_dict(holiday)), 201
 
 
@@ -133,5 +131,5 @@ def delete_sla_holiday(holiday_id: int):
     if holiday is None:
         raise ApiError(404, "No such holiday.")
     with unit_of_work():
-        sla_policies.remove_holiday(holiday, now=utcnow())
+        configuration.remove_holiday(holiday, now=utcnow())
     return "", 204

@@ -30,8 +30,8 @@ The rules:
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from helpdesk.sla.calendar import BusinessCalendar
 from helpdesk.tickets.models import Message, Ticket
-from helpdesk.tickets.sla import BusinessCalendar
 
 TARGETS = ("first_response", "next_response", "resolution", "mentor_response")
 STOPPED_STATUSES = frozenset({"pending", "resolved", "closed"})
@@ -119,7 +119,7 @@ def evaluate(
     calendar: BusinessCalendar,
 ) -> Evaluation:
     """Due dates and breaches of ``ticket`` as of ``now``; ``minutes`` maps each target
-    to its business minutes (see ``sla_policies.evaluate_ticket`` for the usual call)."""
+    to its business minutes (see ``policies.evaluate_ticket`` for the usual call)."""
     timeline = status_timeline(ticket)
     messages = sorted(ticket.messages, key=lambda m: (m.created_at, m.id or 0))
     result = Evaluation(now=now, paused=timeline[-1][1] == "pending")

@@ -1,0 +1,65 @@
+"""How the SLA engine follows ticket changes: the policy a ticket runs under, its due dates,
+warnings and breaches, and its timers.
+
+Connected once by ``create_app`` (``connect_signals``).
+
+- A new ticket, or one whose priority or category changed, gets its policy selected again
+  (``policies.assign_policy``) before the commit.
+- Before the unit of work commits, every ticket it touched has its SLA state refreshed as of
+  its latest change (``policies.refresh_sla``), in the same transaction.
+- After the commit, the warning and breach timers of those tickets are scheduled
+  (``timers.schedule``); on rollback they are forgotten.
+"""
+
+import logging
+
+from helpdesk import signals
+from helpdesk.extensions import db
+from helpdesk.sla import policies, timers
+
+log = logging.getLogger(__name__)
+
+_RESELECT_KEY = "sla_reselect_policy"
+_PLANS_KEY = "sla_pending_timer_plans"
+#: audited changes after which the ticket's policy is selected again
+RESELECTING_KINDS = frozenset({"created", "priority", "category"})
+
+
+def mark_for_policy_selection(ticket, *, kind: str, **kwargs) -> None:
+    if kind in RESELECTING_KINDS:
+        db.session.info.setdefault(_RESELECT_KEY, {})[id(ticket)] = ticket
+
+
+def refresh_touched_tickets(_sender, *, touched, **kwargs) -> None:
+    """Before the commit: select policies where needed, then store due dates, warnings and
+    breaches of the touched tickets; their timers wait for the commit."""
+    for ticket in db.session.info.pop(_RESELECT_KEY, {}).values():
+        policies.assign_policy(ticket)
+    plans = [(ticket.id, policies.refresh_sla(ticket, at).upcoming()) for ticket, at in touched]
+    if plans:
+        db.session.info[_PLANS_KEY] = plans
+
+
+def schedule_timers(_sender, **kwargs) -> None:
+    """After the commit: schedule the touched tickets' timers (Redis outages are logged
+    and left to the reconciler by ``timers.schedule`` itself)."""
+    plans = db.session.info.pop(_PLANS_KEY, None)
+    if not plans:
+        return
+    try:
+        timers.schedule(plans)
+    except Exception:
+        log.exception("SLA timers not scheduled (the reconciler will catch up)")
+
+
+def forget_pending(_sender, **kwargs) -> None:
+    db.session.info.pop(_RESELECT_KEY, None)
+    db.session.info.pop(_PLANS_KEY, None)
+
+
+def connect_signals() -> None:
+    """Connect the SLA engine's receivers (idempotent)."""
+    signals.ticket_changed.connect(mark_for_policy_selection)
+    signals.unit_of_work_before_commit.connect(refresh_touched_tickets)
+    signals.unit_of_work_committed.connect(schedule_timers)
+    signals.unit_of_work_rolled_back.connect(forget_pending)
