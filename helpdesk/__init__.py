@@ -7,12 +7,17 @@ from flask import Flask
 
 from config import Config, ProductionConfig, config_for_environment
 
+# The project root (beside helpdesk/, migrations/, tests/), found from this file rather than the
+# working directory, so `flask run`, gunicorn and pytest find the same folders from anywhere.
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_TEMPLATES_DIR = os.path.join(PROJECT_ROOT, "templates")
+
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class = config_class or config_for_environment()
     if issubclass(config_class, ProductionConfig):
         config_class.validate()
-    app = Flask(__name__, instance_relative_config=False)
+    app = Flask(__name__, instance_relative_config=False, template_folder=_TEMPLATES_DIR)
     app.config.from_object(config_class)
     os.makedirs(os.path.dirname(app.config["SEARCH_INDEX_DIR"]), exist_ok=True)
 
@@ -88,7 +93,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _migrations_dir() -> str:
-    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+    return os.path.join(PROJECT_ROOT, "migrations")
 
 
 def _register_blueprints(app: Flask) -> None:
