@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from config import Config, ProductionConfig, config_for_environment
+from helpdesk.security_headers import SecurityHeaders
 
 # The project root (beside helpdesk/, migrations/, tests/), found from this file rather than the
 # working directory, so `flask run`, gunicorn and pytest find the same folders from anywhere.
@@ -24,6 +25,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    # Outermost, after Flask-SocketIO wrapped wsgi_app, so Socket.IO's answers get them too.
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
     return app
 
 
