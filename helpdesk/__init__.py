@@ -7,13 +7,19 @@ from flask import Flask
 
 from config import Config, ProductionConfig, config_for_environment
 from helpdesk.jobs.backends import register_app_factory
+from helpdesk.security_headers import SecurityHeaders
+
+# The project root (beside helpdesk/, migrations/, tests/), found from this file rather than the
+# working directory, so `flask run`, gunicorn and pytest find the same folders from anywhere.
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_TEMPLATES_DIR = os.path.join(PROJECT_ROOT, "templates")
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class = config_class or config_for_environment()
     if issubclass(config_class, ProductionConfig):
         config_class.validate()
-    app = Flask(__name__, instance_relative_config=False)
+    app = Flask(__name__, instance_relative_config=False, template_folder=_TEMPLATES_DIR)
     app.config.from_object(config_class)
     os.makedirs(os.path.dirname(app.config["SEARCH_INDEX_DIR"]), exist_ok=True)
 
@@ -21,6 +27,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _register_blueprints(app)
     _connect_signals()
     _register_cli(app)
+    # Outermost, after Flask-SocketIO wrapped wsgi_app, so Socket.IO's answers get them too.
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
     return app
 
 
@@ -105,7 +113,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _migrations_dir() -> str:
-    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+    return os.path.join(PROJECT_ROOT, "migrations")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -273,6 +273,32 @@ def live_server(config_class, app):
         db.engine.dispose()
 
 
+class PolicyWatchedBrowser:
+    """The Chromium browser, with every page it opens watched for Content-Security-Policy
+    reports: a browser test whose pages break the policy fails even if it never asks."""
+
+    def __init__(self, chromium):
+        self._chromium = chromium
+        self.csp_reports: list[str] = []
+
+    def new_page(self, **options):
+        page = self._chromium.new_page(**options)
+        page.on("console", self._record)
+        return page
+
+    def new_context(self, **options):
+        context = self._chromium.new_context(**options)
+        context.on("console", self._record)
+        return context
+
+    def _record(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_reports.append(f"{message.location.get('url')}: {message.text}")
+
+    def __getattr__(self, name):
+        return getattr(self._chromium, name)
+
+
 @pytest.fixture
 def browser():
     from playwright.sync_api import sync_playwright
@@ -282,8 +308,10 @@ def browser():
             executable_path=str(CHROMIUM),
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        yield chromium
+        watched = PolicyWatchedBrowser(chromium)
+        yield watched
         chromium.close()
+        assert watched.csp_reports == [], "the pages broke the Content-Security-Policy"
 
 
 class ConsoleClient:

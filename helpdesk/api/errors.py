@@ -1,6 +1,6 @@
 """The contract's error shape for every failure under /api/v1, including Flask's own."""
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, make_response, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -56,9 +56,12 @@ def register_error_handlers(app: Flask) -> None:
                 return render_error_page(
                     400, "The form had expired. Go back, reload the page and send it again."
                 )
-            return render_error_page(status, exc.description if status in (400, 429) else None)
+            page = render_error_page(status, exc.description if status in (400, 429) else None)
+            return _with_headers_of(exc, make_response(page))
         message = exc.description if status != 404 else "No such resource."
-        return error_response(status, CODES.get(status, "error"), message)
+        return _with_headers_of(
+            exc, make_response(error_response(status, CODES.get(status, "error"), message))
+        )
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
@@ -66,3 +69,12 @@ def register_error_handlers(app: Flask) -> None:
         if is_api_request():
             return error_response(500, "internal_error", "Something went wrong on our side.")
         return render_error_page(500)
+
+
+def _with_headers_of(exc: HTTPException, response: Response) -> Response:
+    """The headers werkzeug's exception carries (``Allow`` on a 405, ``WWW-Authenticate``,
+    ``Retry-After``), kept on the answer that replaces its own body."""
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
