@@ -1,15 +1,32 @@
 """Configuration: one class per environment, each reading the contract's environment variables."""
 
 import os
+import secrets
+import stat
+import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
+#: the public key earlier versions signed development sessions with: refused in production
 DEV_SECRET_KEY = "dev-only-not-secret"
 
 
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number, got {value!r}")
+    return int(value)
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # Unset outside production: the site makes its own random key under instance/ on first
+    # run (instance_secret_key below); a key written in the code would let anyone forge a
+    # signed-in session cookie.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", str(INSTANCE_DIR / "secret_key"))
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'helpdesk.sqlite3'}"
     )
@@ -30,6 +47,15 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     # ...and a looser cap per address alone, against guessing across many e-mails.
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "100 per minute")
+    # Wrong X-CTI-Token / X-SMS-Token attempts per client address, both webhooks together;
+    # requests with the right token are never counted.
+    GATEWAY_TOKEN_FAILURE_LIMIT = os.environ.get("GATEWAY_TOKEN_FAILURE_LIMIT", "10 per minute")
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app and set
+    # X-Forwarded-For / X-Forwarded-Proto. 0: none, the headers are ignored (a client could
+    # forge them). Rate limits are per client address only when this is right.
+    PROXY_HOPS = _int_env("PROXY_HOPS", 0)
+    # Lifetime of a bearer token from POST /api/v1/auth/tokens.
+    API_TOKEN_DAYS = _int_env("API_TOKEN_DAYS", 30)
     RATELIMIT_ENABLED = True
     # Shared across app processes when Redis is there, so the limit holds per site.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
@@ -48,6 +74,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    # The test run's own key: never a file under instance/, never a public constant.
+    SECRET_KEY = secrets.token_urlsafe(32)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
     RQ_QUEUE = "helpdesk-test"
@@ -76,6 +104,28 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def instance_secret_key(path: str | os.PathLike) -> str:
+    """The site's own random secret key, made on first run in ``path`` (mode 0600) and
+    reused after. Processes starting together agree: one creates, the others read."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            path.chmod(0o600)  # readable by others, it would be no secret
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.1)  # another process has just created it and is writing
+        raise RuntimeError(f"{path} is empty: delete it and a new secret key is made") from None
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w") as file:
+        file.write(key + "\n")
+    return key
 
 
 def config_for_environment() -> type[Config]:

@@ -4,8 +4,9 @@ import os
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config, ProductionConfig, config_for_environment
+from config import Config, ProductionConfig, config_for_environment, instance_secret_key
 from helpdesk.jobs.backends import register_app_factory
 from helpdesk.security_headers import SecurityHeaders
 
@@ -21,6 +22,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         config_class.validate()
     app = Flask(__name__, instance_relative_config=False, template_folder=_TEMPLATES_DIR)
     app.config.from_object(config_class)
+    if not app.config.get("SECRET_KEY"):  # production has refused to get here without one
+        app.config["SECRET_KEY"] = instance_secret_key(app.config["SECRET_KEY_FILE"])
     os.makedirs(os.path.dirname(app.config["SEARCH_INDEX_DIR"]), exist_ok=True)
 
     _init_extensions(app)
@@ -29,6 +32,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _register_cli(app)
     # Outermost, after Flask-SocketIO wrapped wsgi_app, so Socket.IO's answers get them too.
     app.wsgi_app = SecurityHeaders(app.wsgi_app)
+    _trust_proxies(app)
     return app
 
 
@@ -45,6 +49,16 @@ def _connect_signals() -> None:
     sla.connect_signals()
     calls.connect_signals()
     knowledge.connect_signals()
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_HOPS proxies, take the client's address and scheme from the
+    X-Forwarded-For / -Proto headers they set, so rate limits count per client rather than
+    per proxy. Applied last: it wraps Socket.IO's middleware too. X-Forwarded-Host is not
+    trusted: the documented nginx sets Host itself and passes a client's own header on."""
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -73,12 +87,9 @@ def _init_extensions(app: Flask) -> None:
         channel=_socketio_channel(app),
         async_mode="threading",
     )
+    from helpdesk.agents import sessions
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from helpdesk.agents.models import User
-
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    sessions.init_app(app)  # the user loader: a live server-side session, else signed out
 
 
 def _socketio_channel(app: Flask) -> str:

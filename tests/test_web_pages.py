@@ -380,6 +380,13 @@ def test_csrf_is_enforced_when_enabled(client_with, make_user):
         "/login", data={"email": agent.email, "password": "correct-horse-1", "csrf_token": token}
     )
     assert res.status_code == 302
+    # Sign-in starts a new session, so the token of the page before it is spent; the
+    # signed-in pages carry the new one.
+    assert (
+        strict.post("/api/v1/tickets", json={}, headers={"X-CSRFToken": token}).status_code == 400
+    )
+    page = html(strict.get("/tickets"))
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     # Session-authenticated API writes need the token too; reads do not.
     assert strict.get("/api/v1/contacts/lookup?phone=9876543210").status_code == 200
     assert strict.post("/api/v1/tickets", json={}).status_code == 400

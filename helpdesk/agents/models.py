@@ -75,10 +75,35 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: refreshed at most once a minute (see agents/sessions.py), never on every request
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: after this the token is refused (API_TOKEN_DAYS after issue)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: set by DELETE /api/v1/auth/tokens/current or when all of a user's sessions end
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
 
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The signed session cookie carries a random id whose SHA-256
+    is stored here, so signing out (or an admin) can end the session on the server: a copy
+    of the cookie is worthless once ``revoked_at`` is set."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: refreshed at most once a minute, like ApiToken.last_used_at
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @staticmethod
+    def hash(session_id: str) -> str:
+        return hashlib.sha256(session_id.encode()).hexdigest()

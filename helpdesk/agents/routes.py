@@ -4,10 +4,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from helpdesk.agents.models import User
 from helpdesk.agents.services import authenticate
+from helpdesk.agents.sessions import end_session, start_session
 from helpdesk.extensions import limiter
 
 bp = Blueprint("agents", __name__)
@@ -77,7 +78,7 @@ def login():
     if request.method == "POST":
         user = authenticate(email, request.form.get("password") or "")
         if user is not None:
-            login_user(user)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         # One message for both cases: never tell which of e-mail or password was wrong.
         error = "Wrong e-mail or password."
@@ -87,6 +88,6 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    end_session()
     flash("You have signed out.", "info")
     return redirect(url_for("agents.login"))

@@ -4,7 +4,7 @@ from flask import g, request
 from flask_login import current_user
 
 from helpdesk.agents.models import User
-from helpdesk.agents.services import user_for_token
+from helpdesk.agents.services import token_for
 from helpdesk.api.errors import ApiError
 from helpdesk.extensions import csrf
 
@@ -18,9 +18,11 @@ def api_user() -> User:
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
-        user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
-        if user is None:
-            raise ApiError(401, "The bearer token is missing, unknown or revoked.")
+        row = token_for(token.strip()) if scheme.lower() == "bearer" and token else None
+        if row is None:
+            raise ApiError(401, "The bearer token is missing, unknown, expired or revoked.")
+        g.api_token = row
+        user = row.user
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
         if request.method in UNSAFE_METHODS:

@@ -25,6 +25,7 @@ def endpoint(
     body: type[BaseModel] | None = None,
     query: dict[str, str] | None = None,
     responses: dict[int, str] | None = None,
+    response_models: dict[int, type[BaseModel]] | None = None,
     auth: bool = True,
     roles: tuple[str, ...] | None = None,
     tag: str = "helpdesk",
@@ -37,7 +38,7 @@ def endpoint(
     first of all (a gateway's shared-secret check, so a stranger learns nothing from
     validation); ``header_secret=(scheme name, header)`` documents that secret in the
     OpenAPI; ``max_body_bytes`` raises the app's MAX_CONTENT_LENGTH for this operation
-    (imports)."""
+    (imports); ``response_models`` documents the JSON schema of an answer by status."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -59,6 +60,7 @@ def endpoint(
             "body": body,
             "query": query or {},
             "responses": responses or {200: "OK"},
+            "response_models": response_models or {},
             "auth": auth,
             "roles": roles,
             "tag": tag,
@@ -140,6 +142,15 @@ _ERROR_SCHEMA = {
 }
 
 
+def _schema_ref(model: type[BaseModel], schemas: dict) -> dict:
+    """Put ``model`` (and the models it uses) in the components; return a reference to it."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in schema.pop("$defs", {}).items():
+        schemas[name] = sub
+    schemas[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
 def _operation(rule, view, declared: dict, schemas: dict) -> dict:
     op: dict = {
         "operationId": rule.endpoint.replace("api_v1.", ""),
@@ -164,16 +175,9 @@ def _operation(rule, view, declared: dict, schemas: dict) -> dict:
     if declared["doc"]:
         op["description"] = declared["doc"]
     if declared["body"] is not None:
-        model = declared["body"]
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        for name, sub in schema.pop("$defs", {}).items():
-            schemas[name] = sub
-        schemas[model.__name__] = schema
         op["requestBody"] = {
             "required": True,
-            "content": {
-                "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
-            },
+            "content": {"application/json": {"schema": _schema_ref(declared["body"], schemas)}},
         }
     if declared["auth"]:
         op["security"] = [{"bearer": []}, {"session": []}]
@@ -184,6 +188,12 @@ def _operation(rule, view, declared: dict, schemas: dict) -> dict:
         op["description"] = (op.get("description", "") + f"\n\nRoles: {', '.join(roles)}.").strip()
     for status, text in declared["responses"].items():
         op["responses"][str(status)] = {"description": text}
+        model = declared["response_models"].get(status)
+        if model is not None or status >= 400:  # an error answers in the Error shape
+            schema = (
+                _schema_ref(model, schemas) if model else {"$ref": "#/components/schemas/Error"}
+            )
+            op["responses"][str(status)]["content"] = {"application/json": {"schema": schema}}
     errors = {400, 401, 403, 404, 409, 413, 415, 422, 429} if declared["auth"] else {400, 422, 429}
     for status in sorted(errors):
         op["responses"].setdefault(

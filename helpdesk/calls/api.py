@@ -7,12 +7,32 @@ from helpdesk.api import api_v1
 from helpdesk.api.spec import endpoint
 from helpdesk.calls import services, sms
 from helpdesk.calls.schemas import CtiEventIn, SmsInboundIn
+from helpdesk.extensions import limiter
 
 GATEWAY_ERRORS = {
     401: "The shared-secret header is missing or wrong (code unauthorized).",
+    429: "Too many requests with a missing or wrong secret from this address "
+    "(GATEWAY_TOKEN_FAILURE_LIMIT); everything from it is refused until the window passes. "
+    "Requests with the right secret are never counted (code rate_limited).",
     503: "The shared secret is not configured on the helpdesk, so the endpoint is off "
     "(code cti_token_not_configured / sms_token_not_configured).",
 }
+
+
+def _wrong_token(response) -> bool:
+    return response.status_code == 401
+
+
+# Only failed attempts count, per client address, on both webhooks together: guessing the
+# secret is slowed down while the gateway's own traffic is never limited. While an address
+# is over the limit it gets 429 whatever it sends, or the answer would tell a right guess.
+gateway_token_failures = limiter.shared_limit(
+    lambda: current_app.config["GATEWAY_TOKEN_FAILURE_LIMIT"],
+    scope="gateway-token",
+    deduct_when=_wrong_token,
+    error_message="Too many requests with a wrong gateway secret from this address. "
+    "Try again later.",
+)
 
 
 def _require_token(header: str, setting: str):
@@ -28,6 +48,7 @@ def _require_token(header: str, setting: str):
 
 
 @api_v1.post("/cti/events")
+@gateway_token_failures
 @endpoint(
     summary="A telephony event: newCall, answer or hangup",
     body=CtiEventIn,
@@ -51,6 +72,7 @@ def post_cti_event():
 
 
 @api_v1.post("/sms/inbound")
+@gateway_token_failures
 @endpoint(
     summary="A text received by the SMS gateway",
     body=SmsInboundIn,
