@@ -53,7 +53,14 @@ def _init_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         from helpdesk.agents.models import User
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # Flask-Login checks is_active only when signing in: a session cookie of someone
+        # deactivated since must stop working on their very next request.
+        return user if user is not None and user.is_active else None
+
+    from helpdesk.console.access_changes import connect_receivers
+
+    connect_receivers()
 
 
 def _socketio_channel(app: Flask) -> str:
@@ -94,6 +101,7 @@ def _migrations_dir() -> str:
 def _register_blueprints(app: Flask) -> None:
     # Importing each api module adds its routes to the one v1 blueprint.
     from helpdesk.agents import api as _agents_api  # noqa: F401
+    from helpdesk.agents import users_api as _users_api  # noqa: F401
     from helpdesk.api import api_v1
     from helpdesk.api import routes as _api_routes  # noqa: F401
     from helpdesk.api.errors import register_error_handlers
