@@ -126,6 +126,8 @@ def _register_blueprints(app: Flask) -> None:
     register_error_handlers(app)
 
     # Web pages: session sign-in and CSRF-protected forms.
+    from helpdesk.agents.admin import bp as users_admin_web
+    from helpdesk.agents.profile import bp as profile_web
     from helpdesk.agents.routes import bp as agents_web
     from helpdesk.calls.routes import bp as calls_web
     from helpdesk.console.admin import bp as console_admin_web
@@ -148,6 +150,8 @@ def _register_blueprints(app: Flask) -> None:
         sla_admin_web,
         reports_web,
         console_admin_web,
+        users_admin_web,
+        profile_web,
     )
     for blueprint in web_blueprints:
         app.register_blueprint(blueprint)
