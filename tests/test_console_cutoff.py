@@ -172,3 +172,27 @@ def test_a_mentor_who_still_covers_the_state_keeps_viewing_after_re_escalation(
     assert api.post(escalate, json={"mentor": second.id, "reason": "Loans"}).status_code == 200
     assert first_console.emit("ticket.typing", {"ticket_id": ticket.id, "typing": True})["ok"]
     assert viewers.viewers(ticket.id) == ([first.id], [first.id])
+
+
+def test_brc_staff_viewing_a_ticket_moved_to_another_block_leave_its_room(
+    console_client, make_user, make_block, make_ticket
+):
+    from helpdesk.tickets.services import record_event, unit_of_work
+
+    home, other = make_block(), make_block()
+    brc = make_user("brc", block=home)
+    ticket = make_ticket(actor=make_user("agent"), block=home.code)
+    console = console_client(brc)
+    assert console.emit("ticket.view", {"ticket_id": ticket.id})["ok"] is True
+
+    with unit_of_work():  # triage moves it to the right block (as PATCH "block" will)
+        record_event(ticket, None, "block", home.code, other.code)
+        ticket.block = other
+
+    deadline = time.monotonic() + 3
+    while viewers.viewers(ticket.id) != ([], []) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert viewers.viewers(ticket.id) == ([], [])
+    assert console.emit("ticket.typing", {"ticket_id": ticket.id, "typing": True}) == {
+        "error": "not_viewing"
+    }

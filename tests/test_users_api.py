@@ -264,3 +264,26 @@ def test_the_users_create_command_reports_a_taken_email(runner, make_user):
     result = runner.invoke(args=args + ["--role", "agent", "--password", "long-enough-1"])
     assert result.exit_code == 2
     assert "--email: already in use" in result.output
+
+
+def test_malformed_user_bodies_get_the_error_shape_and_write_nothing(api_as, make_user):
+    admin_api = api_as(make_user("admin"))
+    target = make_user("agent", name="Untouched")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    for body, status in [
+        ({"languages": "hi"}, 422),  # not a list
+        ({"active": "no"}, 422),  # not a boolean
+        ({"name": "x" * 121}, 422),
+        ({"email": None}, 422),
+        ({"states": ["IN-JH"] * 61}, 422),
+        ([1, 2], 400),
+    ]:
+        res = admin_api.patch(f"/api/v1/users/{target.id}", json=body)
+        assert res.status_code == status, body
+        assert set(res.get_json()["error"]) == {"code", "message", "fields"}, body
+    not_json = admin_api.patch(f"/api/v1/users/{target.id}", data="name=x")
+    assert not_json.status_code == 415
+    assert admin_api.post("/api/v1/users", json={}).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(User, target.id).name == "Untouched"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == before

@@ -9,8 +9,8 @@ the sockets itself:
 - an active user's role, block or states change (``user_access_changed``): their sockets
   leave the rooms of the old access, join those of the new one, and leave the viewer rooms
   of tickets they may no longer see;
-- a ticket's mentor changes (re-escalation): sockets viewing it whose user may no longer
-  see it leave its viewer room and its viewer list.
+- a ticket's mentor changes (re-escalation) or its block does: sockets viewing it whose
+  user may no longer see it leave its viewer room and its viewer list.
 
 ``socketio.server.disconnect`` / ``enter_room`` / ``leave_room`` act at once on a socket of
 this process and go through the Socket.IO message queue (Redis) to the process holding any
@@ -22,6 +22,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from socketio.pubsub_manager import PubSubManager
+from sqlalchemy.orm.base import NO_VALUE
 
 from helpdesk.agents import access, signals
 from helpdesk.agents.models import User
@@ -96,16 +97,17 @@ def _reachable(sid: str) -> bool:
     return isinstance(manager, PubSubManager) or manager.is_connected(sid, events.NAMESPACE)
 
 
-@sa.event.listens_for(Ticket.mentor, "set", active_history=True)
-def _mentor_changed(ticket: Ticket, mentor, previous, _initiator) -> None:
-    if isinstance(previous, User) and previous is not mentor and ticket.id is not None:
+def _who_may_see_changed(ticket: Ticket, new, previous, _initiator) -> None:
+    """A ticket's mentor or block changed: after the commit, its viewers are re-checked."""
+    # a new ticket has no viewers; NO_VALUE and its kin mean "nothing was set before"
+    if ticket.id is None or previous is None or isinstance(previous, type(NO_VALUE)):
+        return
+    if previous != new:
         events.queue_viewers_check(ticket)
 
 
-@sa.event.listens_for(Ticket.mentor_id, "set", active_history=True)
-def _mentor_id_changed(ticket: Ticket, mentor_id, previous, _initiator) -> None:
-    if isinstance(previous, int) and previous != mentor_id and ticket.id is not None:
-        events.queue_viewers_check(ticket)
+for _attribute in (Ticket.mentor, Ticket.mentor_id, Ticket.block, Ticket.block_id):
+    sa.event.listen(_attribute, "set", _who_may_see_changed, active_history=True)
 
 
 def _on_user_deactivated(user: User, **_kwargs) -> None:
