@@ -41,11 +41,13 @@ def _connect_signals() -> None:
     connects a receiver once, however many apps are made. Console first: its live events
     go out before the SLA timers are scheduled."""
     from helpdesk.calls import receivers as calls
+    from helpdesk.console import access_changes
     from helpdesk.console import receivers as console
     from helpdesk.knowledge import receivers as knowledge
     from helpdesk.sla import receivers as sla
 
     console.connect_signals()
+    access_changes.connect_receivers()
     sla.connect_signals()
     calls.connect_signals()
     knowledge.connect_signals()
@@ -89,7 +91,7 @@ def _init_extensions(app: Flask) -> None:
     )
     from helpdesk.agents import sessions
 
-    sessions.init_app(app)  # the user loader: a live server-side session, else signed out
+    sessions.init_app(app)  # the user loader: a live server-side session of an active user
 
 
 def _socketio_channel(app: Flask) -> str:
@@ -130,6 +132,7 @@ def _migrations_dir() -> str:
 def _register_blueprints(app: Flask) -> None:
     # Importing each api module adds its routes to the one v1 blueprint.
     from helpdesk.agents import api as _agents_api  # noqa: F401
+    from helpdesk.agents import users_api as _users_api  # noqa: F401
     from helpdesk.api import api_v1
     from helpdesk.api import routes as _api_routes  # noqa: F401
     from helpdesk.api.errors import register_error_handlers
@@ -154,6 +157,8 @@ def _register_blueprints(app: Flask) -> None:
     register_error_handlers(app)
 
     # Web pages: session sign-in and CSRF-protected forms.
+    from helpdesk.agents.admin import bp as users_admin_web
+    from helpdesk.agents.profile import bp as profile_web
     from helpdesk.agents.routes import bp as agents_web
     from helpdesk.calls.routes import bp as calls_web
     from helpdesk.console.admin import bp as console_admin_web
@@ -176,6 +181,8 @@ def _register_blueprints(app: Flask) -> None:
         sla_admin_web,
         reports_web,
         console_admin_web,
+        users_admin_web,
+        profile_web,
     )
     for blueprint in web_blueprints:
         app.register_blueprint(blueprint)

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from helpdesk.errors import ValidationFailed
+from helpdesk.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage users.")
 jobs_cli = AppGroup("jobs", help="Background jobs: RQ worker and outbox relay.")
@@ -47,11 +47,25 @@ def create_user_command(email, name, role, password, block, languages, skills, s
             states=_split(states),
             phone=phone,
         )
-    except ValidationFailed as exc:
+    except DomainError as exc:  # invalid fields (422) or an e-mail already in use (409)
         for field, why in exc.fields.items():
             click.echo(f"--{field}: {why}", err=True)
         raise click.exceptions.Exit(2) from exc
     click.echo(f"created {user.role} {user.email} (id {user.id})")
+
+
+@users_cli.command("deactivate")
+@click.option("--email", required=True)
+def deactivate_user_command(email):
+    """Cut a user off at once: no more sign-in, API tokens deleted, open consoles closed."""
+    from helpdesk.agents.services import deactivate_user, user_by_email
+
+    user = user_by_email(email)
+    if user is None:
+        click.echo(f"--email: no user {email}", err=True)
+        raise click.exceptions.Exit(2)
+    deactivate_user(user)
+    click.echo(f"deactivated {user.role} {user.email} (id {user.id})")
 
 
 @jobs_cli.command("worker")

@@ -41,6 +41,7 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         REPORTS,
         SLA_ADMIN,
         ("console_admin.settings", "Console settings", "s"),
+        ("users_admin.index", "Users", "u"),
     ],
     "mentor": [
         ("tickets.mentor_queue", "Escalated to me", "e"),

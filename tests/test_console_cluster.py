@@ -210,3 +210,48 @@ def test_serve_refuses_to_start_without_what_production_needs(missing, processes
     )
     assert result.returncode == 2
     assert says in result.stderr
+
+
+def test_deactivating_on_one_process_closes_the_console_held_by_the_other(
+    cluster, consoles, make_user, make_block
+):
+    """The disconnect travels through the Redis message queue to the process holding the
+    socket: an admin deactivates on A, the user's console on B closes within 5 seconds."""
+    process_a, process_b = cluster.bases
+    leaving = make_user("agent")
+    colleague = make_user("agent")
+    leaving_console = consoles(process_b, leaving)
+    colleague_console = consoles(process_b, colleague)
+
+    started = time.monotonic()
+    response = requests.patch(
+        f"{process_a}/api/v1/users/{leaving.id}",
+        timeout=15,
+        headers={"Authorization": f"Bearer {issue_token(make_user('admin'))}"},
+        json={"active": False},
+    )
+    assert response.status_code == 200, response.text
+    while leaving_console.sio.connected and time.monotonic() - started < 5:
+        time.sleep(0.02)
+    assert not leaving_console.sio.connected, "the console on process B is still open"
+    print(f"console on B closed {time.monotonic() - started:.2f}s after the PATCH to A")
+
+    block = make_block()
+    created = requests.post(
+        f"{process_a}/api/v1/tickets",
+        timeout=15,
+        headers={"Authorization": f"Bearer {issue_token(colleague)}"},
+        json={
+            "subject": "Loan papers for the goat unit",
+            "description": "Which documents?",
+            "category": "business-plan",
+            "language": "hi",
+            "block": block.code,
+        },
+    )
+    assert created.status_code == 201, created.text
+    ticket_id = created.json()["id"]
+    assert colleague_console.received(
+        "ticket.created", wait=10, until=lambda p: p["id"] == ticket_id
+    )
+    assert [p for n, p in leaving_console.events if n == "ticket.created"] == []

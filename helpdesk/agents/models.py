@@ -12,6 +12,8 @@ from helpdesk.geography.models import Block
 from helpdesk.timeutil import UTCDateTime, utcnow
 
 ROLES = ("agent", "mentor", "brc", "manager", "admin")
+#: languages the interface itself is offered in (a person's choice, ``User.ui_language``)
+UI_LANGUAGES = ("en", "hi")
 #: roles that see every ticket and work the queue
 STAFF_ROLES = ("agent", "manager", "admin")
 
@@ -34,12 +36,17 @@ class User(UserMixin, db.Model):
     #: the BRC a ``brc`` user works for; required for that role
     block_id: Mapped[int | None] = mapped_column(sa.ForeignKey("blocks.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    #: the interface language this person chose (``UI_LANGUAGES``); null: not chosen, so
+    #: the page follows ``?lang=`` or the browser
+    ui_language: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     block: Mapped[Block | None] = relationship()
 
     @property
-    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+    def is_active(self) -> bool:
+        # Flask-Login checks this only in login_user; the user_loader (helpdesk/__init__.py)
+        # and the token lookup refuse inactive users on every request.
         return self.active
 
     @property
@@ -63,6 +70,8 @@ class User(UserMixin, db.Model):
             "skills": self.skills or [],
             "states": self.states or [],
             "block": self.block.code if self.block else None,
+            "active": self.active,
+            "ui_language": self.ui_language,
         }
 
 

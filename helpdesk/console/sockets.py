@@ -22,7 +22,7 @@ from flask_login import current_user
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.agents.services import user_for_token
-from helpdesk.console import events, presence, viewers
+from helpdesk.console import connections, events, presence, viewers
 from helpdesk.extensions import db, socketio
 from helpdesk.tickets.models import Ticket
 
@@ -49,6 +49,11 @@ def _socket_user() -> User | None:
     return user if user is not None and user.active else None
 
 
+def _still_active(user_id: int) -> bool:
+    db.session.commit()  # end the read snapshot (SQLite keeps one per transaction)
+    return bool(db.session.scalar(sa.select(User.active).where(User.id == user_id)))
+
+
 def _status_of(user_id: int) -> str:
     return presence.statuses().get(user_id, "offline")
 
@@ -57,6 +62,12 @@ def _status_of(user_id: int) -> str:
 def on_connect(auth=None):
     user = _authenticate(auth)
     if user is None:
+        raise ConnectionRefusedError("Sign in first.")
+    # Registered first, checked again after: a deactivation committed while this socket
+    # was connecting either finds it in the registry or is seen by this check.
+    connections.add(user.id, request.sid)
+    if not _still_active(user.id):
+        connections.remove(user.id, request.sid)
         raise ConnectionRefusedError("Sign in first.")
     for room in events.rooms_for_user(user):
         socketio.server.enter_room(request.sid, room, namespace=events.NAMESPACE)
@@ -70,9 +81,10 @@ def on_connect(auth=None):
 def on_disconnect(*_reason):
     user_id = _socket_users.pop(request.sid, None)
     for ticket_id in viewers.drop_socket(request.sid):
-        _announce_viewing(ticket_id)
+        announce_viewing(ticket_id)
     if user_id is None:
         return
+    connections.remove(user_id, request.sid)
     status = presence.disconnected(user_id)
     user = db.session.get(User, user_id)
     if user is not None and user.role in PRESENCE_ROLES:
@@ -119,7 +131,7 @@ def _ticket_id(data) -> int | None:
     return value
 
 
-def _announce_viewing(ticket_id: int) -> dict:
+def announce_viewing(ticket_id: int) -> dict:
     """Send the ticket's room who views and types on it; returns the same lists."""
     viewer_ids, typing = viewers.viewers(ticket_id)
     names = dict(
@@ -145,7 +157,7 @@ def on_ticket_view(data=None):
         request.sid, events.ticket_room(ticket_id), namespace=events.NAMESPACE
     )
     viewers.view(request.sid, user.id, ticket_id)
-    return {"ok": True} | _announce_viewing(ticket_id)
+    return {"ok": True} | announce_viewing(ticket_id)
 
 
 @socketio.on("ticket.leave", namespace=events.NAMESPACE)
@@ -158,7 +170,7 @@ def on_ticket_leave(data=None):
     )
     if not viewers.leave(request.sid, ticket_id):
         return {"error": "not_viewing"}
-    _announce_viewing(ticket_id)
+    announce_viewing(ticket_id)
     return {"ok": True}
 
 
@@ -170,5 +182,5 @@ def on_ticket_typing(data=None):
         return {"error": "invalid", "fields": {"typing": "ticket_id and typing (true/false)"}}
     if not viewers.set_typing(request.sid, ticket_id, typing):
         return {"error": "not_viewing"}
-    _announce_viewing(ticket_id)
+    announce_viewing(ticket_id)
     return {"ok": True}

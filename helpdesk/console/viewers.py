@@ -125,6 +125,24 @@ def viewers(ticket_id: int) -> tuple[list[int], list[int]]:
     return sorted(set(viewing)), typing
 
 
+def sockets(ticket_id: int) -> dict[str, int]:
+    """The sockets viewing ``ticket_id``: socket id → user id."""
+    redis = _redis()
+    if redis is not None:
+        return {sid: int(uid) for sid, uid in redis.hgetall(_key("ticket", ticket_id)).items()}
+    with _lock:
+        return dict(_local_viewers.get(ticket_id, {}))
+
+
+def tickets_of(sid: str) -> list[int]:
+    """The tickets socket ``sid`` is viewing."""
+    redis = _redis()
+    if redis is not None:
+        return sorted(int(t) for t in redis.smembers(_key("socket", sid)))
+    with _lock:
+        return sorted(_local_sockets.get(sid, set()))
+
+
 def drop_socket(sid: str) -> list[int]:
     """Forget everything socket ``sid`` had open; returns those ticket ids."""
     redis = _redis()

@@ -12,6 +12,11 @@
   // Tell the page (and any script loaded after this one) when it is live or not.
   function mark(state) { document.documentElement.setAttribute("data-console", state); }
   socket.on("connect", function () { mark("connected"); });
-  socket.on("disconnect", function () { mark("disconnected"); });
+  socket.on("disconnect", function (reason) {
+    mark("disconnected");
+    // Only the server ends a console on purpose: its user was deactivated. Reloading
+    // shows the sign-in page instead of a screen that silently stopped updating.
+    if (reason === "io server disconnect") window.location.reload();
+  });
   socket.on("connect_error", function () { mark("disconnected"); });
 })();
