@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from socketio.pubsub_manager import PubSubManager
 from sqlalchemy.orm.base import NO_VALUE
 
+from helpdesk import signals as domain_signals
 from helpdesk.agents import access, signals
 from helpdesk.agents.models import User
 from helpdesk.console import connections, events, viewers
@@ -103,8 +104,25 @@ def _who_may_see_changed(ticket: Ticket, new, previous, _initiator) -> None:
     if ticket.id is None or previous is None or isinstance(previous, type(NO_VALUE)):
         return
     if previous != new:
-        events.queue_viewers_check(ticket)
+        db.session.info.setdefault(_VIEWERS_CHECK_KEY, {})[id(ticket)] = ticket
 
+
+def _check_viewers_after_commit(_sender, **_kwargs) -> None:
+    """The commit made some tickets' mentor or block change: their viewers who may no longer
+    see them leave their rooms."""
+    for ticket in db.session.info.pop(_VIEWERS_CHECK_KEY, {}).values():
+        try:
+            evict_viewers_who_may_not_see(ticket.id)
+        except Exception:  # noqa: BLE001 (committed already; log, never undo it)
+            log.exception("could not re-check the viewers of ticket %s", ticket.id)
+
+
+def _forget_viewers_check(_sender, **_kwargs) -> None:
+    db.session.info.pop(_VIEWERS_CHECK_KEY, None)
+
+
+#: session.info key: tickets whose viewers are re-checked once the transaction commits
+_VIEWERS_CHECK_KEY = "console_viewers_check"
 
 for _attribute in (Ticket.mentor, Ticket.mentor_id, Ticket.block, Ticket.block_id):
     sa.event.listen(_attribute, "set", _who_may_see_changed, active_history=True)
@@ -132,3 +150,5 @@ def connect_receivers() -> None:
     """Connect to the people signals (once per process; connecting again changes nothing)."""
     signals.user_deactivated.connect(_on_user_deactivated)
     signals.user_access_changed.connect(_on_user_access_changed)
+    domain_signals.unit_of_work_committed.connect(_check_viewers_after_commit)
+    domain_signals.unit_of_work_rolled_back.connect(_forget_viewers_check)

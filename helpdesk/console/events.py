@@ -127,14 +127,6 @@ def queue_sla_event(ticket, name: str, *, target: str, due) -> None:
     pending[("sla", len(pending))] = (ticket, name, payload)
 
 
-def queue_viewers_check(ticket) -> None:
-    """After the current transaction commits, make the sockets viewing ``ticket`` whose
-    user may no longer see it (its mentor changed) leave its room
-    (``access_changes.evict_viewers_who_may_not_see``)."""
-    pending = db.session.info.setdefault(_PENDING_KEY, {})
-    pending[("viewers", id(ticket))] = ticket
-
-
 def send_pending() -> None:
     """Emit what the transaction that just committed queued."""
     pending = db.session.info.pop(_PENDING_KEY, {})
@@ -147,10 +139,6 @@ def send_pending() -> None:
         elif key[0] == "sla":
             ticket, name, payload = item
             send_now_ticket(ticket, name, payload)
-        elif key[0] == "viewers":
-            from helpdesk.console.access_changes import evict_viewers_who_may_not_see
-
-            evict_viewers_who_may_not_see(item.id)
         else:
             user_ids, name, payload = item
             send_now_users(user_ids, name, payload)
