@@ -20,12 +20,12 @@ def contact_in_block(phone_e164: str, block: Block | None) -> Contact | None:
 
 def confirmed_contacts(phone_e164: str) -> list[Contact]:
     """The contacts whose number is confirmed to reach them (gateway or call-centre staff),
-    in every block: those a call or text from this number may be about."""
+    in every block, oldest first: those a call or text from this number may be about."""
     return list(
         db.session.scalars(
             sa.select(Contact)
             .where(Contact.phone == phone_e164, Contact.phone_confirmed.is_(True))
-            .order_by(Contact.id.desc())
+            .order_by(Contact.id)
         )
     )
 
@@ -140,14 +140,10 @@ def lookup_caller(phone_e164: str, viewer: User | None = None) -> CallerLookup:
 
     Only contacts whose number is confirmed count, in whichever block: a number BRC staff
     typed in for a requester does not make its owner that block's caller. Contacts come
-    in order of their latest open ticket, then newest first."""
+    oldest first: the first is where the caller was first on file."""
     contacts = confirmed_contacts(phone_e164)
     users = users_with_phone(phone_e164)
     tickets = open_tickets_of_contacts(
         viewer, [c.id for c in contacts], user_ids=[u.id for u in users if u.role == "brc"]
     )
-    latest = {}
-    for position, ticket in enumerate(tickets):
-        latest.setdefault(ticket.requester_id, position)
-    contacts.sort(key=lambda c: latest.get(c.id, len(tickets)))
     return CallerLookup(phone_e164, contacts, users, tickets)
