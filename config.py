@@ -37,8 +37,6 @@ class Config:
     SMS_TOKEN = os.environ.get("SMS_TOKEN")
     # Dotted path of the SmsGateway class that sends texts; the default only logs them.
     SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "helpdesk.calls.gateways:LoggingGateway")
-    # Block code for texts from numbers nobody has on file; unset: such texts are refused.
-    SMS_DEFAULT_BLOCK = os.environ.get("SMS_DEFAULT_BLOCK") or None
     # Category of tickets opened by SMS (agents re-categorise them at triage).
     SMS_CATEGORY = os.environ.get("SMS_CATEGORY", "business-opportunity")
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "helpdesk")

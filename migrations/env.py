@@ -86,10 +86,21 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a constraint or nullability by rebuilding the table (batch mode)
+            # and dropping the old one, which enforced foreign keys refuse while other tables'
+            # rows point at it; the rebuilt table keeps every row and id. The pragma only
+            # takes effect outside a transaction, hence before the migrations' one.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -116,21 +116,16 @@ def test_a_text_from_brc_staff_goes_to_their_block(sms_in, make_user):
     assert db.session.get(Message, again.json["message"]).author_id == brc.id
 
 
-def test_an_unknown_number_needs_the_default_block(app, sms_in, make_block):
+def test_a_text_from_an_unknown_number_opens_a_ticket_awaiting_triage(sms_in):
     response = sms_in("ഞങ്ങളുടെ കഫേക്ക് ലോൺ വേണം", sender="9447012345")
-    assert response.status_code == 422
-    assert response.json["error"]["code"] == "unknown_sender"
-    assert count(Ticket) == 0 and count(SmsMessage) == 0
-    block = make_block(state="IN-KL")
-    app.config["SMS_DEFAULT_BLOCK"] = block.code
-    response = sms_in("ഞങ്ങളുടെ കഫേക്ക് ലോൺ വേണം", sender="9447012345")
-    assert response.status_code == 201
+    assert response.status_code == 201 and response.json["created"] is True
     ticket = db.session.get(Ticket, response.json["ticket"])
     assert (ticket.block_id, ticket.language, ticket.requester.phone) == (
-        block.id,
+        None,
         "ml",
         "+919447012345",
     )
+    assert ticket.requester.block_id is None and ticket.requester.phone_confirmed
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """Who may see and change which ticket: the one place these rules live.
 
 agent, manager, admin: every ticket. mentor: tickets escalated to them and tickets of their
-states. brc: only their block's tickets. A ticket someone may not see does not exist for
+states. brc: only their block's tickets. A ticket without a block (awaiting triage) is
+staff's only. A ticket someone may not see does not exist for
 them (404, never 403), so ticket numbers leak nothing.
 """
 
@@ -15,9 +16,9 @@ from helpdesk.tickets.models import Ticket
 
 #: fields each role may change with PATCH on a ticket it can see
 EDITABLE_FIELDS = {
-    "agent": {"status", "priority", "category", "assignee", "language"},
-    "manager": {"status", "priority", "category", "assignee", "language"},
-    "admin": {"status", "priority", "category", "assignee", "language"},
+    "agent": {"status", "priority", "category", "assignee", "language", "block"},
+    "manager": {"status", "priority", "category", "assignee", "language", "block"},
+    "admin": {"status", "priority", "category", "assignee", "language", "block"},
     "mentor": {"status", "category", "language"},
     "brc": set(),
 }
@@ -49,7 +50,8 @@ def can_view(user: User, ticket: Ticket) -> bool:
     if user.role == "brc":
         return user.block_id is not None and ticket.block_id == user.block_id
     if user.role == "mentor":
-        return ticket.mentor_id == user.id or ticket.block.state.code in (user.states or [])
+        in_my_states = ticket.block is not None and ticket.block.state.code in (user.states or [])
+        return ticket.mentor_id == user.id or in_my_states
     return False
 
 

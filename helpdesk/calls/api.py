@@ -90,10 +90,14 @@ def post_sms_inbound():
     """Send the `X-SMS-Token` header with the `SMS_TOKEN` secret. A text from a number with
     an open ticket is a reply on the latest one (`created: false`, `message` its id; a
     pending or resolved ticket reopens). Otherwise a new `sms` ticket (`created: true`,
-    `message: null`: the text is its description) in the sender's block, or in
-    `SMS_DEFAULT_BLOCK` for an unknown number; without it an unknown number is a 422
-    `unknown_sender`. With the gateway's optional `id`, a text delivered twice is taken
-    once (the repeat answers 200 with the first answer)."""
+    `message: null`: the text is its description) in the sender's block. A text from a
+    number nobody has on file (or on file in several blocks) is never refused: its ticket
+    has no block (`"block": null`) and waits in the staff's triage view
+    (`GET /api/v1/tickets?triage=1`) until staff set its block with
+    `PATCH /api/v1/tickets/<id>` `{"block": <code>}`; later texts from that number thread
+    onto it. Only numbers the gateways or call-centre staff recorded count as on file, not
+    numbers BRC staff typed in for a requester. With the gateway's optional `id`, a text
+    delivered twice is taken once (the repeat answers 200 with the first answer)."""
     result = sms.receive_sms(g.body)
     return jsonify(
         {

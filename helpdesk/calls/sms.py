@@ -11,8 +11,8 @@ from helpdesk import jobs
 from helpdesk.calls.models import SmsMessage
 from helpdesk.calls.schemas import SmsInboundIn
 from helpdesk.contacts.services import lookup_caller
-from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.geography.models import Block
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Message, Ticket
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate
@@ -32,10 +32,6 @@ SCRIPTS: list[tuple[int, int, str]] = [
 ]
 SUBJECT_WORDS = 8
 SUBJECT_CHARS = 70
-
-
-class UnknownSender(ValidationFailed):
-    code = "unknown_sender"
 
 
 @dataclass
@@ -75,12 +71,12 @@ def subject_from(text: str, phone: str) -> str:
 
 
 def receive_sms(data: SmsInboundIn) -> SmsIntake:
-    """A text from a number with an open ticket (the requester's, or one BRC staff with
-    that number raised) is a requester reply on the latest of them, which reopens it if
-    pending or resolved. Otherwise it opens a ticket on channel ``sms`` in the sender's
-    block, or in ``SMS_DEFAULT_BLOCK`` for a number nobody has on file; with no such block
-    the text is refused (422 ``unknown_sender``) and nothing is written. A text whose
-    gateway ``id`` was seen before from the same number changes nothing."""
+    """A text from a number with an open ticket (a confirmed contact's, or one BRC staff
+    with that number raised) is a requester reply on the latest of them, which reopens it
+    if pending or resolved. Otherwise it opens a ticket on channel ``sms`` in the sender's
+    block; a sender whose block is unknown (nobody on file) or unclear (on file in several
+    blocks) opens one without a block, for staff to triage. Nothing is refused. A text
+    whose gateway ``id`` was seen before from the same number changes nothing."""
     phone, text = data.from_number, data.text
     if data.id:
         earlier = db.session.scalar(
@@ -94,12 +90,15 @@ def receive_sms(data: SmsInboundIn) -> SmsIntake:
             created = earlier.message is None  # it opened the ticket rather than replied
             return SmsIntake(earlier.ticket, earlier.message, earlier, created, repeat=True)
     found = lookup_caller(phone)
-    contact = found.contacts[0] if found.contacts else None
     staff = next((u for u in found.users if u.role == "brc" and u.active and u.block), None)
     sms = SmsMessage(direction="in", phone=phone, text=text, status="received", provider_id=data.id)
     if found.open_tickets:
         ticket = found.open_tickets[0]
-        author = staff  # BRC staff write as themselves; a caller as the contact on file
+        # BRC staff write as themselves; a caller as their contact on that ticket.
+        author = staff if staff is not None and ticket.created_by_id == staff.id else None
+        contact = next((c for c in found.contacts if c.id == ticket.requester_id), None)
+        if author is None and contact is None:
+            author = staff
         with tickets.unit_of_work():
             db.session.add(sms)
             message = tickets.add_message(
@@ -108,39 +107,49 @@ def receive_sms(data: SmsInboundIn) -> SmsIntake:
             sms.ticket, sms.message = ticket, message
         return SmsIntake(ticket, message, sms, False)
 
-    block = (contact.block if contact else None) or (staff.block if staff else None)
-    block_code = block.code if block else current_app.config.get("SMS_DEFAULT_BLOCK")
-    if not block_code:
-        raise UnknownSender(
-            "Nobody is on file with this number and SMS_DEFAULT_BLOCK is not set.",
-            {"from": "no caller or BRC staff on file with this number"},
-        )
-    name = contact.name if contact else (staff.name if staff else phone)
+    block = _sender_block(found)
+    in_block = [c for c in found.contacts if block is None or c.block_id == block.id]
+    contact = in_block[0] if in_block else None
+    actor = (
+        staff if staff is not None and block is not None and staff.block_id == block.id else None
+    )
+    name = contact.name if contact else (actor.name if actor else phone)
+    language = (contact.language if contact else None) or "en"
     ticket_data = TicketCreate.model_validate(
         {
             "subject": subject_from(text, phone),
             "description": text,
             "category": current_app.config.get("SMS_CATEGORY") or "business-opportunity",
             "channel": "sms",
-            "language": guess_language(text, (contact.language if contact else None) or "en"),
-            "block": block_code,
+            "language": guess_language(text, language),
+            "block": block.code if block else None,
             "requester": {"name": name[:120], "phone": phone},
         }
     )
     with tickets.unit_of_work():
         db.session.add(sms)
-        ticket = tickets.create_ticket(ticket_data, staff)
+        ticket = tickets.create_ticket(ticket_data, actor, from_gateway=True)
         sms.ticket = ticket
     return SmsIntake(ticket, None, sms, True)
+
+
+def _sender_block(found) -> Block | None:
+    """The one block the sender is on file in (as a contact, or as its BRC staff); None
+    when there is none or more than one: staff triage the ticket then."""
+    blocks = {c.block_id: c.block for c in found.contacts if c.block_id is not None}
+    blocks |= {u.block_id: u.block for u in found.users if u.role == "brc" and u.active and u.block}
+    return next(iter(blocks.values())) if len(blocks) == 1 else None
 
 
 def queue_reply(ticket: Ticket, message: Message) -> None:
     """Queue a staff reply on an SMS ticket as a text to the requester's phone (inside the
     reply's unit of work; the ``sms.send`` job sends it after the commit). A ticket whose
-    requester has no number gets nothing."""
-    phone = ticket.requester.phone if ticket.requester else None
-    if not phone:
+    requester has no number, or a number not confirmed as theirs (typed in by BRC staff),
+    gets nothing."""
+    requester = ticket.requester
+    if requester is None or not requester.phone or not requester.phone_confirmed:
         return
+    phone = requester.phone
     sms = SmsMessage(
         direction="out",
         phone=phone,

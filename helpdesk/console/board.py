@@ -9,7 +9,7 @@ from helpdesk.agents.models import User
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District
 from helpdesk.tickets.models import OPEN_STATUSES, PRIORITIES, Ticket
-from helpdesk.tickets.queries import TicketFilters, filtered_tickets
+from helpdesk.tickets.queries import TicketFilters, filtered_tickets, triage_count
 
 #: rows the console draws at first; older open tickets stay in the paged queue
 BOARD_SIZE = 100
@@ -32,8 +32,9 @@ def open_queue(viewer: User, limit: int = BOARD_SIZE) -> list[Ticket]:
     )
 
 
-def counters(viewer: User) -> dict[str, dict[str, int]]:
-    """Open tickets ``viewer`` may see, per status and per priority (every key present)."""
+def counters(viewer: User) -> dict:
+    """Open tickets ``viewer`` may see, per status and per priority (every key present),
+    and how many of them await triage (no block yet; staff only see those)."""
     query = filtered_tickets(viewer, TicketFilters(status="open")).subquery()
     rows = db.session.execute(
         sa.select(query.c.status, query.c.priority, sa.func.count()).group_by(
@@ -45,4 +46,9 @@ def counters(viewer: User) -> dict[str, dict[str, int]]:
     for ticket_status, ticket_priority, n in rows:
         status[ticket_status] = status.get(ticket_status, 0) + n
         priority[ticket_priority] = priority.get(ticket_priority, 0) + n
-    return {"status": status, "priority": priority, "total": sum(status.values())}
+    return {
+        "status": status,
+        "priority": priority,
+        "total": sum(status.values()),
+        "triage": triage_count(viewer),
+    }

@@ -61,8 +61,11 @@ def rooms_for_user(user) -> list[str]:
 
 
 def rooms_for_ticket(ticket) -> list[str]:
-    """The rooms whose members may see ``ticket`` (``agents.access.can_view``)."""
-    rooms = [STAFF_ROOM, block_room(ticket.block_id), mentors_room(ticket.block.state.code)]
+    """The rooms whose members may see ``ticket`` (``agents.access.can_view``); a ticket
+    awaiting triage (no block) is staff's only."""
+    rooms = [STAFF_ROOM]
+    if ticket.block is not None:
+        rooms += [block_room(ticket.block_id), mentors_room(ticket.block.state.code)]
     if ticket.mentor_id:
         rooms.append(user_room(ticket.mentor_id))
     return rooms

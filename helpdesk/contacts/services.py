@@ -12,21 +12,49 @@ from helpdesk.geography.models import Block
 from helpdesk.tickets.queries import open_tickets_of_contacts
 
 
-def contact_by_phone(phone_e164: str) -> Contact | None:
-    return db.session.scalar(sa.select(Contact).where(Contact.phone == phone_e164))
+def contact_in_block(phone_e164: str, block: Block | None) -> Contact | None:
+    """The contact on file for this number in ``block`` (None: the unplaced one)."""
+    in_block = Contact.block_id.is_(None) if block is None else Contact.block_id == block.id
+    return db.session.scalar(sa.select(Contact).where(Contact.phone == phone_e164, in_block))
+
+
+def confirmed_contacts(phone_e164: str) -> list[Contact]:
+    """The contacts whose number is confirmed to reach them (gateway or call-centre staff),
+    in every block, oldest first: those a call or text from this number may be about."""
+    return list(
+        db.session.scalars(
+            sa.select(Contact)
+            .where(Contact.phone == phone_e164, Contact.phone_confirmed.is_(True))
+            .order_by(Contact.id)
+        )
+    )
 
 
 def find_or_create_contact(
-    name: str, phone_e164: str | None, block: Block | None, language: str | None = None
+    name: str,
+    phone_e164: str | None,
+    block: Block | None,
+    language: str | None = None,
+    *,
+    confirmed: bool,
 ) -> Contact:
-    """The caller behind ``phone_e164``, created on first contact. Flushes, never commits."""
+    """The caller behind ``phone_e164`` in ``block``, created on first contact there; the
+    same number in another block is another contact. ``confirmed``: the number comes from
+    a gateway or from call-centre staff (not typed in by BRC staff); it confirms an
+    existing contact too, and lets staff place an unplaced contact (an unknown texter's)
+    in ``block``. Flushes, never commits."""
     if phone_e164:
-        existing = contact_by_phone(phone_e164)
-        if existing is not None:
-            if existing.block_id is None and block is not None:
+        existing = contact_in_block(phone_e164, block)
+        if existing is None and block is not None and confirmed:
+            existing = contact_in_block(phone_e164, None)
+            if existing is not None:
                 existing.block = block
+        if existing is not None:
+            existing.phone_confirmed = existing.phone_confirmed or confirmed
             return existing
-    contact = Contact(name=name, phone=phone_e164, block=block, language=language)
+    contact = Contact(
+        name=name, phone=phone_e164, block=block, language=language, phone_confirmed=confirmed
+    )
     if phone_e164 is None or db.session.get_bind().dialect.name == "sqlite":
         # pysqlite begins a transaction only at its first write, so a SAVEPOINT before any
         # write becomes the outermost transaction and its RELEASE commits for good: a later
@@ -40,8 +68,28 @@ def find_or_create_contact(
         with db.session.begin_nested():
             db.session.add(contact)
     except IntegrityError:
-        return contact_by_phone(phone_e164)
+        existing = contact_in_block(phone_e164, block)
+        existing.phone_confirmed = existing.phone_confirmed or confirmed
+        return existing
     return contact
+
+
+def place_contact(contact: Contact, block: Block) -> Contact:
+    """Staff triaged ``contact``'s ticket into ``block``: the contact of that block for the
+    same number, which an unplaced contact becomes unless the block already has one."""
+    if contact.block_id == block.id:
+        contact.phone_confirmed = True
+        return contact
+    if contact.block_id is None and (
+        contact.phone is None or contact_in_block(contact.phone, block) is None
+    ):
+        contact.block = block
+        contact.phone_confirmed = True
+        db.session.flush()
+        return contact
+    return find_or_create_contact(
+        contact.name, contact.phone, block, contact.language, confirmed=True
+    )
 
 
 def users_with_phone(phone_e164: str) -> list[User]:
@@ -88,9 +136,12 @@ class CallerLookup:
 def lookup_caller(phone_e164: str, viewer: User | None = None) -> CallerLookup:
     """Everyone behind ``phone_e164`` and their open tickets (newest first) that ``viewer``
     may see; ``viewer=None`` reads as call-centre staff, who see every ticket. The one
-    lookup used by the contact-lookup API, telephony events and SMS intake."""
-    contact = contact_by_phone(phone_e164)
-    contacts = [contact] if contact else []
+    lookup used by the contact-lookup API, telephony events and SMS intake.
+
+    Only contacts whose number is confirmed count, in whichever block: a number BRC staff
+    typed in for a requester does not make its owner that block's caller. Contacts come
+    oldest first: the first is where the caller was first on file."""
+    contacts = confirmed_contacts(phone_e164)
     users = users_with_phone(phone_e164)
     tickets = open_tickets_of_contacts(
         viewer, [c.id for c in contacts], user_ids=[u.id for u in users if u.role == "brc"]

@@ -37,8 +37,14 @@ PERCENTILES = (0.5, 0.9)
 TARGETS = ("first_response", "resolution")
 #: PostgreSQL work_mem for the report's transaction (its sorts hold minutes of every ticket)
 REPORT_WORK_MEM = "64MB"
-#: label of rows whose key is empty (no assignee, no mentor)
-EMPTY_LABELS = {"agent": "Unassigned", "mentor": "No mentor"}
+#: label of rows whose key is empty (no assignee, no mentor, no block yet)
+EMPTY_LABELS = {
+    "agent": "Unassigned",
+    "mentor": "No mentor",
+    "state": "Triage (no block)",
+    "district": "Triage (no block)",
+    "block": "Triage (no block)",
+}
 
 
 @dataclass
@@ -49,7 +55,9 @@ class Grouping:
     (key, label, outer joins from the aggregate to the named tables)."""
 
     gid: sa.ColumnElement
-    joins: list[tuple]  # (target, onclause): inner joins from tickets to reach gid
+    #: (target, onclause): outer joins from tickets to reach gid, so tickets without a
+    #: block (awaiting triage) stay in the report as the group None
+    joins: list[tuple]
     lookup: Callable[[sa.ColumnElement], tuple[sa.ColumnElement, sa.ColumnElement, list[tuple]]]
 
 
@@ -103,7 +111,7 @@ def grouping(group_by: str) -> Grouping:
 def _joined(query: sa.Select, group: Grouping | None) -> sa.Select:
     query = query.select_from(Ticket)
     for target, onclause in group.joins if group else ():
-        query = query.join(target, onclause)
+        query = query.outerjoin(target, onclause)
     return query
 
 

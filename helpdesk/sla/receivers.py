@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 _RESELECT_KEY = "sla_reselect_policy"
 _PLANS_KEY = "sla_pending_timer_plans"
 #: audited changes after which the ticket's policy is selected again
-RESELECTING_KINDS = frozenset({"created", "priority", "category"})
+#: audit kinds after which the policy is chosen again (a block decides the state's policy)
+RESELECTING_KINDS = frozenset({"created", "priority", "category", "block"})
 
 
 def mark_for_policy_selection(ticket, *, kind: str, **kwargs) -> None:

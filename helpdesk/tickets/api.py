@@ -23,6 +23,7 @@ LIST_FILTERS = {
     "priority": "low, normal, high or urgent",
     "assignee": "user id, 'me' or 'none'",
     "q": "text in subject or description, or a ticket number such as KS-000123",
+    "triage": "1: only tickets without a block (texts from unknown numbers), staff only",
     "page": "page number, from 1",
     "per_page": "items per page, 1 to 200 (default 50)",
 }
@@ -123,11 +124,15 @@ def post_message(ticket_id: int):
 
 @api_v1.patch("/tickets/<int:ticket_id>")
 @endpoint(
-    summary="Change status, priority, category, assignee or language",
+    summary="Change status, priority, category, assignee, language or block",
     body=TicketUpdate,
     tag="tickets",
 )
 def patch_ticket(ticket_id: int):
+    """`block` (a block code; agents, managers and admins only, others 403) triages a
+    ticket opened for an unknown sender into its block: that block's BRC staff and its
+    state's mentors see it from then on, the SLA policy is chosen again and the requester
+    becomes that block's contact. Null or an unknown code is a 422."""
     viewer = api_user()
     ticket = access.visible_ticket_or_404(viewer, ticket_id)
     services.update_ticket(ticket, viewer, g.body)

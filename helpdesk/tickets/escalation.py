@@ -27,7 +27,8 @@ class EscalationIn(Strict):
 
 def mentor_fits(mentor: User, ticket: Ticket) -> bool:
     return (
-        ticket.category.slug in (mentor.skills or [])
+        ticket.block is not None
+        and ticket.category.slug in (mentor.skills or [])
         and ticket.language in (mentor.languages or [])
         and ticket.block.state.code in (mentor.states or [])
     )
@@ -58,6 +59,9 @@ def escalate(ticket: Ticket, actor: User, data: EscalationIn) -> Ticket:
     ``ticket-escalated`` tells the mentor (live, and in their tray)."""
     if "escalated" not in TRANSITIONS[ticket.status]:
         raise Conflict(f"A {ticket.status} ticket cannot be escalated.", {"status": ticket.status})
+    if ticket.block is None:
+        # Mentors see their states' tickets: one without a block is staff's only.
+        raise Conflict("Triage the ticket into its block first.", {"block": "not triaged yet"})
     if data.mentor is not None:
         mentor = db.session.get(User, data.mentor)
         if mentor is None or mentor.role != "mentor" or not mentor.active:

@@ -22,7 +22,7 @@ FORM_FIELDS = {
     "requester": "requester_name",
 }
 TICKET_FIELDS = ("subject", "description", "category", "priority", "channel", "language")
-UPDATE_FIELDS = ("status", "priority", "category", "assignee", "language")
+UPDATE_FIELDS = ("status", "priority", "category", "assignee", "language", "block")
 
 
 def _text(form: Mapping, name: str) -> str:
@@ -98,7 +98,7 @@ def ticket_update_from_form(form: Mapping) -> tuple[TicketUpdate | None, dict[st
     if "assignee" in data:
         value = data["assignee"]
         data["assignee"] = int(value) if value.isdigit() else (None if not value else value)
-    for name in ("status", "priority", "category", "language"):
+    for name in ("status", "priority", "category", "language", "block"):
         if name in data and not data[name]:
             del data[name]  # "no change" rather than "set to nothing"
     return _validate(TicketUpdate, data, form)

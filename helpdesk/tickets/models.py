@@ -59,7 +59,8 @@ class Ticket(db.Model):
     #: BCP 47 tag of the language the requester speaks
     language: Mapped[str] = mapped_column(sa.String(8), default="hi")
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
-    block_id: Mapped[int] = mapped_column(sa.ForeignKey("blocks.id"))
+    #: None: not triaged yet (a text from an unknown number); only staff see such tickets
+    block_id: Mapped[int | None] = mapped_column(sa.ForeignKey("blocks.id"))
     requester_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
@@ -87,7 +88,7 @@ class Ticket(db.Model):
     resolution_breached: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     category: Mapped[Category] = relationship()
-    block: Mapped[Block] = relationship()
+    block: Mapped[Block | None] = relationship()
     requester: Mapped[Contact | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -158,7 +159,7 @@ class TicketEvent(db.Model):
         sa.ForeignKey("tickets.id", ondelete="CASCADE"), index=True
     )
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    #: created, status, priority, category, assignee, mentor, language, message
+    #: created, status, priority, category, assignee, mentor, language, message, block, call
     kind: Mapped[str] = mapped_column(sa.String(20))
     old_value: Mapped[str | None] = mapped_column(sa.String(200))
     new_value: Mapped[str | None] = mapped_column(sa.String(200))

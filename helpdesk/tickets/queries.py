@@ -25,6 +25,7 @@ class TicketFilters:
     priority: str | None = None
     assignee: str | None = None  # a user id, "me" or "none"
     q: str | None = None
+    triage: str | None = None  # "1"/"true": only tickets without a block, awaiting triage
 
 
 @dataclass
@@ -96,9 +97,19 @@ def filtered_tickets(viewer: User, filters: TicketFilters) -> sa.Select:
         )
     if filters.assignee:
         query = query.where(_assignee_clause(viewer, filters.assignee))
+    if wants_triage(filters.triage):
+        query = query.where(Ticket.block_id.is_(None))
     if filters.q:
         query = query.where(_text_clause(filters.q))
     return query
+
+
+def wants_triage(value: str | None) -> bool:
+    if value in (None, "", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ValidationFailed("Invalid triage filter.", {"triage": "must be 1 or 0"})
 
 
 def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:
@@ -165,6 +176,14 @@ def status_counts(viewer: User, filters: TicketFilters) -> dict[str, int]:
     counts["all"] = sum(n for _, n in rows)
     counts["open"] = sum(counts[s] for s in OPEN_STATUSES)
     return counts
+
+
+def triage_count(viewer: User) -> int:
+    """Open tickets without a block that ``viewer`` may see (staff: all of them; others none)."""
+    query = filtered_tickets(viewer, TicketFilters(status="open", triage="1"))
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.with_only_columns(Ticket.id).subquery())
+    )
 
 
 def open_tickets_of_contacts(

@@ -21,7 +21,7 @@ from helpdesk.timeutil import utcnow
 
 bp = Blueprint("tickets", __name__)
 
-QUEUE_FILTERS = ("status", "priority", "category", "state", "block", "assignee", "q")
+QUEUE_FILTERS = ("status", "priority", "category", "state", "block", "assignee", "q", "triage")
 QUEUE_PAGE_SIZE = 50
 
 
@@ -49,6 +49,8 @@ def queue():
         page, per_page = queries.parse_paging(request.args.get("page"), None, QUEUE_PAGE_SIZE)
         result = queries.list_tickets(current_user, filters, page, per_page)
         counts = queries.status_counts(current_user, filters)
+        if current_user.role in STAFF_ROLES:
+            counts["triage"] = queries.triage_count(current_user)
     except ValidationFailed as exc:
         errors = exc.fields
         result = queries.Page(items=[], page=1, per_page=QUEUE_PAGE_SIZE, total=0)
@@ -123,7 +125,11 @@ def render_ticket(
 ):
     viewer = current_user
     editable = access.EDITABLE_FIELDS.get(viewer.role, set())
-    may_escalate = viewer.role in STAFF_ROLES and "escalated" in services.TRANSITIONS[ticket.status]
+    may_escalate = (
+        viewer.role in STAFF_ROLES
+        and ticket.block is not None
+        and "escalated" in services.TRANSITIONS[ticket.status]
+    )
     next_statuses = sorted(
         s
         for s in services.TRANSITIONS[ticket.status]
@@ -140,6 +146,8 @@ def render_ticket(
         priorities=PRIORITIES,
         categories=queries.list_categories() if "category" in editable else [],
         assignees=assignable_users() if "assignee" in editable else [],
+        # A ticket awaiting triage (no block yet) gets a block picker.
+        blocks=block_choices() if "block" in editable and ticket.block is None else [],
         reply=reply or {},
         reply_errors=reply_errors or {},
         update_errors=update_errors or {},

@@ -59,6 +59,8 @@ class TicketUpdate(Strict):
     #: user id of the agent to assign, or null to unassign
     assignee: int | None = None
     language: Language | None = None
+    #: block code (staff only): triages a ticket opened for an unknown sender into its block
+    block: Code | None = None
 
 
 class MessageCreate(Strict):

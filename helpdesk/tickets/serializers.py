@@ -17,7 +17,7 @@ def ticket_to_dict(ticket: Ticket, viewer: User | None, *, with_messages: bool =
         "category": ticket.category.slug,
         "language": ticket.language,
         "channel": ticket.channel,
-        "block": ticket.block.to_dict(),
+        "block": ticket.block.to_dict() if ticket.block else None,
         "requester": ticket.requester.to_dict() if ticket.requester else None,
         "assignee": ticket.assignee.to_summary() if ticket.assignee else None,
         "mentor": ticket.mentor.to_summary() if ticket.mentor else None,

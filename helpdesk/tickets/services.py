@@ -20,7 +20,7 @@ from helpdesk import jobs, signals
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.contacts.models import Contact
-from helpdesk.contacts.services import find_or_create_contact
+from helpdesk.contacts.services import find_or_create_contact, place_contact
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District
@@ -77,16 +77,20 @@ def create_ticket(
     *,
     now: datetime | None = None,
     live: bool = True,
+    from_gateway: bool = False,
 ) -> Ticket:
     """Open a ticket. A BRC user's ticket belongs to their block whatever ``data`` says.
     ``live=False`` (imported history) sends the requester no acknowledgement and leaves the
-    ticket to auto-assignment neither."""
+    ticket to auto-assignment neither. ``from_gateway=True`` (SMS intake): the requester's
+    number is the sender's own, and without a block the ticket waits in triage."""
     now = now or utcnow()
     errors: dict[str, str] = {}
     if actor is not None and actor.role == "brc":
         block = actor.block
     elif data.block is None:
-        block, errors["block"] = None, "required"
+        block = None
+        if not from_gateway:
+            errors["block"] = "required"
     else:
         block = block_by_code(data.block)
         if block is None:
@@ -106,7 +110,7 @@ def create_ticket(
             language=data.language,
             category=category,
             block=block,
-            requester=_requester_for(data, actor, block),
+            requester=_requester_for(data, actor, block, from_gateway),
             created_by=actor,
             status="new",
             created_at=now,
@@ -123,13 +127,20 @@ def create_ticket(
     return ticket
 
 
-def _requester_for(data: TicketCreate, actor: User | None, block: Block) -> Contact | None:
+def _requester_for(
+    data: TicketCreate, actor: User | None, block: Block | None, from_gateway: bool
+) -> Contact | None:
+    """The contact of the ticket's block: BRC staff name themselves or a caller of their
+    own block, never another block's; a number they type is not confirmed as the caller's."""
+    confirmed = from_gateway or actor is None or actor.role != "brc"
     if data.requester is not None:
         return find_or_create_contact(
-            data.requester.name, data.requester.phone, block, data.language
+            data.requester.name, data.requester.phone, block, data.language, confirmed=confirmed
         )
     if actor is not None and actor.role == "brc":
-        return find_or_create_contact(actor.name, actor.phone, block, data.language)
+        return find_or_create_contact(
+            actor.name, actor.phone, block, data.language, confirmed=confirmed
+        )
     return None
 
 
@@ -209,13 +220,17 @@ def log_call(
 def update_ticket(
     ticket: Ticket, actor: User, data: TicketUpdate, *, now: datetime | None = None
 ) -> Ticket:
-    """Change status, priority, category, assignee or language, each change audited. A new
-    priority or category selects the SLA policy again."""
+    """Change status, priority, category, assignee, language or block, each change audited.
+    A new priority, category or block selects the SLA policy again."""
     now = now or utcnow()
     sent = set(data.model_fields_set)
     access.require_editable(actor, sent)
     errors: dict[str, str] = {}
-    category = assignee = None
+    category = assignee = block = None
+    if "block" in sent:
+        block = block_by_code(data.block) if data.block else None
+        if block is None:
+            errors["block"] = "unknown block" if data.block else "may not be null"
     if "category" in sent:
         category = category_by_slug(data.category) if data.category else None
         if category is None:
@@ -243,12 +258,30 @@ def update_ticket(
         if category is not None and category.id != ticket.category_id:
             record_event(ticket, actor, "category", ticket.category.slug, category.slug, at=now)
             ticket.category = category
+        if block is not None and block.id != ticket.block_id:
+            _move_to_block(ticket, actor, block, now=now)
         if "assignee" in sent and data.assignee != ticket.assignee_id:
             _set_assignee(ticket, actor, assignee, now=now)
         if "status" in sent and data.status != ticket.status:
             _set_status(ticket, actor, data.status, now=now)
         ticket.updated_at = now
     return ticket
+
+
+def _move_to_block(ticket: Ticket, actor: User, block: Block, *, now: datetime) -> None:
+    """Triage (or correct) a ticket's block; its requester becomes that block's contact."""
+    old = ticket.block.code if ticket.block else None
+    record_event(ticket, actor, "block", old, block.code, at=now)
+    ticket.block = block
+    requester = ticket.requester
+    if requester is not None:
+        placed = place_contact(requester, block)
+        if placed is not requester:
+            # The texts the caller sent on this ticket are the new contact's too.
+            for message in ticket.messages:
+                if message.contact_id == requester.id:
+                    message.contact = placed
+            ticket.requester = placed
 
 
 def _check_transition(ticket: Ticket, new_status: str) -> None:

@@ -55,6 +55,10 @@
       prefill(nameInput, person.name);
       prefill(blockInput, person.block);
       var nodes = [el("h3", {}, "Known caller: " + person.name + (person.block ? " · " + person.block : ""))];
+      // The same number may be on file in several blocks, one contact in each.
+      data.contacts.slice(1).forEach(function (c) {
+        nodes.push(el("div", { "class": "muted" }, "Also on file: " + c.name + (c.block ? " · " + c.block : " · no block yet")));
+      });
       data.users.forEach(function (u) {
         nodes.push(el("div", { "class": "muted" }, u.name + " has a login (" + u.role + ")"));
       });

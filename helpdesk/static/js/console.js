@@ -17,7 +17,9 @@
   // ticket we never saw cannot be patched locally, so the counters are asked for again.
   var known = {};
   Array.prototype.forEach.call(tbody.rows, function (row) {
-    known[row.dataset.ticketId] = { status: row.dataset.status, priority: row.dataset.priority };
+    known[row.dataset.ticketId] = {
+      status: row.dataset.status, priority: row.dataset.priority, triage: row.dataset.triage === "true"
+    };
   });
 
   function bump(selector, delta) {
@@ -36,6 +38,7 @@
     if (!state) return;
     bump('[data-count-status="' + state.status + '"]', delta);
     bump('[data-count-priority="' + state.priority + '"]', delta);
+    if (state.triage) bump("[data-count-triage]", delta);
   }
 
   var refreshTimer = null;
@@ -53,6 +56,8 @@
             var n = document.querySelector('[data-count-priority="' + p + '"]');
             if (n) n.textContent = String(body.priority[p]);
           });
+          var triage = document.querySelector("[data-count-triage]");
+          if (triage && body.triage != null) triage.textContent = String(body.triage);
         }).catch(function () { /* keep the figures we have */ });
     }, 300);
   }
@@ -74,15 +79,16 @@
       "data-created": t.created_at || "", "data-frd": sla.first_response_due || "",
       "data-fra": sla.first_response_at || "", "data-rd": sla.resolution_due || "",
       "data-resolved": sla.resolved_at || "", "data-breached": (sla.breached || []).join(","),
-      "data-paused": sla.paused ? "true" : "false"
+      "data-paused": sla.paused ? "true" : "false", "data-triage": t.block ? "false" : "true"
     });
     var main = el("td", { "class": "cell-main", "data-label": "Ticket" });
     var link = el("a", { "class": "ticket-link", href: ticketUrl + t.id });
     link.append(el("span", { "class": "number" }, t.number), el("span", { "class": "subject" }, t.subject));
     main.appendChild(link);
     if (t.requester) main.appendChild(el("span", { "class": "sub" }, t.requester.name));
-    var block = el("td", { "data-label": "Block" }, t.block ? t.block.name : "");
+    var block = el("td", { "data-label": "Block" }, t.block ? t.block.name : null);
     if (t.block) block.appendChild(el("span", { "class": "sub" }, t.block.state));
+    else block.appendChild(el("span", { "class": "badge badge-triage" }, "Triage"));
     var priority = el("td", { "data-label": "Priority" });
     priority.appendChild(el("span", { "class": "badge priority-" + t.priority }, cap(t.priority)));
     var status = el("td", { "data-label": "Status" });
@@ -97,7 +103,7 @@
   function onTicket(t, created) {
     var id = String(t.id);
     var isOpen = OPEN.indexOf(t.status) >= 0;
-    var now = isOpen ? { status: t.status, priority: t.priority } : null;
+    var now = isOpen ? { status: t.status, priority: t.priority, triage: !t.block } : null;
     if (id in known || created) {
       count(known[id], -1);
       count(now, +1);
