@@ -213,7 +213,6 @@ def test_wrong_gateway_secrets_are_limited_per_address_but_the_gateway_is_not(
         GATEWAY_TOKEN_FAILURE_LIMIT="3 per minute",
         CTI_TOKEN=CTI,
         SMS_TOKEN=SMS,
-        SMS_DEFAULT_BLOCK=make_block().code,
     )
     client = site.test_client()
     guesser, gateway = "192.0.2.66", "10.0.0.5"
