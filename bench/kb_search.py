@@ -60,7 +60,7 @@ sys.path.insert(0, str(ROOT))
 VENV_BIN = ROOT / ".venv" / "bin"
 ARTICLES_DIR = ROOT / "helpdesk" / "knowledge" / "articles"
 
-from helpdesk.knowledge import search as kb  # noqa: E402  (after sys.path)
+from helpdesk.knowledge import index as kb  # noqa: E402  (after sys.path)
 
 TARGET_HTTP_P95_MS = 15.0
 TARGET_RATIO = 3.0

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from helpdesk.knowledge.search import ANALYZER, SearchIndex, SearchIndexLocked, analyze
+from helpdesk.knowledge.index import ANALYZER, SearchIndex, SearchIndexLocked, analyze
 
 HINDI_BODY = "यह व्यवसाय योजना बनाने की जानकारी है। बैंक ऋण के लिए योजना ज़रूरी है॥ नहीं तो नहाने जैसा"
 MALAYALAM_BODY = "കുടുംബശ്രീ സംരംഭകർക്ക് ബാങ്ക് വായ്പ ലഭിക്കാൻ ബിസിനസ് പ്ലാൻ വേണം."
