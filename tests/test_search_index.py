@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from helpdesk.knowledge.index import ANALYZER, SearchIndex, SearchIndexLocked, analyze
+from helpdesk.knowledge.search import ANALYZER, SearchIndex, SearchIndexLocked, analyze
 
 HINDI_BODY = "यह व्यवसाय योजना बनाने की जानकारी है। बैंक ऋण के लिए योजना ज़रूरी है॥ नहीं तो नहाने जैसा"
 MALAYALAM_BODY = "കുടുംബശ്രീ സംരംഭകർക്ക് ബാങ്ക് വായ്പ ലഭിക്കാൻ ബിസിനസ് പ്ലാൻ വേണം."
@@ -338,9 +338,7 @@ def test_upsert_and_delete_are_seen_by_open_searchers(index, tmp_path):
 
 
 def test_writer_lock_timeout_raises_a_clear_error(index):
-    from whoosh.filedb.filestore import FileStorage
-
-    held = FileStorage(os.path.realpath(index.path)).open_index().writer()
+    held = SearchIndex(index.path)._writer()  # another process's writer, in effect
     try:
         index.lock_timeout = 0.2
         with pytest.raises(SearchIndexLocked, match="locked by another writer"):

@@ -1,15 +1,14 @@
-"""Full-text search over knowledge-base articles and tickets, built on Whoosh.
+"""The on-disk search index and its lifecycle, built on Whoosh.
 
-Everything Whoosh-specific lives here; callers pass plain dicts in and get plain dicts out.
-The analyzer keeps Indic words whole (Whoosh's default ``\\w+`` tokenizer cuts them at vowel
-signs and viramas).  ``path`` is a symlink to a versioned build directory, so ``rebuild()``
-swaps a complete new index in with one rename.
+Callers pass plain dicts in and get plain dicts out.  ``path`` is a symlink to a versioned
+build directory, so ``rebuild()`` swaps a complete new index in with one rename; a searcher
+is reused until the index changes; a missing, corrupt or outdated index degrades searches
+(``is_healthy()`` says so) until it is rebuilt.
 """
 
 from __future__ import annotations
 
 import gc
-import html
 import logging
 import os
 import re
@@ -17,7 +16,6 @@ import shutil
 import tempfile
 import threading
 import time
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager, suppress
@@ -25,177 +23,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as Q
-from whoosh.analysis import (
-    LowercaseFilter,
-    NgramWordAnalyzer,
-    StemFilter,
-    StopFilter,
-    Token,
-    Tokenizer,
-)
-from whoosh.analysis.filters import STOP_WORDS
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.highlight import ContextFragmenter, Formatter, Highlighter, get_text
 from whoosh.index import LockError
-from whoosh.lang.porter2 import stem as porter2_stem
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.support.levenshtein import damerau_levenshtein
+
+from helpdesk.knowledge.analysis import nfc
+from helpdesk.knowledge.index_fields import KINDS, SCHEMA, SCHEMA_VERSION, VERSION_FILE, prepare
+from helpdesk.knowledge.ranking import filter_query, query_docs, query_words, ranked_page
 
 log = logging.getLogger(__name__)
 
-# Bump when the schema or analyzer changes: is_healthy() then says False and the app rebuilds.
-SCHEMA_VERSION = "1"
-_VERSION_FILE = "HELPDESK_SCHEMA_VERSION"
-KINDS = frozenset({"article", "ticket"})
-
-# ---- analyzer ------------------------------------------------------------------------------
-
-# Indic vowel signs, viramas, nuktas and anusvaras are combining marks (M*), which Python's \w
-# does not match.  All the scripts we serve are in the BMP, so scanning it is enough.
-_MARK = (
-    "["
-    + "".join(
-        re.escape(chr(c)) for c in range(0x10000) if unicodedata.category(chr(c)).startswith("M")
-    )
-    + "]"
-)
-_ALNUM = r"[^\W_]"  # letters (L*) and digits (Nd, incl. Indic digits); "_" separates words
-_WORD_RE = re.compile(
-    r"\d+(?:[.,]\d+)+"  # 3.5, 10,000
-    rf"|(?:{_ALNUM}|{_MARK})(?:{_ALNUM}|{_MARK}|[\u200c\u200d])*"  # ZWNJ/ZWJ stay inside words
-    rf"(?:['\u2019](?:{_ALNUM}|{_MARK})+)*"  # don't, SHG's
-)  # danda/double danda (Po) and all other punctuation end a word
-# Malayalam chillu written old-style (consonant + virama + ZWJ) is the same letter as the
-# atomic chillu; keyboards produce either, so terms use the atomic form.
-_CHILLU = {
-    "\u0d23\u0d4d\u200d": "\u0d7a",
-    "\u0d28\u0d4d\u200d": "\u0d7b",
-    "\u0d30\u0d4d\u200d": "\u0d7c",
-    "\u0d32\u0d4d\u200d": "\u0d7d",
-    "\u0d33\u0d4d\u200d": "\u0d7e",
-    "\u0d15\u0d4d\u200d": "\u0d7f",
-}
-_CHILLU_RE = re.compile("|".join(_CHILLU))
-_POSSESSIVE_RE = re.compile(r"['\u2019][sS]$")
-_LATIN_RE = re.compile(r"[a-z\u00c0-\u024f]+")
-# Helpdesk queries are often questions; question words only add noise to the ranking.
-_STOP_WORDS = STOP_WORDS | {
-    "how",
-    "what",
-    "where",
-    "why",
-    "which",
-    "who",
-    "do",
-    "does",
-    "i",
-    "me",
-    "my",
-    "our",
-    "should",
-    "there",
-    "their",
-    "into",
-    "about",
-}
-
-
-def _nfc(value: Any) -> str:
-    return unicodedata.normalize("NFC", "" if value is None else str(value))
-
-
-def _fold(word: str) -> str:
-    """Term form of a surface word: atomic chillus, no joiners, possessives or apostrophes."""
-    word = _CHILLU_RE.sub(lambda m: _CHILLU[m.group(0)], word)
-    word = word.replace("\u200c", "").replace("\u200d", "")
-    return _POSSESSIVE_RE.sub("", word).replace("'", "").replace("\u2019", "")
-
-
-class IndicTokenizer(Tokenizer):
-    """Whole words (letters, digits, combining marks, inner ZWJ/ZWNJ) of the NFC text.
-
-    ``startchar``/``endchar`` span the whole surface word, so highlights never cut a word.
-    Offsets refer to the NFC form of the input; SearchIndex therefore stores NFC text.
-    """
-
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        mode="",
-        **kwargs,
-    ):
-        kwargs.pop("tokenize", None)  # every value is tokenized, even ID-like ones
-        value = unicodedata.normalize("NFC", value)
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, match in enumerate(_WORD_RE.finditer(value)):
-            t.text = _fold(match.group(0))
-            if not t.text:
-                continue
-            t.boost, t.stopped = 1.0, False
-            if keeporiginal:
-                t.original = t.text
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar, t.endchar = start_char + match.start(), start_char + match.end()
-            yield t
-
-
-class LatinStemFilter(StemFilter):
-    """StemFilter that stems Latin-script tokens only; Indic tokens pass through unchanged."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            if not t.stopped and _LATIN_RE.fullmatch(t.text):
-                t.text = self._stem(t.text)  # StemFilter's cached stem function
-            yield t
-
-
-def make_analyzer():
-    """NFC word tokenizer | lowercase | English stop words | Porter2 stem of Latin words."""
-    # Porter2, because whoosh's classic Porter leaves "planning" as "plann".
-    return (
-        IndicTokenizer()
-        | LowercaseFilter()
-        | StopFilter(stoplist=_STOP_WORDS, minsize=1)
-        | LatinStemFilter(stemfn=porter2_stem)
-    )
-
-
-ANALYZER = make_analyzer()
-_WORDS = IndicTokenizer() | LowercaseFilter()  # unstemmed words: the typo dictionary
-_NGRAMS = NgramWordAnalyzer(3, 4, tokenizer=IndicTokenizer())
-
-
-def analyze(text: str) -> list[str]:
-    """The index terms ``text`` produces (for tests and debugging)."""
-    return [t.text for t in ANALYZER(text)]
-
-
-SCHEMA = Schema(
-    id=ID(stored=True, unique=True),
-    kind=ID(stored=True),
-    title=TEXT(analyzer=ANALYZER, stored=True, field_boost=2.0),
-    body=TEXT(analyzer=ANALYZER, stored=True),
-    language=ID(stored=True),
-    category=ID(stored=True),
-    status=ID(stored=True),
-    block_id=ID(stored=True),
-    tags=KEYWORD(commas=True, lowercase=True, scorable=True, stored=True),
-    # Typo tolerance, fed from articles only (curated spelling; tickets are full of typos).
-    spelling=TEXT(analyzer=_WORDS, phrase=False),  # unstemmed article words
-    title_ngram=TEXT(analyzer=_NGRAMS, phrase=False),  # 3-4 letter grams of article titles
-)
-
-# ---- documents and queries -----------------------------------------------------------------
+# ---- results and errors ------------------------------------------------------------------------
 
 
 class SearchIndexError(Exception):
@@ -211,178 +48,6 @@ class SearchResults:
     items: list[dict] = field(default_factory=list)
     total: int = 0
     degraded: bool = False
-
-
-def _prepare(doc: Mapping[str, Any]) -> dict:
-    """Validate a document and return its Whoosh field values (NFC text); ValueError if bad."""
-    doc_id, kind = _nfc(doc.get("id")).strip(), _nfc(doc.get("kind")).strip()
-    if not doc_id or kind not in KINDS:
-        raise ValueError(f"search document {doc_id!r}: needs an id and a kind in {sorted(KINDS)}")
-    title, body = _nfc(doc.get("title")), _nfc(doc.get("body"))
-    fields = {"id": doc_id, "kind": kind, "title": title, "body": body}
-    if kind == "article":
-        fields.update(spelling=f"{title}\n{body}", title_ngram=title)
-    for name in ("language", "category", "status", "block_id"):
-        if doc.get(name) not in (None, ""):
-            fields[name] = _nfc(doc[name]).strip()
-    tags = doc.get("tags") or []
-    tags = [
-        _nfc(tag).strip().lower() for tag in (tags.split(",") if isinstance(tags, str) else tags)
-    ]
-    if any(tags):
-        fields["tags"] = ",".join(tag.replace(",", " ") for tag in tags if tag)
-    return fields
-
-
-@dataclass(frozen=True)
-class _Word:
-    term: str  # analyzed (stemmed) form
-    surface: str  # lowercased, folded, unstemmed
-
-
-def _query_words(text: str, limit: int = 16) -> list[_Word]:
-    """Distinct non-stop words of a user query; query-syntax characters are just separators."""
-    words, seen = [], set()
-    for tok in ANALYZER(_nfc(text)[:500], keeporiginal=True, mode="query"):
-        if tok.text not in seen:
-            seen.add(tok.text)
-            words.append(_Word(tok.text, tok.original.lower()))
-    return words[:limit]
-
-
-def _corrections(reader, word: _Word) -> list[tuple[str, str, float]]:
-    """Extra (field, term, boost) alternatives for an English word no article contains.
-
-    Article words within 1 edit (2 from 8 letters; Damerau, so a swap is one edit), compared
-    unstemmed (stems of misspellings are unreliable: "managment" vs "manag") or stem to stem;
-    title n-grams catch worse typos ("nutrimicks").  Known words and their inflections are
-    left alone: correcting them would only add noise.
-    """
-    surface = word.surface
-    if (
-        len(surface) < 4
-        or not _LATIN_RE.fullmatch(surface)
-        or reader.doc_frequency("spelling", surface)
-    ):
-        return []
-    maxdist, terms = (2 if len(surface) >= 8 else 1), set()
-    for btext in reader.expand_prefix("spelling", surface[0]):
-        candidate = btext.decode("utf-8")
-        if abs(len(candidate) - len(surface)) > maxdist + 3:  # + room for suffixes
-            continue
-        stems = analyze(candidate)
-        if stems == [word.term]:
-            return []  # an inflection of an article word ("loan" for "loans"): no typo
-        if damerau_levenshtein(candidate, surface, limit=maxdist) <= maxdist or (
-            stems and damerau_levenshtein(stems[0], word.term, limit=maxdist) <= maxdist
-        ):
-            terms.update(stems)  # "laon" is 2 edits from "loans" but 1 from its stem
-    out = [(f, t, 0.7) for t in sorted(terms - {word.term}) for f in ("title", "body")]
-    return out + [("title_ngram", t.text, 0.3) for t in _NGRAMS(surface, mode="query")]
-
-
-def _build_query(reader, words: list[_Word]):
-    """OR of per-word groups with a coordination bonus; returns (query, [(field, term)] per
-    word)."""
-    groups, terms_by_word = [], []
-    for word in words:
-        terms = [("title", word.term, 1.0), ("body", word.term, 1.0), ("tags", word.surface, 1.0)]
-        alternatives = [
-            Q.Term(fieldname, term, boost=boost)
-            for fieldname, term, boost in terms + _corrections(reader, word)
-        ]
-        groups.append(Q.Or(alternatives))
-        terms_by_word.append([(t.fieldname, t.text) for t in alternatives])
-    return Q.Or(groups), terms_by_word
-
-
-def _term_docs(searcher, fieldname: str, text: str) -> set[int]:
-    """Live document numbers containing a term, read a postings block at a time.
-
-    Whoosh's own matchers step through postings one Python call per document; for the
-    common words of a large index that is most of a query's time.  This reads each block's
-    id array whole (falling back to the generic matcher for other codecs).
-    """
-    out: set[int] = set()
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, text) not in reader:
-            continue
-        m, deleted = reader.postings(fieldname, text), None
-        if isinstance(m, FilterMatcher):
-            m, deleted = m.child, reader.deleted_docs_set
-        ids: set[int] = set()
-        if type(m) is W3LeafMatcher:
-            while m.is_active():
-                if m._ids is None:
-                    m._read_ids()
-                ids.update(m._ids)
-                m._next_block()
-        else:
-            ids.update(m.all_ids())
-        if deleted:
-            ids -= deleted
-        out |= set(map(offset.__add__, ids)) if offset else ids
-    return out
-
-
-def _query_docs(searcher, q) -> set[int]:
-    """Document numbers matching a filter query made of Term/Or/And (see ``_filter``)."""
-    if isinstance(q, Q.Term):
-        return _term_docs(searcher, q.fieldname, q.text)
-    if isinstance(q, Q.Or):
-        return set().union(*(_query_docs(searcher, sub) for sub in q.subqueries))
-    if isinstance(q, Q.And):
-        parts = sorted((_query_docs(searcher, sub) for sub in q.subqueries), key=len)
-        return parts[0].intersection(*parts[1:]) if parts else set()
-    if q is Q.NullQuery:
-        return set()
-    return set(q.docs(searcher))
-
-
-def _any_of(fieldname: str, value) -> Q.Query | None:
-    if value is None:
-        return None
-    values = [value] if isinstance(value, (str, int)) else list(value)
-    return Q.Or([Q.Term(fieldname, _nfc(v)) for v in values]) if values else Q.NullQuery
-
-
-def _filter(language, category, kind, status, block_ids) -> Q.Query | None:
-    parts = [
-        q
-        for q in (
-            _any_of("language", language),
-            _any_of("category", category),
-            _any_of("kind", kind),
-            _any_of("status", status),
-        )
-        if q is not None
-    ]
-    if block_ids is not None:
-        # Articles are visible to everyone; tickets only in the blocks the reader may see.
-        tickets = Q.And([Q.Term("kind", "ticket"), _any_of("block_id", block_ids)])
-        parts.append(Q.Or([Q.Term("kind", "article"), tickets]))
-    return Q.And(parts) if parts else None
-
-
-class _MatchFormatter(Formatter):
-    """``<b class="match">word</b>`` around matches; all text HTML-escaped."""
-
-    between = " … "
-
-    def _text(self, text):
-        return html.escape(text, quote=False)
-
-    def format_token(self, text, token, replace=False):
-        return f'<b class="match">{self._text(get_text(text, token, replace))}</b>'
-
-
-def _plain_snippet(text: str, size: int = 200) -> str:
-    text = " ".join(text.split())
-    if len(text) <= size:
-        return html.escape(text, quote=False)
-    cut = text.rfind(" ", 0, size)  # at a space, so no (Indic) word is cut in half
-    return html.escape(text[: cut if cut > 0 else size], quote=False) + " …"
 
 
 # ---- the index -----------------------------------------------------------------------------
@@ -480,7 +145,7 @@ class SearchIndex:
         """True if the index opens, has the current schema version and answers a query."""
         with self._lock:
             try:
-                with open(os.path.join(self.path, _VERSION_FILE), encoding="utf-8") as fh:
+                with open(os.path.join(self.path, VERSION_FILE), encoding="utf-8") as fh:
                     if fh.read().strip() != SCHEMA_VERSION:
                         return False
                 searcher = self._current_searcher()
@@ -516,48 +181,19 @@ class SearchIndex:
         limits tickets to those blocks (empty: no tickets).  A missing or corrupt index gives
         ``SearchResults([], 0, degraded=True)``.
         """
-        words = _query_words(query or "")
+        words = query_words(query or "")
         if not words:
             return SearchResults()
         limit, page = max(1, min(int(limit), 100)), max(1, int(page))
-        filter_q = _filter(language, category, kind, status, block_ids)
+        filter_q = filter_query(language, category, kind, status, block_ids)
         try:
             with self._lock:
                 searcher = self._current_searcher()
-                reader = searcher.reader()
-                q, terms_by_word = _build_query(reader, words)
                 allowed = self._filter_docs(searcher, filter_q)
                 if allowed is not None and not allowed:  # Whoosh reads an empty set as "all"
                     return SearchResults()
-                # Coverage re-ranking happens within this window of best-scored hits.  No
-                # terms=True: recording matched terms makes Whoosh visit every matching
-                # document (no block skipping); coverage and the total come from the words'
-                # document sets instead.
-                results = searcher.search(q, limit=max(page * limit, 200), filter=allowed)
-                results.highlighter = Highlighter(
-                    fragmenter=ContextFragmenter(maxchars=200, surround=40),
-                    formatter=_MatchFormatter(),
-                )
-                per_word = [
-                    set().union(*(_term_docs(searcher, f, t) for f, t in terms))
-                    for terms in terms_by_word
-                ]
-                matching = set().union(*per_word)
-                if allowed is not None:
-                    matching &= allowed
-                elif reader.has_deletions():
-                    matching = {d for d in matching if not reader.is_deleted(d)}
-
-                def coverage(hit) -> int:
-                    return sum(hit.docnum in docs for docs in per_word)
-
-                # by index: list(results) would ask len(results), which re-runs the query
-                hits = sorted(
-                    (results[i] for i in range(results.scored_length())),
-                    key=lambda h: (-coverage(h), -h.score, h.rank),
-                )
-                items = [_item(hit) for hit in hits[(page - 1) * limit : page * limit]]
-                return SearchResults(items=items, total=len(matching))
+                items, total = ranked_page(searcher, words, allowed, limit, page)
+                return SearchResults(items=items, total=total)
         except FileNotFoundError as exc:  # expected until ensure()/rebuild(): no traceback
             log.warning("search index missing (%s); returning degraded results", exc)
         except Exception:
@@ -579,7 +215,7 @@ class SearchIndex:
         if docs is None:
             if len(cache) >= 64:
                 cache.clear()
-            docs = cache[filter_q] = _query_docs(searcher, filter_q)  # never mutated
+            docs = cache[filter_q] = query_docs(searcher, filter_q)  # never mutated
         return docs
 
     # ---- writing
@@ -625,7 +261,7 @@ class SearchIndex:
                 with _committing(writer):
                     for doc in documents:
                         try:
-                            fields = _prepare(doc)
+                            fields = prepare(doc)
                         except (ValueError, TypeError, AttributeError) as exc:
                             fields = None
                             log.warning("search rebuild: skipping a document: %s", exc)
@@ -640,7 +276,7 @@ class SearchIndex:
             finally:
                 if gc_was_enabled:
                     gc.enable()
-            with open(os.path.join(tmp, _VERSION_FILE), "w", encoding="utf-8") as fh:
+            with open(os.path.join(tmp, VERSION_FILE), "w", encoding="utf-8") as fh:
                 fh.write(SCHEMA_VERSION)
             if progress:
                 progress(counts["indexed"])
@@ -698,7 +334,7 @@ class SearchIndex:
         ValueError for an invalid document (nothing is written); SearchIndexLocked if the
         write lock is not free within ``lock_timeout`` seconds.
         """
-        prepared = [_prepare(doc) for doc in documents]
+        prepared = [prepare(doc) for doc in documents]
 
         def change(writer) -> int:
             for fields in prepared:
@@ -709,7 +345,7 @@ class SearchIndex:
 
     def delete(self, ids: Iterable[Any]) -> int:
         """Delete documents by id in one commit; returns how many were removed."""
-        ids = [_nfc(i).strip() for i in ids]
+        ids = [nfc(i).strip() for i in ids]
         return self._write(lambda w: sum(w.delete_by_term("id", i) for i in ids)) if ids else 0
 
     def _write(self, change: Callable) -> int:
@@ -730,14 +366,26 @@ def _committing(writer):
     writer.commit()
 
 
-def _item(hit) -> dict:
-    snippet = hit.highlights("body", top=2) or _plain_snippet(hit.get("body", ""))
-    return {
-        "id": hit["id"],
-        "kind": hit.get("kind"),
-        "title": hit.get("title", ""),
-        "snippet": snippet,
-        "score": float(hit.score),
-        "language": hit.get("language"),
-        "category": hit.get("category"),
-    }
+def plain_whoosh_search(path: str | os.PathLike) -> tuple[Callable[[str], tuple[int, list]], Any]:
+    """For the benchmark's comparison: Whoosh's own BM25F search of a query's analyzed words
+    (OR over title, body and tags; published articles; top 10) on the index at ``path``,
+    without typo alternatives, coverage ranking or highlights.  Returns ``(call, searcher)``;
+    ``call(text)`` gives ``(hits, ids)``; close the searcher when done."""
+    ix = _Storage(os.path.realpath(path)).open_index(schema=SCHEMA)
+    searcher = ix.searcher()
+    published = Q.And([Q.Term("kind", "article"), Q.Term("status", "published")])
+
+    def call(text: str) -> tuple[int, list]:
+        words = query_words(text)
+        if not words:
+            return 0, []
+        q = Q.Or(
+            [
+                Q.Or([Q.Term("title", w.term), Q.Term("body", w.term), Q.Term("tags", w.surface)])
+                for w in words
+            ]
+        )
+        results = searcher.search(q, limit=10, filter=published)
+        return len(results), [hit["id"] for hit in results]
+
+    return call, searcher

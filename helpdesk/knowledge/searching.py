@@ -11,7 +11,7 @@ from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
-from helpdesk.knowledge.index import SearchIndex
+from helpdesk.knowledge.search import SearchIndex
 
 #: seconds between two automatic rebuild requests from one process
 REBUILD_BACKOFF = 60.0

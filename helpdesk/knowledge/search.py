@@ -1,0 +1,27 @@
+"""Knowledge-base and past-solution search: the one door the rest of the app uses.
+
+Nothing outside ``helpdesk/knowledge`` imports Whoosh.  The work is split by concept:
+``analysis`` (text to terms), ``index_fields`` (what a document stores), ``ranking`` (query
+to ranked, highlighted hits) and ``index`` (the on-disk index's lifecycle).
+"""
+
+from helpdesk.knowledge.analysis import ANALYZER, analyze
+from helpdesk.knowledge.index import (
+    SearchIndex,
+    SearchIndexError,
+    SearchIndexLocked,
+    SearchResults,
+    plain_whoosh_search,
+)
+from helpdesk.knowledge.index_fields import SCHEMA_VERSION
+
+__all__ = [
+    "ANALYZER",
+    "SCHEMA_VERSION",
+    "SearchIndex",
+    "SearchIndexError",
+    "SearchIndexLocked",
+    "SearchResults",
+    "analyze",
+    "plain_whoosh_search",
+]
