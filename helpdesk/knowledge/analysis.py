@@ -11,6 +11,7 @@ import unicodedata
 from typing import Any
 
 from whoosh.analysis import (
+    Filter,
     LowercaseFilter,
     NgramWordAnalyzer,
     StemFilter,
@@ -18,8 +19,10 @@ from whoosh.analysis import (
     Token,
     Tokenizer,
 )
-from whoosh.analysis.filters import STOP_WORDS
 from whoosh.lang.porter2 import stem as porter2_stem
+
+from helpdesk.knowledge import stopwords
+from helpdesk.knowledge.spelling import fold_word, is_indic, loose_term
 
 # Indic vowel signs, viramas, nuktas and anusvaras are combining marks (M*), which Python's \w
 # does not match.  All the scripts we serve are in the BMP, so scanning it is enough.
@@ -36,50 +39,11 @@ WORD_RE = re.compile(
     rf"|(?:{_ALNUM}|{_MARK})(?:{_ALNUM}|{_MARK}|[\u200c\u200d])*"  # ZWNJ/ZWJ stay inside words
     rf"(?:['\u2019](?:{_ALNUM}|{_MARK})+)*"  # don't, SHG's
 )  # danda/double danda (Po) and all other punctuation end a word
-# Malayalam chillu written old-style (consonant + virama + ZWJ) is the same letter as the
-# atomic chillu; keyboards produce either, so terms use the atomic form.
-_CHILLU = {
-    "\u0d23\u0d4d\u200d": "\u0d7a",
-    "\u0d28\u0d4d\u200d": "\u0d7b",
-    "\u0d30\u0d4d\u200d": "\u0d7c",
-    "\u0d32\u0d4d\u200d": "\u0d7d",
-    "\u0d33\u0d4d\u200d": "\u0d7e",
-    "\u0d15\u0d4d\u200d": "\u0d7f",
-}
-_CHILLU_RE = re.compile("|".join(_CHILLU))
-_POSSESSIVE_RE = re.compile(r"['\u2019][sS]$")
 LATIN_RE = re.compile(r"[a-z\u00c0-\u024f]+")
-# Helpdesk queries are often questions; question words only add noise to the ranking.
-_STOP_WORDS = STOP_WORDS | {
-    "how",
-    "what",
-    "where",
-    "why",
-    "which",
-    "who",
-    "do",
-    "does",
-    "i",
-    "me",
-    "my",
-    "our",
-    "should",
-    "there",
-    "their",
-    "into",
-    "about",
-}
 
 
 def nfc(value: Any) -> str:
     return unicodedata.normalize("NFC", "" if value is None else str(value))
-
-
-def _fold(word: str) -> str:
-    """Term form of a surface word: atomic chillus, no joiners, possessives or apostrophes."""
-    word = _CHILLU_RE.sub(lambda m: _CHILLU[m.group(0)], word)
-    word = word.replace("\u200c", "").replace("\u200d", "")
-    return _POSSESSIVE_RE.sub("", word).replace("'", "").replace("\u2019", "")
 
 
 class IndicTokenizer(Tokenizer):
@@ -105,7 +69,7 @@ class IndicTokenizer(Tokenizer):
         value = unicodedata.normalize("NFC", value)
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, match in enumerate(WORD_RE.finditer(value)):
-            t.text = _fold(match.group(0))
+            t.text = fold_word(match.group(0))
             if not t.text:
                 continue
             t.boost, t.stopped = 1.0, False
@@ -128,18 +92,37 @@ class LatinStemFilter(StemFilter):
             yield t
 
 
+class SkeletonFilter(Filter):
+    """The loose skeleton of each Indic word (see ``spelling.skeleton``); other words are
+    left out: Latin words are searched as typed, and romanized queries meet Indic text here."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if t.stopped or not is_indic(t.text):
+                continue
+            t.text = loose_term(t.text)
+            yield t
+
+
 def make_analyzer():
-    """NFC word tokenizer | lowercase | English stop words | Porter2 stem of Latin words."""
+    """NFC folded words | lowercase | stop words | Porter2 stem of Latin words."""
     # Porter2, because whoosh's classic Porter leaves "planning" as "plann".
     return (
         IndicTokenizer()
         | LowercaseFilter()
-        | StopFilter(stoplist=_STOP_WORDS, minsize=1)
+        | StopFilter(stoplist=stopwords.ALL, minsize=1)
         | LatinStemFilter(stemfn=porter2_stem)
     )
 
 
 ANALYZER = make_analyzer()
+# Loose spellings: romanized Hindi, vowel length, nasals (a second field, weighted lower).
+LOOSE = (
+    IndicTokenizer()
+    | LowercaseFilter()
+    | StopFilter(stoplist=stopwords.ALL, minsize=1)
+    | SkeletonFilter()
+)
 WORDS = IndicTokenizer() | LowercaseFilter()  # unstemmed words: the typo dictionary
 NGRAMS = NgramWordAnalyzer(3, 4, tokenizer=IndicTokenizer())
 
@@ -147,3 +130,8 @@ NGRAMS = NgramWordAnalyzer(3, 4, tokenizer=IndicTokenizer())
 def analyze(text: str) -> list[str]:
     """The index terms ``text`` produces (for tests and debugging)."""
     return [t.text for t in ANALYZER(text)]
+
+
+def loose_terms(text: str) -> list[str]:
+    """The loose-field terms ``text`` produces (for tests and debugging)."""
+    return [t.text for t in LOOSE(text)]

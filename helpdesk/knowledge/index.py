@@ -95,6 +95,7 @@ class SearchIndex:
         self._lock = threading.RLock()  # guards the searcher; searches run under it
         self._write_lock = threading.Lock()
         self._ix = self._searcher = self._identity = None
+        self._outdated = False  # the open index was built by another schema version
         self._filters: tuple[Any, dict] = (None, {})  # (searcher, filter query -> docnums)
 
     # ---- reading
@@ -128,6 +129,9 @@ class SearchIndex:
             ix = storage.open_index(schema=SCHEMA)
             self._searcher = ix.searcher()
         self._ix, self._identity = ix, identity
+        self._outdated = _schema_version(real) != SCHEMA_VERSION
+        if self._outdated:
+            log.warning("search index at %s has an old schema; it answers until rebuilt", real)
         return self._searcher
 
     def _drop_searcher(self) -> None:
@@ -145,9 +149,8 @@ class SearchIndex:
         """True if the index opens, has the current schema version and answers a query."""
         with self._lock:
             try:
-                with open(os.path.join(self.path, VERSION_FILE), encoding="utf-8") as fh:
-                    if fh.read().strip() != SCHEMA_VERSION:
-                        return False
+                if _schema_version(self.path) != SCHEMA_VERSION:
+                    return False
                 searcher = self._current_searcher()
                 reader = searcher.reader()
                 if reader.doc_count_all():
@@ -179,7 +182,8 @@ class SearchIndex:
         found nowhere do not stop the others from matching.  Filters take a value or a
         collection of values.  ``block_ids=None`` leaves tickets unrestricted; a collection
         limits tickets to those blocks (empty: no tickets).  A missing or corrupt index gives
-        ``SearchResults([], 0, degraded=True)``.
+        ``SearchResults([], 0, degraded=True)``; one built by an older schema version answers
+        as well as it can, with ``degraded=True`` so that the caller asks for a rebuild.
         """
         words = query_words(query or "")
         if not words:
@@ -193,7 +197,9 @@ class SearchIndex:
                 if allowed is not None and not allowed:  # Whoosh reads an empty set as "all"
                     return SearchResults()
                 items, total = ranked_page(searcher, words, allowed, limit, page)
-                return SearchResults(items=items, total=total)
+                # An index of an older schema still answers, marked degraded: the app then
+                # asks for the rebuild that brings it up to date.
+                return SearchResults(items=items, total=total, degraded=self._outdated)
         except FileNotFoundError as exc:  # expected until ensure()/rebuild(): no traceback
             log.warning("search index missing (%s); returning degraded results", exc)
         except Exception:
@@ -353,6 +359,14 @@ class SearchIndex:
             writer = self._writer()
             with _committing(writer):
                 return change(writer)
+
+
+def _schema_version(directory: str) -> str | None:
+    try:
+        with open(os.path.join(directory, VERSION_FILE), encoding="utf-8") as fh:
+            return fh.read().strip()
+    except FileNotFoundError:
+        return None
 
 
 @contextmanager

@@ -8,10 +8,11 @@ from typing import Any
 
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
-from helpdesk.knowledge.analysis import ANALYZER, NGRAMS, WORDS, nfc
+from helpdesk.knowledge.analysis import ANALYZER, LOOSE, NGRAMS, WORDS, nfc
+from helpdesk.knowledge.spelling import fold_word
 
 # Bump when the schema or analyzer changes: is_healthy() then says False and the app rebuilds.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: spelling folds, Indic stop words, loose fields
 VERSION_FILE = "HELPDESK_SCHEMA_VERSION"
 KINDS = frozenset({"article", "ticket"})
 
@@ -28,6 +29,9 @@ SCHEMA = Schema(
     # Typo tolerance, fed from articles only (curated spelling; tickets are full of typos).
     spelling=TEXT(analyzer=WORDS, phrase=False),  # unstemmed article words
     title_ngram=TEXT(analyzer=NGRAMS, phrase=False),  # 3-4 letter grams of article titles
+    # Loose spellings (romanized Hindi, vowel length...): see spelling.skeleton.
+    title_loose=TEXT(analyzer=LOOSE, phrase=False, field_boost=2.0),
+    body_loose=TEXT(analyzer=LOOSE, phrase=False),
 )
 
 
@@ -37,7 +41,14 @@ def prepare(doc: Mapping[str, Any]) -> dict:
     if not doc_id or kind not in KINDS:
         raise ValueError(f"search document {doc_id!r}: needs an id and a kind in {sorted(KINDS)}")
     title, body = nfc(doc.get("title")), nfc(doc.get("body"))
-    fields = {"id": doc_id, "kind": kind, "title": title, "body": body}
+    fields = {
+        "id": doc_id,
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "title_loose": title,
+        "body_loose": body,
+    }
     if kind == "article":
         fields.update(spelling=f"{title}\n{body}", title_ngram=title)
     for name in ("language", "category", "status", "block_id"):
@@ -45,7 +56,8 @@ def prepare(doc: Mapping[str, Any]) -> dict:
             fields[name] = nfc(doc[name]).strip()
     tags = doc.get("tags") or []
     tags = [
-        nfc(tag).strip().lower() for tag in (tags.split(",") if isinstance(tags, str) else tags)
+        " ".join(fold_word(word) for word in nfc(tag).lower().split())
+        for tag in (tags.split(",") if isinstance(tags, str) else tags)
     ]
     if any(tags):
         fields["tags"] = ",".join(tag.replace(",", " ") for tag in tags if tag)

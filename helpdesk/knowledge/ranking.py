@@ -4,30 +4,62 @@ coverage-first ordering and highlighted snippets."""
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.highlight import ContextFragmenter, Formatter, Highlighter, get_text
+from whoosh.highlight import (
+    ContextFragmenter,
+    Formatter,
+    Highlighter,
+    get_text,
+    top_fragments,
+)
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.support.levenshtein import damerau_levenshtein
 
+from helpdesk.knowledge import stopwords
 from helpdesk.knowledge.analysis import ANALYZER, LATIN_RE, NGRAMS, analyze, nfc
+from helpdesk.knowledge.spelling import ROMAN_RE, SCRIPT_PREFIXES, is_indic, loose_term, skeleton
+
+#: weight of a loose-spelling match against an exact one; romanized words are read as
+#: Hindi first, other scripts a little lower
+LOOSE_BOOST = 0.5
+OTHER_SCRIPT_BOOST = 0.3
 
 
 @dataclass(frozen=True)
 class Word:
     term: str  # analyzed (stemmed) form
     surface: str  # lowercased, folded, unstemmed
+    loose: tuple[tuple[str, float], ...]  # (loose-field term, boost): see spelling.skeleton
+    romanized_query: bool = False  # the query has romanized Hindi function words ("ki", "hai")
+
+
+def _loose(surface: str) -> tuple[tuple[str, float], ...]:
+    if is_indic(surface):
+        return ((loose_term(surface), LOOSE_BOOST),)
+    if ROMAN_RE.fullmatch(surface):
+        sk = skeleton(surface)
+        return tuple(
+            (prefix + sk, LOOSE_BOOST if not prefix else OTHER_SCRIPT_BOOST)
+            for prefix in SCRIPT_PREFIXES
+        )
+    return ()
 
 
 def query_words(text: str, limit: int = 16) -> list[Word]:
     """Distinct non-stop words of a user query; query-syntax characters are just separators."""
-    words, seen = [], set()
-    for tok in ANALYZER(nfc(text)[:500], keeporiginal=True, mode="query"):
-        if tok.text not in seen:
+    words, seen, romanized = [], set(), False
+    for tok in ANALYZER(nfc(text)[:500], keeporiginal=True, mode="query", removestops=False):
+        if tok.stopped:
+            romanized = romanized or tok.text in stopwords.ROMANIZED_HINDI
+        elif tok.text not in seen:
             seen.add(tok.text)
-            words.append(Word(tok.text, tok.original.lower()))
+            surface = tok.original.lower()
+            words.append(Word(tok.text, surface, _loose(surface)))
+    if romanized:
+        words = [replace(w, romanized_query=True) for w in words]
     return words[:limit]
 
 
@@ -40,11 +72,7 @@ def _corrections(reader, word: Word) -> list[tuple[str, str, float]]:
     left alone: correcting them would only add noise.
     """
     surface = word.surface
-    if (
-        len(surface) < 4
-        or not LATIN_RE.fullmatch(surface)
-        or reader.doc_frequency("spelling", surface)
-    ):
+    if len(surface) < 4 or not LATIN_RE.fullmatch(surface):
         return []
     maxdist, terms = (2 if len(surface) >= 8 else 1), set()
     for btext in reader.expand_prefix("spelling", surface[0]):
@@ -68,10 +96,19 @@ def build_query(reader, words: list[Word]):
     groups, terms_by_word = [], []
     for word in words:
         terms = [("title", word.term, 1.0), ("body", word.term, 1.0), ("tags", word.surface, 1.0)]
-        alternatives = [
-            Q.Term(fieldname, term, boost=boost)
-            for fieldname, term, boost in terms + _corrections(reader, word)
-        ]
+        known = reader.doc_frequency("spelling", word.surface)
+        # A spelling no article uses may be romanized Hindi, a variant or a typo.  Words that
+        # articles do use stay as typed ("bank" never meets ബാങ്ക്), unless the query is
+        # romanized Hindi ("MEC ki fees kitni hai": fees is फ़ीस here).
+        if not known or (word.romanized_query and ROMAN_RE.fullmatch(word.surface)):
+            terms += [
+                (field, term, boost)
+                for term, boost in word.loose
+                for field in ("title_loose", "body_loose")
+            ]
+        if not known:
+            terms += _corrections(reader, word)
+        alternatives = [Q.Term(fieldname, term, boost=boost) for fieldname, term, boost in terms]
         groups.append(Q.Or(alternatives))
         terms_by_word.append([(t.fieldname, t.text) for t in alternatives])
     return Q.Or(groups), terms_by_word
@@ -158,6 +195,33 @@ class _MatchFormatter(Formatter):
         return f'<b class="match">{self._text(get_text(text, token, replace))}</b>'
 
 
+class _SpellingHighlighter(Highlighter):
+    """Marks the body's words that match a query word exactly or in a loose spelling, so a
+    snippet shows फ़ीस for "फीस" and योजना for "yojana" as written; never stop words."""
+
+    def __init__(self, exact: set[str], loose: set[str]):
+        super().__init__(
+            fragmenter=ContextFragmenter(maxchars=200, surround=40), formatter=_MatchFormatter()
+        )
+        self.exact, self.loose = exact, loose
+
+    def highlight_hit(self, hitobj, fieldname, text=None, top=3, minscore=1, **_kwargs):
+        text = hitobj[fieldname] if text is None else text
+        tokens = self._merge_matched_tokens(self._marked(text))
+        fragments = self.fragmenter.fragment_tokens(text, tokens)
+        return self.formatter.format(
+            top_fragments(fragments, top, self.scorer, self.order, minscore=minscore)
+        )
+
+    def _marked(self, text: str):
+        for t in ANALYZER(text, chars=True, keeporiginal=True, removestops=False):
+            t.matched = not t.stopped and (
+                t.text in self.exact
+                or (bool(self.loose) and is_indic(t.text) and loose_term(t.text) in self.loose)
+            )
+            yield t
+
+
 def _plain_snippet(text: str, size: int = 200) -> str:
     text = " ".join(text.split())
     if len(text) <= size:
@@ -175,8 +239,9 @@ def ranked_page(searcher, words: list[Word], allowed: set[int] | None, limit: in
     # recording matched terms makes Whoosh visit every matching document (no block
     # skipping); coverage and the total come from the words' document sets instead.
     results = searcher.search(q, limit=max(page * limit, 200), filter=allowed)
-    results.highlighter = Highlighter(
-        fragmenter=ContextFragmenter(maxchars=200, surround=40), formatter=_MatchFormatter()
+    results.highlighter = _SpellingHighlighter(
+        exact={t for terms in terms_by_word for f, t in terms if f == "body"},
+        loose={t for terms in terms_by_word for f, t in terms if f == "body_loose"},
     )
     per_word = [
         set().union(*(term_docs(searcher, f, t) for f, t in terms)) for terms in terms_by_word
