@@ -53,7 +53,7 @@ def query_words(text: str, limit: int = 16) -> list[Word]:
     words, seen, romanized = [], set(), False
     for tok in ANALYZER(nfc(text)[:500], keeporiginal=True, mode="query", removestops=False):
         if tok.stopped:
-            romanized = romanized or tok.text in stopwords.ROMANIZED_HINDI
+            romanized = romanized or tok.text in stopwords.ROMANIZED_HINDI_MARKERS
         elif tok.text not in seen:
             seen.add(tok.text)
             surface = tok.original.lower()

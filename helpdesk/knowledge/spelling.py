@@ -119,7 +119,7 @@ _ITRANS_MARKS = [
     ("ò", "o"),
 ]
 _LOOSE_RULES = [
-    (re.compile(r"chh|Ch"), "ch"),
+    (re.compile(r"chh"), "ch"),
     (re.compile(r"sh"), "s"),  # श ष स: "s" and "sh" are typed for all three
     (re.compile(r"z"), "j"),
     (re.compile(r"f"), "ph"),

@@ -52,6 +52,11 @@ ROMANIZED_HINDI = set(
     """.split()
 )
 
+# Words that mark a query as romanized Hindi (not "hi", "to", "ho": English has them too).
+ROMANIZED_HINDI_MARKERS = frozenset(
+    "ka ke ki ko se mein hai hain nahi nahin nhi kya kaise aur liye karna karen".split()
+)
+
 # A few of the commonest function words of the other scripts the analyzer serves.
 OTHER_INDIC = set(
     """

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from helpdesk.agents.access import ticket_visibility
 from helpdesk.agents.models import User
 from helpdesk.contacts.models import Contact
+from helpdesk.contacts.phones import InvalidPhone, normalize_phone
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
@@ -112,14 +113,30 @@ def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:
 
 
 def _text_clause(q: str) -> sa.ColumnElement[bool]:
+    """A ticket number; else words in the subject or description, the requester's name or
+    phone (any written form, matched exactly as E.164), or the block's name."""
     q = q.strip()[:200]
     ticket_id = Ticket.id_from_number(q)
     if ticket_id is not None:
         return Ticket.id == ticket_id
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return sa.or_(
-        Ticket.subject.ilike(pattern, escape="\\"), Ticket.description.ilike(pattern, escape="\\")
-    )
+    # Names are looked up in their own tables first: the ticket scan then tests ids
+    # against those sets instead of joining contacts and blocks for every ticket.
+    clauses = [
+        Ticket.subject.ilike(pattern, escape="\\"),
+        Ticket.description.ilike(pattern, escape="\\"),
+        Ticket.requester_id.in_(
+            sa.select(Contact.id).where(Contact.name.ilike(pattern, escape="\\"))
+        ),
+        Ticket.block_id.in_(sa.select(Block.id).where(Block.name.ilike(pattern, escape="\\"))),
+    ]
+    try:
+        phone = normalize_phone(q)
+    except InvalidPhone:
+        phone = None
+    if phone:  # contacts.phone is unique, so this is an index lookup
+        clauses.append(Ticket.requester_id.in_(sa.select(Contact.id).where(Contact.phone == phone)))
+    return sa.or_(*clauses)
 
 
 def list_tickets(viewer: User, filters: TicketFilters, page: int, per_page: int) -> Page:
