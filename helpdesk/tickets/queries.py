@@ -120,22 +120,25 @@ def _text_clause(q: str) -> sa.ColumnElement[bool]:
     if ticket_id is not None:
         return Ticket.id == ticket_id
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    # Names are looked up in their own tables first: the ticket scan then tests ids
-    # against those sets instead of joining contacts and blocks for every ticket.
     clauses = [
         Ticket.subject.ilike(pattern, escape="\\"),
         Ticket.description.ilike(pattern, escape="\\"),
-        Ticket.requester_id.in_(
-            sa.select(Contact.id).where(Contact.name.ilike(pattern, escape="\\"))
-        ),
-        Ticket.block_id.in_(sa.select(Block.id).where(Block.name.ilike(pattern, escape="\\"))),
     ]
     try:
         phone = normalize_phone(q)
     except InvalidPhone:
         phone = None
-    if phone:  # contacts.phone is unique, so this is an index lookup
+    # Contacts and blocks are searched in their own tables: the scan of tickets then tests
+    # ids against those small sets (hashed subplans on PostgreSQL) instead of joining.
+    if phone:  # a phone number is nobody's name: one lookup in the unique phone index
         clauses.append(Ticket.requester_id.in_(sa.select(Contact.id).where(Contact.phone == phone)))
+    else:
+        clauses += [
+            Ticket.requester_id.in_(
+                sa.select(Contact.id).where(Contact.name.ilike(pattern, escape="\\"))
+            ),
+            Ticket.block_id.in_(sa.select(Block.id).where(Block.name.ilike(pattern, escape="\\"))),
+        ]
     return sa.or_(*clauses)
 
 
