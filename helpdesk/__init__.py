@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from config import Config, ProductionConfig, config_for_environment
+from helpdesk import validation
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -17,6 +18,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     os.makedirs(os.path.dirname(app.config["SEARCH_INDEX_DIR"]), exist_ok=True)
 
     _init_extensions(app)
+    # Before the blueprints: their routes use the <id:...> converter it registers.
+    validation.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -53,7 +56,8 @@ def _init_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         from helpdesk.agents.models import User
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user_pk = validation.as_id(user_id)
+        return db.session.get(User, user_pk) if user_pk is not None else None
 
 
 def _socketio_channel(app: Flask) -> str:

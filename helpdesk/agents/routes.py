@@ -1,7 +1,5 @@
 """Web pages: sign in, sign out, and the home page that sends each role to its own start."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
@@ -9,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from helpdesk.agents.models import User
 from helpdesk.agents.services import authenticate
 from helpdesk.extensions import limiter
+from helpdesk.validation import safe_redirect_path
 
 bp = Blueprint("agents", __name__)
 
@@ -20,16 +19,6 @@ def home_for(user: User) -> str:
     if user.role == "mentor":
         return url_for("tickets.queue", status="open")
     return url_for("tickets.queue")
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: an absolute URL here would be an open redirect."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def login_limit() -> str:
@@ -78,7 +67,8 @@ def login():
         user = authenticate(email, request.form.get("password") or "")
         if user is not None:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+            # Only a path on this site (see safe_redirect_path); anything else goes home.
+            return redirect(safe_redirect_path(request.args.get("next")) or home_for(user))
         # One message for both cases: never tell which of e-mail or password was wrong.
         error = "Wrong e-mail or password."
     status = 200 if error is None else 401

@@ -27,9 +27,21 @@ class ApiError(DomainError):
         self.code = code or CODES.get(status, "error")
 
 
+#: an error names at most this many fields; a body with 50,000 unknown keys gets a short
+#: answer, not one the size of the body
+MAX_ERROR_FIELDS = 20
+
+
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    return jsonify(body), status
+    fields = fields or {}
+    error = {"code": code, "message": message, "fields": fields}
+    if len(fields) > MAX_ERROR_FIELDS:
+        error["fields"] = dict(list(fields.items())[:MAX_ERROR_FIELDS])
+        error["fields_omitted"] = len(fields) - MAX_ERROR_FIELDS
+        error["message"] = (
+            f"{message} ({len(fields)} problems; the first {MAX_ERROR_FIELDS} are named.)"
+        )
+    return jsonify({"error": error}), status
 
 
 def is_api_request() -> bool:

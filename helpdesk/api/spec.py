@@ -5,6 +5,7 @@ contract's shape) and records the operation; ``openapi_document()`` walks the ap
 and those records, so the served description is generated from the code.
 """
 
+import re
 from collections.abc import Callable
 from functools import wraps
 
@@ -15,8 +16,11 @@ from werkzeug.exceptions import BadRequest
 from helpdesk.api.auth import api_user
 from helpdesk.api.errors import CODES, ApiError
 from helpdesk.errors import field_errors_from_pydantic
+from helpdesk.validation import MAX_ID
 
 OPERATIONS: dict[str, dict] = {}  # view function qualified name → its declaration
+#: ``<id:ticket_id>`` → converter "id", name "ticket_id"; ``<name>`` → no converter
+_PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
 
 def endpoint(
@@ -77,6 +81,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         data = request.get_json()
     except BadRequest as exc:
         raise ApiError(400, "The body is not valid JSON.") from exc
+    except RecursionError as exc:  # "[[[[..." nested deeper than Python's stack
+        raise ApiError(400, "The body is nested too deeply.") from exc
     if not isinstance(data, dict):
         raise ApiError(400, "The body must be a JSON object.")
     try:
@@ -100,7 +106,7 @@ def openapi_document(app: Flask) -> dict:
         declared = OPERATIONS.get(f"{view.__module__}.{view.__name__}")
         if declared is None:
             continue
-        path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        path = _PATH_ARGUMENT.sub(r"{\g<name>}", rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(rule, view, declared, schemas)
     return {
@@ -133,11 +139,22 @@ _ERROR_SCHEMA = {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
                 "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                "fields_omitted": {
+                    "type": "integer",
+                    "description": "how many more fields were invalid than `fields` names "
+                    "(it names the first 20); absent when it names them all",
+                },
             },
             "required": ["code", "message", "fields"],
         }
     },
 }
+
+
+def _path_schema(argument: re.Match) -> dict:
+    if argument["converter"] == "id":
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    return {"type": "string", "minLength": 1}
 
 
 def _operation(rule, view, declared: dict, schemas: dict) -> dict:
@@ -146,8 +163,8 @@ def _operation(rule, view, declared: dict, schemas: dict) -> dict:
         "summary": declared["summary"],
         "tags": [declared["tag"]],
         "parameters": [
-            {"name": arg, "in": "path", "required": True, "schema": {"type": "integer"}}
-            for arg in rule.arguments
+            {"name": match["name"], "in": "path", "required": True, "schema": _path_schema(match)}
+            for match in _PATH_ARGUMENT.finditer(rule.rule)
         ]
         + [
             {
