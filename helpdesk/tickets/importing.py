@@ -124,6 +124,8 @@ def check_batch(batch: ImportBatch) -> dict[str, str]:
         )
         if block is None and (creator is None or creator.role != "brc"):
             errors[f"{where}.block"] = "required" if item.block is None else "unknown block"
+        elif creator is not None and not access.may_open_ticket_in(creator, block):
+            errors[f"{where}.block"] = "outside the states of its mentor creator"
         if item.category not in categories:
             errors[f"{where}.category"] = "unknown category"
         if item.created_at > now:
