@@ -2,6 +2,7 @@
 
 from flask import Flask, jsonify, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from helpdesk.errors import DomainError
@@ -17,6 +18,7 @@ CODES = {
     415: "unsupported_media_type",
     422: "validation_failed",
     429: "rate_limited",
+    503: "busy",
 }
 
 
@@ -71,6 +73,20 @@ def register_error_handlers(app: Flask) -> None:
             return render_error_page(status, exc.description if status in (400, 429) else None)
         message = exc.description if status != 404 else "No such resource."
         return error_response(status, CODES.get(status, "error"), message)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):
+        # SQLite allows one writer; one that waited SQLITE_BUSY_TIMEOUT_S in vain is told
+        # to retry (503 + Retry-After), not that the server broke. Other errors are 500s.
+        if "database is locked" not in str(exc.orig):
+            return unexpected(exc)
+        app.logger.warning("database busy on %s %s", request.method, request.path)
+        message = "The helpdesk is busy; try again in a few seconds."
+        if is_api_request():
+            body, status = error_response(503, CODES[503], message)
+        else:
+            body, status = render_error_page(503, message)
+        return body, status, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
