@@ -199,15 +199,19 @@ def _operation(rule, view, declared: dict, schemas: dict) -> dict:
     roles = declared["roles"]
     if roles:
         op["description"] = (op.get("description", "") + f"\n\nRoles: {', '.join(roles)}.").strip()
+    error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for status, text in declared["responses"].items():
         op["responses"][str(status)] = {"description": text}
-    errors = {400, 401, 403, 404, 409, 413, 415, 422, 429} if declared["auth"] else {400, 422, 429}
+        if status >= 400:
+            op["responses"][str(status)]["content"] = error_content
+    # Any operation may meet these: a wrong password or gateway secret is a 401 even where
+    # no user signs in; 503 is a busy database (SQLite's one writer) and says Retry-After.
+    errors = {400, 401, 413, 415, 422, 429, 503}
+    if declared["auth"]:
+        errors |= {403, 404, 409}
     for status in sorted(errors):
         op["responses"].setdefault(
             str(status),
-            {
-                "description": CODES[status].replace("_", " "),
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            },
+            {"description": CODES[status].replace("_", " "), "content": error_content},
         )
     return op
