@@ -145,3 +145,13 @@ def test_other_scripts_digits_in_the_sla_policy_form(client, login_as, make_user
     text = res.get_data(as_text=True)
     assert text.count("a whole number of minutes") == 2
     assert "less than or equal to 527040" in text
+
+
+def test_out_of_range_ticket_ids_on_the_console_socket(console_client, make_user):
+    socket = console_client(make_user("agent"))
+    for value in (2**63, MAX_ID + 1, 0):
+        for event in ("ticket.view", "ticket.leave"):
+            ack = socket.emit(event, {"ticket_id": value})
+            assert ack == {"error": "invalid", "fields": {"ticket_id": "must be a ticket id"}}
+    ack = socket.emit("ticket.view", {"ticket_id": MAX_ID})
+    assert ack["error"] != "invalid"
