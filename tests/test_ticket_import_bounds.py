@@ -54,6 +54,7 @@ def long_ticket(year: int, *, resolved: bool):
         ({"created_at": "1900-01-02T10:00:00+05:30", "events": []}, "tickets[0].created_at"),
         ({"created_at": "0001-01-01T00:00:00+00:00", "events": []}, "tickets[0].created_at"),
         ({"created_at": "1999-12-31T18:29:59+00:00", "events": []}, "tickets[0].created_at"),
+        ({"created_at": "0001-01-01T00:00:00+05:30", "events": []}, "tickets[0].created_at"),
     ],
 )
 def test_history_before_2000_is_refused(manager_api, change, field):
@@ -202,3 +203,21 @@ def test_a_year_long_target_has_a_due_date(api_as, make_user, make_ticket):
     assert res.status_code == 201, res.json
     due = datetime.fromisoformat(res.json["sla"]["resolution_due"])
     assert due.year in (2029, 2030, 2031)
+
+
+def test_times_from_year_1_or_9999_are_named_not_a_500(manager_api):
+    item = ticket_a()
+    item["events"][0]["at"] = "9999-12-31T23:59:59-05:00"
+    item["events"][1]["at"] = "0001-01-01T00:00:00+05:30"
+    res = manager_api.post("/api/v1/tickets/import", json={"tickets": [item]})
+    assert res.status_code == 422
+    fields = res.json["error"]["fields"]
+    assert fields["tickets[0].events[0].at"] == "in the future"
+    assert fields["tickets[0].events[1].at"] == "earlier than the event before it"
+
+
+def test_a_json_file_nested_too_deeply_is_refused(runner, people, tmp_path):  # noqa: F811
+    path = tmp_path / "calls.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    result = runner.invoke(args=["tickets", "import", str(path)])
+    assert result.exit_code == 1 and "nested too deeply" in result.output
