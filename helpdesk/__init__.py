@@ -7,6 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ProductionConfig, config_for_environment, instance_secret_key
+from helpdesk import validation
 from helpdesk.jobs.backends import register_app_factory
 from helpdesk.security_headers import SecurityHeaders
 
@@ -27,6 +28,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     os.makedirs(os.path.dirname(app.config["SEARCH_INDEX_DIR"]), exist_ok=True)
 
     _init_extensions(app)
+    # Before the blueprints: their routes use the <id:...> converter it registers.
+    validation.init_app(app)
     _register_blueprints(app)
     _connect_signals()
     _register_cli(app)
@@ -74,8 +77,13 @@ def _init_extensions(app: Flask) -> None:
     _prepare_sqlite(app)
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_S", 30) * 1000)
+
+        def on_connect(dbapi_connection, _record) -> None:
+            _sqlite_pragmas(dbapi_connection, busy_ms)
+
         with app.app_context():
-            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(db.engine, "connect", on_connect)
     migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
     login_manager.init_app(app)
     login_manager.login_view = "agents.login"
@@ -112,16 +120,19 @@ def _prepare_sqlite(app: Flask) -> None:
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.pop("pool_pre_ping", None)
-        options.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
+        busy_s = app.config.get("SQLITE_BUSY_TIMEOUT_S", 30)
+        options.setdefault("connect_args", {"timeout": busy_s, "check_same_thread": False})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, busy_ms: int) -> None:
     """WAL lets the console read while a call is being logged; FKs are off by default."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    # How long a writer waits for another one to commit before "database is locked" (the
+    # driver's connect timeout sets the same; the pragma makes it explicit).
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.close()
 
 

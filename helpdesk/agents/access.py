@@ -55,6 +55,22 @@ def can_view(user: User, ticket: Ticket) -> bool:
     return False
 
 
+def may_open_ticket_in(user: User, block: Block) -> bool:
+    """Mentors open tickets only in the blocks of their states: a ticket elsewhere would be
+    one they cannot see. (BRC staff's tickets always go to their own block.)"""
+    return user.role != "mentor" or block.state.code in (user.states or [])
+
+
+def require_block_in_reach(user: User, block: Block) -> None:
+    """403 naming ``block`` when ``user`` may not open tickets there. Blocks are no secret
+    (everyone lists them), so this is a refusal of the action, not a 404."""
+    if not may_open_ticket_in(user, block):
+        raise Forbidden(
+            "You may open tickets only in the blocks of your states.",
+            {"block": "outside your states"},
+        )
+
+
 def visible_ticket_or_404(user: User, ticket_id: int) -> Ticket:
     ticket = db.session.get(Ticket, ticket_id)
     if ticket is None or not can_view(user, ticket):

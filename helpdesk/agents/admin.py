@@ -100,7 +100,7 @@ def new():
     return _render_form(None, _form_values(request.form), errors, status)
 
 
-@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/<id:user_id>", methods=["GET", "POST"])
 def edit(user_id: int):
     user = user_or_404(user_id)
     if request.method == "GET":
@@ -118,7 +118,7 @@ def edit(user_id: int):
     return _render_form(user, _form_values(request.form), errors, status)
 
 
-@bp.post("/<int:user_id>/deactivate")
+@bp.post("/<id:user_id>/deactivate")
 def deactivate(user_id: int):
     user = user_or_404(user_id)
     try:
@@ -130,7 +130,7 @@ def deactivate(user_id: int):
     return redirect(url_for("users_admin.edit", user_id=user.id))
 
 
-@bp.post("/<int:user_id>/reactivate")
+@bp.post("/<id:user_id>/reactivate")
 def reactivate(user_id: int):
     user = user_or_404(user_id)
     services.update_user(user, {"active": True}, actor=_me())
@@ -138,7 +138,7 @@ def reactivate(user_id: int):
     return redirect(url_for("users_admin.edit", user_id=user.id))
 
 
-@bp.post("/<int:user_id>/password")
+@bp.post("/<id:user_id>/password")
 def set_password(user_id: int):
     user = user_or_404(user_id)
     data, errors = forms.password_from_form(request.form)

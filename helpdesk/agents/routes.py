@@ -1,7 +1,5 @@
 """Web pages: sign in, sign out, and the home page that sends each role to its own start."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -10,6 +8,7 @@ from helpdesk.agents.models import User
 from helpdesk.agents.services import authenticate
 from helpdesk.agents.sessions import end_session, start_session
 from helpdesk.extensions import limiter
+from helpdesk.validation import safe_redirect_path
 
 bp = Blueprint("agents", __name__)
 
@@ -21,16 +20,6 @@ def home_for(user: User) -> str:
     if user.role == "mentor":
         return url_for("tickets.queue", status="open")
     return url_for("tickets.queue")
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: an absolute URL here would be an open redirect."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def login_limit() -> str:
@@ -79,7 +68,8 @@ def login():
         user = authenticate(email, request.form.get("password") or "")
         if user is not None:
             start_session(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+            # Only a path on this site (see safe_redirect_path); anything else goes home.
+            return redirect(safe_redirect_path(request.args.get("next")) or home_for(user))
         # One message for both cases: never tell which of e-mail or password was wrong.
         error = "Wrong e-mail or password."
     status = 200 if error is None else 401

@@ -2,6 +2,7 @@
 
 from flask import Flask, Response, jsonify, make_response, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from helpdesk.errors import DomainError
@@ -17,6 +18,7 @@ CODES = {
     415: "unsupported_media_type",
     422: "validation_failed",
     429: "rate_limited",
+    503: "busy",
 }
 
 
@@ -27,9 +29,21 @@ class ApiError(DomainError):
         self.code = code or CODES.get(status, "error")
 
 
+#: an error names at most this many fields; a body with 50,000 unknown keys gets a short
+#: answer, not one the size of the body
+MAX_ERROR_FIELDS = 20
+
+
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    return jsonify(body), status
+    fields = fields or {}
+    error = {"code": code, "message": message, "fields": fields}
+    if len(fields) > MAX_ERROR_FIELDS:
+        error["fields"] = dict(list(fields.items())[:MAX_ERROR_FIELDS])
+        error["fields_omitted"] = len(fields) - MAX_ERROR_FIELDS
+        error["message"] = (
+            f"{message} ({len(fields)} problems; the first {MAX_ERROR_FIELDS} are named.)"
+        )
+    return jsonify({"error": error}), status
 
 
 def is_api_request() -> bool:
@@ -62,6 +76,20 @@ def register_error_handlers(app: Flask) -> None:
         return _with_headers_of(
             exc, make_response(error_response(status, CODES.get(status, "error"), message))
         )
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):
+        # SQLite allows one writer; one that waited SQLITE_BUSY_TIMEOUT_S in vain is told
+        # to retry (503 + Retry-After), not that the server broke. Other errors are 500s.
+        if "database is locked" not in str(exc.orig):
+            return unexpected(exc)
+        app.logger.warning("database busy on %s %s", request.method, request.path)
+        message = "The helpdesk is busy; try again in a few seconds."
+        if is_api_request():
+            body, status = error_response(503, CODES[503], message)
+        else:
+            body, status = render_error_page(503, message)
+        return body, status, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -12,6 +12,7 @@ from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.tickets.queries import Page
 from helpdesk.timeutil import IST
+from helpdesk.validation import as_id, parse_day_range
 
 OUTCOMES = ("answered", "missed")
 
@@ -34,12 +35,10 @@ def parse_filters(args) -> tuple[CallFilters, dict[str, str]]:
     }
     errors: dict[str, str] = {}
     filters = CallFilters()
-    for name, attr in (("from", "date_from"), ("to", "date_to")):
-        if values[name]:
-            try:
-                setattr(filters, attr, date.fromisoformat(values[name]))
-            except ValueError:
-                errors[name] = "must be a date, YYYY-MM-DD"
+    try:
+        filters.date_from, filters.date_to = parse_day_range(values)
+    except ValidationFailed as exc:
+        errors |= exc.fields
     if values["direction"]:
         if values["direction"] in ("in", "out"):
             filters.direction = values["direction"]
@@ -51,12 +50,9 @@ def parse_filters(args) -> tuple[CallFilters, dict[str, str]]:
         else:
             errors["outcome"] = "must be answered or missed"
     if values["agent"]:
-        if values["agent"].isdigit():
-            filters.agent = int(values["agent"])
-        else:
+        filters.agent = as_id(values["agent"])
+        if filters.agent is None:
             errors["agent"] = "must be a user id"
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        errors["to"] = "must not be before from"
     if errors:
         raise ValidationFailed("These filters are not valid.", errors)
     return filters, values

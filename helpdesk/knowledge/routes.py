@@ -19,6 +19,7 @@ from helpdesk.knowledge.schemas import ArticleUpdate
 from helpdesk.languages import LANGUAGES
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queries import list_categories, parse_paging
+from helpdesk.validation import as_id
 
 bp = Blueprint("knowledge", __name__)
 PAGE_SIZE = 30
@@ -129,7 +130,7 @@ def _render_article(article: Article, message: str | None = None, status: int = 
     ), status
 
 
-@bp.get("/kb/<int:article_id>")
+@bp.get("/kb/<id:article_id>")
 def show(article_id: int):
     article = queries.visible_article_or_404(current_user, article_id)
     # Back here after voting or publishing (or a reload) is the same visit, not a new view.
@@ -138,7 +139,7 @@ def show(article_id: int):
     return _render_article(article)
 
 
-@bp.post("/kb/<int:article_id>/vote")
+@bp.post("/kb/<id:article_id>/vote")
 def vote(article_id: int):
     article = queries.visible_article_or_404(current_user, article_id)
     helpful = request.form.get("helpful")
@@ -152,7 +153,7 @@ def vote(article_id: int):
     return redirect(url_for("knowledge.show", article_id=article.id) + "#feedback")
 
 
-@bp.post("/kb/<int:article_id>/publish")
+@bp.post("/kb/<id:article_id>/publish")
 def publish(article_id: int):
     article = queries.visible_article_or_404(current_user, article_id)
     try:
@@ -223,7 +224,7 @@ def new():
     return _render_editor(None, {"language": language, "status": "draft"}, {})
 
 
-@bp.route("/kb/<int:article_id>/edit", methods=["GET", "POST"])
+@bp.route("/kb/<id:article_id>/edit", methods=["GET", "POST"])
 def edit(article_id: int):
     article = queries.visible_article_or_404(current_user, article_id)
     if not access.may_edit_article(current_user, article):
@@ -250,16 +251,16 @@ def _ticket_failed(ticket, exc: DomainError):
     return render_ticket(ticket, message=exc.message, status=exc.status)
 
 
-@bp.post("/tickets/<int:ticket_id>/use-article")
+@bp.post("/tickets/<id:ticket_id>/use-article")
 def use_article(ticket_id: int):
     """Insert answer: the article is sent as a public reply and linked to the ticket."""
     ticket = access.visible_ticket_or_404(current_user, ticket_id)
     access.require_role(current_user, *access.ARTICLE_AUTHOR_ROLES)
-    raw = request.form.get("article", "")
+    article_id = as_id(request.form.get("article", ""))
     try:
-        if not raw.isdigit():
+        if article_id is None:
             raise ValidationFailed("Choose an article to answer with.", {"article": "required"})
-        article = queries.visible_article_or_404(current_user, int(raw))
+        article = queries.visible_article_or_404(current_user, article_id)
         services.use_on_ticket(ticket, article, current_user, reply=True)
     except DomainError as exc:
         return _ticket_failed(ticket, exc)
@@ -269,7 +270,7 @@ def use_article(ticket_id: int):
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#thread-end")
 
 
-@bp.post("/tickets/<int:ticket_id>/save-as-article")
+@bp.post("/tickets/<id:ticket_id>/save-as-article")
 def save_as_article(ticket_id: int):
     """Knowledge capture: a resolved ticket's question and answer become a draft to edit."""
     ticket = access.visible_ticket_or_404(current_user, ticket_id)

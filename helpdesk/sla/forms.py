@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from helpdesk.errors import field_errors_from_pydantic
 from helpdesk.sla.schemas import CalendarUpdate, HolidayIn, PolicyCreate, PolicyUpdate
+from helpdesk.validation import ascii_int
 
 MINUTE_FIELDS = (
     "first_response_minutes",
@@ -47,10 +48,11 @@ def policy_from_form(form: Mapping, *, create: bool):
     errors: dict[str, str] = {}
     for name in MINUTE_FIELDS:
         value = _text(form, name)
-        if not value.isdigit():
+        minutes = ascii_int(value)
+        if minutes is None:
             errors[name] = "required" if not value else "a whole number of minutes"
         else:
-            data[name] = int(value)
+            data[name] = minutes
     data["calendar"] = _text(form, "calendar")
     data |= {flag: _checked(form, flag) for flag in FLAGS}
     if create:

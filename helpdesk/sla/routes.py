@@ -97,7 +97,7 @@ def new_policy():
     ), 422 if errors else 200
 
 
-@bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
+@bp.route("/policies/<id:policy_id>", methods=["GET", "POST"])
 @login_required
 def edit_policy(policy_id: int):
     _may_change()
@@ -118,7 +118,7 @@ def edit_policy(policy_id: int):
     ), 422 if errors else 200
 
 
-@bp.post("/calendars/<int:calendar_id>")
+@bp.post("/calendars/<id:calendar_id>")
 @login_required
 def edit_calendar(calendar_id: int):
     _may_change()
@@ -138,7 +138,7 @@ def edit_calendar(calendar_id: int):
     return _index({calendar.id: errors}, {calendar.id: request.form}, 422)
 
 
-@bp.post("/calendars/<int:calendar_id>/holidays")
+@bp.post("/calendars/<id:calendar_id>/holidays")
 @login_required
 def add_holiday(calendar_id: int):
     _may_change()
@@ -156,7 +156,7 @@ def add_holiday(calendar_id: int):
     return _index({calendar.id: errors}, {calendar.id: request.form}, 422)
 
 
-@bp.post("/holidays/<int:holiday_id>/delete")
+@bp.post("/holidays/<id:holiday_id>/delete")
 @login_required
 def remove_holiday(holiday_id: int):
     _may_change()

@@ -6,7 +6,6 @@ then the one escalated to longest ago, so equals take turns.
 """
 
 import sqlalchemy as sa
-from pydantic import Field
 
 from helpdesk import signals
 from helpdesk.agents.models import User
@@ -17,12 +16,13 @@ from helpdesk.tickets.routing import least_loaded_in_turn
 from helpdesk.tickets.schemas import Strict
 from helpdesk.tickets.services import TRANSITIONS, _set_status, record_event, unit_of_work
 from helpdesk.timeutil import utcnow
+from helpdesk.validation import Id, text
 
 
 class EscalationIn(Strict):
     #: user id of the mentor; omitted means routing picks one
-    mentor: int | None = None
-    reason: str = Field(min_length=1, max_length=2000)
+    mentor: Id | None = None
+    reason: text(1, 2000)
 
 
 def mentor_fits(mentor: User, ticket: Ticket) -> bool:

@@ -14,6 +14,7 @@ from helpdesk.tickets import services
 from helpdesk.tickets.escalation import EscalationIn
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
+from helpdesk.validation import id_or_text
 
 #: pydantic error location → the form field that shows it
 FORM_FIELDS = {
@@ -96,8 +97,7 @@ def ticket_update_from_form(form: Mapping) -> tuple[TicketUpdate | None, dict[st
     """Only the fields the form carried are sent, so a mentor's shorter form is not refused."""
     data: dict = {name: _text(form, name) for name in UPDATE_FIELDS if name in form}
     if "assignee" in data:
-        value = data["assignee"]
-        data["assignee"] = int(value) if value.isdigit() else (None if not value else value)
+        data["assignee"] = id_or_text(data["assignee"])
     for name in ("status", "priority", "category", "language", "block"):
         if name in data and not data[name]:
             del data[name]  # "no change" rather than "set to nothing"
@@ -110,6 +110,6 @@ def escalation_from_form(form: Mapping):
     mentor = _text(form, "mentor")
     data = {
         "reason": _text(form, "reason"),
-        "mentor": int(mentor) if mentor.isdigit() else (mentor or None),
+        "mentor": id_or_text(mentor),
     }
     return _validate(EscalationIn, data, form)

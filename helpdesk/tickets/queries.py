@@ -13,8 +13,11 @@ from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
 from helpdesk.tickets.models import OPEN_STATUSES, PRIORITIES, STATUSES, Category, Ticket
+from helpdesk.validation import as_id, parse_int
 
 MAX_PER_PAGE = 200
+#: far past any list's end, yet small enough that (page - 1) × per_page fits every database
+MAX_PAGE = 1_000_000
 
 
 @dataclass
@@ -38,19 +41,17 @@ class Page:
 
 
 def parse_paging(page: str | None, per_page: str | None, default: int = 50) -> tuple[int, int]:
+    """``page`` (1 to MAX_PAGE) and ``per_page`` (1 to MAX_PER_PAGE) in ASCII digits;
+    ValidationFailed naming each bad one."""
     errors = {}
     try:
-        page_no = int(page) if page not in (None, "") else 1
-        if page_no < 1:
-            raise ValueError
-    except ValueError:
-        errors["page"], page_no = "must be a whole number of 1 or more", 1
+        page_no = parse_int(page, "page", default=1, minimum=1, maximum=MAX_PAGE)
+    except ValidationFailed as exc:
+        errors |= exc.fields
     try:
-        size = int(per_page) if per_page not in (None, "") else default
-        if not 1 <= size <= MAX_PER_PAGE:
-            raise ValueError
-    except ValueError:
-        errors["per_page"], size = f"must be between 1 and {MAX_PER_PAGE}", default
+        size = parse_int(per_page, "per_page", default=default, minimum=1, maximum=MAX_PER_PAGE)
+    except ValidationFailed as exc:
+        errors |= exc.fields
     if errors:
         raise ValidationFailed("Invalid paging.", errors)
     return page_no, size
@@ -118,9 +119,10 @@ def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:
         return Ticket.assignee_id == viewer.id
     if value == "none":
         return Ticket.assignee_id.is_(None)
-    if not value.isdigit():
+    user_id = as_id(value)
+    if user_id is None:
         raise ValidationFailed("Invalid assignee.", {"assignee": "a user id, 'me' or 'none'"})
-    return Ticket.assignee_id == int(value)
+    return Ticket.assignee_id == user_id
 
 
 def _text_clause(q: str) -> sa.ColumnElement[bool]:

@@ -171,13 +171,13 @@ def _panels(ticket: Ticket, viewer) -> dict:
     return context
 
 
-@bp.get("/tickets/<int:ticket_id>")
+@bp.get("/tickets/<id:ticket_id>")
 @login_required
 def show(ticket_id: int):
     return render_ticket(access.visible_ticket_or_404(current_user, ticket_id))
 
 
-@bp.post("/tickets/<int:ticket_id>/messages")
+@bp.post("/tickets/<id:ticket_id>/messages")
 @login_required
 def reply(ticket_id: int):
     ticket = access.visible_ticket_or_404(current_user, ticket_id)
@@ -197,7 +197,7 @@ def reply(ticket_id: int):
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#thread-end")
 
 
-@bp.post("/tickets/<int:ticket_id>/update")
+@bp.post("/tickets/<id:ticket_id>/update")
 @login_required
 def update(ticket_id: int):
     ticket = access.visible_ticket_or_404(current_user, ticket_id)
@@ -216,7 +216,7 @@ def update(ticket_id: int):
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
-@bp.post("/tickets/<int:ticket_id>/claim")
+@bp.post("/tickets/<id:ticket_id>/claim")
 @login_required
 def claim(ticket_id: int):
     """The "Claim" button of the ticket page and of queue rows; opens the ticket after."""
@@ -232,7 +232,7 @@ def claim(ticket_id: int):
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
-@bp.post("/tickets/<int:ticket_id>/escalate")
+@bp.post("/tickets/<id:ticket_id>/escalate")
 @login_required
 def escalate(ticket_id: int):
     ticket = access.visible_ticket_or_404(current_user, ticket_id)

@@ -100,6 +100,8 @@ def create_ticket(
         errors["category"] = "unknown category"
     if errors:
         raise ValidationFailed("The ticket has invalid fields.", errors)
+    if actor is not None:
+        access.require_block_in_reach(actor, block)
 
     with unit_of_work():
         ticket = Ticket(
