@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask, current_app, has_app_context
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue
+from rq import Queue, Retry
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,11 @@ class InProcessBackend:
                 db.session.commit()
 
 
+#: a job that raised, or whose worker died under it, runs again: at once, then after 30 s and
+#: 2 min (jobs are idempotent, and the outbox row is gone once RQ has the job)
+RETRY = Retry(max=3, interval=[0, 30, 120])
+
+
 class RQBackend:
     """Puts the job on an RQ queue; RQ workers run it."""
 
@@ -85,6 +90,7 @@ class RQBackend:
                 name,
                 args,
                 job_id=f"outbox-{outbox_id}",
+                retry=RETRY,
                 result_ttl=3600,
                 failure_ttl=7 * 24 * 3600,
             )
