@@ -1,5 +1,8 @@
 """The contract's error shape for every failure under /api/v1, including Flask's own."""
 
+from contextlib import suppress
+
+import sqlalchemy as sa
 from flask import Flask, Response, jsonify, make_response, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -17,7 +20,11 @@ CODES = {
     415: "unsupported_media_type",
     422: "validation_failed",
     429: "rate_limited",
+    503: "service_unavailable",
 }
+#: seconds a client should wait before retrying while the database is unreachable (a
+#: PostgreSQL restart or fail-over takes a few)
+DATABASE_RETRY_AFTER = 5
 
 
 class ApiError(DomainError):
@@ -63,6 +70,29 @@ def register_error_handlers(app: Flask) -> None:
             exc, make_response(error_response(status, CODES.get(status, "error"), message))
         )
 
+    @app.errorhandler(sa.exc.DBAPIError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    def database_unavailable(exc: Exception):
+        """The database went away (restart, fail-over, network) or every pooled connection
+        is busy: a 503 the client may retry, not a 500. The pool's pre-ping replaces dead
+        connections, so the next request works once the database is back."""
+        if not is_unavailable(exc):
+            return unexpected(exc)
+        app.logger.warning(
+            "database unavailable on %s %s: %s", request.method, request.path, _first_line(exc)
+        )
+        from helpdesk.extensions import db
+
+        with suppress(Exception):  # the session may hold a broken connection
+            db.session.rollback()
+        message = "The database is unavailable for a moment. Try again in a few seconds."
+        if is_api_request():
+            response = make_response(error_response(503, CODES[503], message))
+        else:
+            response = make_response(render_error_page(503, message))
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
@@ -78,3 +108,15 @@ def _with_headers_of(exc: HTTPException, response: Response) -> Response:
         if name.lower() != "content-type":
             response.headers[name] = value
     return response
+
+
+def is_unavailable(exc: Exception) -> bool:
+    """A database error that says nothing about the request: a lost or refused connection
+    (OperationalError, or a connection SQLAlchemy invalidated) or an exhausted pool."""
+    if isinstance(exc, sa.exc.TimeoutError | sa.exc.OperationalError):
+        return True
+    return isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]

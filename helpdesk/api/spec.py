@@ -195,6 +195,7 @@ def _operation(rule, view, declared: dict, schemas: dict) -> dict:
             )
             op["responses"][str(status)]["content"] = {"application/json": {"schema": schema}}
     errors = {400, 401, 403, 404, 409, 413, 415, 422, 429} if declared["auth"] else {400, 422, 429}
+    errors.add(503)  # the database is briefly unreachable: retry after Retry-After seconds
     for status in sorted(errors):
         op["responses"].setdefault(
             str(status),

@@ -55,12 +55,16 @@ class InProcessBackend:
             self.run_task(outbox_id, name, args)
         except Exception as exc:  # a failing job must not fail the request that caused it
             log.exception("in-process job %s (%s) failed; kept in the outbox", outbox_id, name)
-            db.session.rollback()
-            job = db.session.get(OutboxJob, outbox_id)
-            if job is not None:
-                job.attempts += 1
-                job.last_error = repr(exc)[:500]
-                db.session.commit()
+            try:
+                db.session.rollback()
+                job = db.session.get(OutboxJob, outbox_id)
+                if job is not None:
+                    job.attempts += 1
+                    job.last_error = repr(exc)[:500]
+                    db.session.commit()
+            except Exception:  # the database itself is gone: the row stays as it was
+                log.exception("could not count the failure of job %s", outbox_id)
+                db.session.rollback()
 
 
 #: a job that raised, or whose worker died under it, runs again: at once, then after 30 s and
