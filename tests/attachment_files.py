@@ -84,7 +84,7 @@ ODT = opendocument("application/vnd.oasis.opendocument.text")
 ODS = opendocument("application/vnd.oasis.opendocument.spreadsheet")
 
 
-def multipart(fields: dict) -> dict:
+def multipart(fields) -> dict:
     """The body encoded in memory: the test client would spool a big one to a temporary
     file it never closes."""
     boundary, body = encode_multipart(MultiDict(fields))

@@ -114,7 +114,8 @@ def test_other_types_are_refused_and_nothing_is_kept(app, api_as, agent, ticket,
     assert response.status_code == 415
     error = response.get_json()["error"]
     assert error["code"] == "unsupported_media_type"
-    assert "PDF" in error["message"] and error["fields"] == {"file": "unsupported type"}
+    assert "PDF" in error["message"]
+    assert error["fields"] == {"file": f"{name}: this kind of file cannot be attached."}
     assert files_on_disk(app) == []
     assert attachment_count() == 0
 

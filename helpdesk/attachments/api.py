@@ -41,7 +41,9 @@ def post_attachment(ticket_id: int):
         upload = request.files.get("file")
         message_id = request.form.get("message")
     except RequestEntityTooLarge:
-        raise services.FileTooLarge(services.too_large_message(), {"file": "too large"}) from None
+        raise services.FileTooLarge(
+            services.too_large_message(), {"file": services.too_large_message()}
+        ) from None
     if upload is None or not upload.filename:
         raise ValidationFailed("Send the file in a part named 'file'.", {"file": "required"})
     message = services.message_for_upload(ticket, viewer, message_id)

@@ -18,6 +18,8 @@ UPLOAD_ENDPOINTS = {
 }
 #: room for the form's other fields beside the files
 FORM_ALLOWANCE = 1024 * 1024
+#: sent by static/js/attachments.js; browsers keep it on the redirect they follow
+FOLLOWED_REDIRECT_HEADER = "X-Upload-Follow"
 
 
 @bp.app_url_value_preprocessor
@@ -29,6 +31,16 @@ def allow_uploads(endpoint: str | None, _values) -> None:
     files = UPLOAD_ENDPOINTS.get(endpoint or "")
     if files and request.mimetype == "multipart/form-data":
         request.max_content_length = files * services.max_bytes() + FORM_ALLOWANCE
+
+
+@bp.before_app_request
+def answer_followed_redirect():
+    """The upload script follows a form's redirect only to learn where it leads, then goes
+    there itself: answer that GET with an empty 204, so a 2G phone does not download the
+    page twice and the page's "Reply sent." waits for the real visit."""
+    if request.method == "GET" and request.headers.get(FOLLOWED_REDIRECT_HEADER) == "1":
+        return "", 204
+    return None
 
 
 @bp.app_template_global()

@@ -40,12 +40,16 @@ class UnsupportedFile(DomainError):
     code = "unsupported_media_type"
 
 
+def max_mb() -> int:
+    return current_app.config["MAX_ATTACHMENT_MB"]
+
+
 def max_bytes() -> int:
-    return current_app.config["MAX_ATTACHMENT_MB"] * 1024 * 1024
+    return max_mb() * 1024 * 1024
 
 
 def too_large_message() -> str:
-    return f"The file is larger than {current_app.config['MAX_ATTACHMENT_MB']} MB."
+    return f"The file is larger than {max_mb()} MB."
 
 
 def attach_upload(
@@ -61,7 +65,7 @@ def attach_upload(
     deleted again if the transaction does not commit."""
     if ticket.status == "closed":
         raise Conflict("This ticket is closed; raise a new ticket instead.")
-    if message is not None and message.ticket_id != ticket.id:
+    if message is not None and message.ticket is not ticket:
         raise ValidationFailed("No such message on this ticket.", {"message": "not found"})
     now = now or utcnow()
     name = clean_filename(upload.filename or "")
@@ -69,14 +73,16 @@ def attach_upload(
         try:
             stored = storage.save_stream(upload.stream, max_bytes())
         except storage.TooLarge:
-            raise FileTooLarge(too_large_message(), {"file": "too large"}) from None
+            raise FileTooLarge(
+                too_large_message(), {"file": f"{name} is larger than {max_mb()} MB."}
+            ) from None
         if stored.size == 0:
-            raise ValidationFailed("The file is empty.", {"file": "empty"})
+            raise ValidationFailed("The file is empty.", {"file": f"{name} is empty."})
         content_type = detection.detect(stored.path, name)
         if content_type is None:
             raise UnsupportedFile(
                 f"This kind of file cannot be attached. Send {detection.ACCEPTED_WORDS}.",
-                {"file": "unsupported type"},
+                {"file": f"{name}: this kind of file cannot be attached."},
             )
         attachment = Attachment(
             ticket=ticket,

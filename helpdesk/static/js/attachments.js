@@ -61,6 +61,9 @@
       var text = progress.querySelector("[data-upload-progress-text]");
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
+      // The server answers the redirect this request follows with an empty 204: the page
+      // itself is loaded once, by the navigation below.
+      xhr.setRequestHeader("X-Upload-Follow", "1");
       xhr.upload.addEventListener("progress", function (e) {
         if (!e.lengthComputable) return;
         var pct = Math.round((e.loaded / e.total) * 100);
@@ -69,6 +72,7 @@
       });
       xhr.addEventListener("load", function () {
         if (xhr.status < 400) {
+          text.textContent = "Sent. Opening…";
           window.location.assign(xhr.responseURL || form.action);
           return;
         }
