@@ -99,7 +99,7 @@ def test_a_refused_file_is_explained_next_to_the_field_and_nothing_is_written(
         r'<p class="field-error" id="file-error">ledger.jpg: this kind of file cannot', page
     )
     assert "See the photo" in page  # what was typed is kept
-    assert count(Message) == 1  # the automatic acknowledgement only
+    assert db.session.scalars(sa.select(Message).where(Message.author_id == agent.id)).all() == []
     assert count(Attachment) == 0 and files_on_disk(app) == []
 
 
@@ -171,3 +171,16 @@ def test_a_portal_ticket_with_a_refused_file_is_not_raised(app, client, login_as
     assert response.status_code == 415
     assert 'id="file-error"' in response.get_data(as_text=True)
     assert count(Ticket) == 0 and count(Attachment) == 0 and files_on_disk(app) == []
+
+
+def test_the_redirect_the_upload_script_follows_is_answered_empty_and_keeps_the_flash(
+    client, login_as, agent, make_ticket
+):
+    """The script goes to the page itself after: a 2G phone downloads it once, and
+    "Reply sent." shows on that visit."""
+    ticket = make_ticket(agent)
+    login_as(agent)
+    post_form(client, f"/tickets/{ticket.id}/messages", {"body": "Done"}, [(PDF, "plan.pdf")])
+    followed = client.get(f"/tickets/{ticket.id}", headers={"X-Upload-Follow": "1"})
+    assert followed.status_code == 204 and followed.data == b""
+    assert "Reply sent." in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
