@@ -74,3 +74,12 @@ def test_files_that_are_not_photos_and_broken_photos_have_no_preview(api_as, age
     assert fetch(api, f"{body['url'].removesuffix('/file')}/thumbnail").status_code == 404
     pdf = upload(api, ticket.id, b"%PDF-1.4\n%%EOF\n", "plan.pdf").get_json()
     assert pdf["thumbnail_url"] is None
+
+
+def test_an_image_too_large_to_decode_safely_is_kept_without_a_preview(api_as, agent, make_ticket):
+    """A few KB of PNG that would take gigabytes to decode (a "decompression bomb")."""
+    bomb = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(bomb, "PNG")
+    assert len(bomb.getvalue()) < 100_000
+    body = upload(api_as(agent), make_ticket(agent).id, bomb.getvalue(), "bomb.png").get_json()
+    assert body["content_type"] == "image/png" and body["thumbnail_url"] is None

@@ -166,6 +166,7 @@ def test_bad_uploads_get_clear_4xx(api_as, agent, ticket):
     assert empty.status_code == 422
     assert upload(api, ticket.id, PDF, "a.pdf", message="12345").status_code == 422
     assert upload(api, ticket.id, PDF, "a.pdf", message="abc").status_code == 422
+    assert upload(api, ticket.id, PDF, "a.pdf", message="9" * 30).status_code == 422
     assert upload(api, 999999, PDF, "a.pdf").status_code == 404
 
 

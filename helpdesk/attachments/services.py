@@ -136,7 +136,8 @@ def message_for_upload(ticket: Ticket, viewer: User, message_id: str | None) -> 
     uploader may see; anything else is a 422 that reveals nothing about internal notes."""
     if not message_id:
         return None
-    found = db.session.get(Message, int(message_id)) if message_id.isdigit() else None
+    is_id = message_id.isdigit() and len(message_id) < 10  # beyond: no such id, no overflow
+    found = db.session.get(Message, int(message_id)) if is_id else None
     if (
         found is None
         or found.ticket_id != ticket.id

@@ -5,6 +5,7 @@ no GPS position of the BRC office or the woman's home, no phone model.
 """
 
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +16,12 @@ log = logging.getLogger(__name__)
 #: the longest side of a preview, in pixels
 MAX_SIDE = 480
 QUALITY = 60
-#: Pillow refuses images above this many pixels (a "decompression bomb" of a few KB that
-#: would take gigabytes to decode); a 108-megapixel phone photo is still well below.
-MAX_PIXELS = 120_000_000
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+#: No preview of images larger than this (a "decompression bomb": a few KB of PNG that
+#: would take gigabytes to decode). JPEGs are decoded at 1/8 size when that is enough, so a
+#: 108-megapixel phone photo costs little; other formats are decoded whole.
+MAX_JPEG_PIXELS = 120_000_000
+MAX_OTHER_PIXELS = 50_000_000
+Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS
 
 try:  # HEIC (iPhones, some Android cameras) when the optional decoder installed
     from pillow_heif import register_heif_opener
@@ -50,7 +53,12 @@ def make_thumbnail(source: Path, target: Path) -> Thumbnail | None:
     """Write an upright preview of the image at ``source`` to ``target``; None when the
     image cannot be read (then there is simply no preview)."""
     try:
-        with Image.open(source) as image:
+        with warnings.catch_warnings(), Image.open(source) as image:
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            limit = MAX_JPEG_PIXELS if image.format == "JPEG" else MAX_OTHER_PIXELS
+            if image.width * image.height > limit:
+                log.info("no preview for %s: %dx%d is too large", source.name, *image.size)
+                return None
             # JPEG decodes at 1/2, 1/4 or 1/8 size directly: a 12 MP photo in ~50 ms.
             image.draft("RGB", (MAX_SIDE * 2, MAX_SIDE * 2))
             upright = ImageOps.exif_transpose(image)
@@ -58,7 +66,13 @@ def make_thumbnail(source: Path, target: Path) -> Thumbnail | None:
             preview = _without_metadata(upright)
             preview.save(target, FORMAT, quality=QUALITY)
             return Thumbnail(CONTENT_TYPE, preview.width, preview.height)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         log.info("no preview for %s: %s", source.name, exc)
         return None
 
