@@ -45,6 +45,7 @@ def _connect_signals() -> None:
     """Each feature hears the ticket changes it cares about (``helpdesk.signals``). Blinker
     connects a receiver once, however many apps are made. Console first: its live events
     go out before the SLA timers are scheduled."""
+    from helpdesk.attachments import receivers as attachments
     from helpdesk.calls import receivers as calls
     from helpdesk.console import access_changes
     from helpdesk.console import receivers as console
@@ -56,6 +57,7 @@ def _connect_signals() -> None:
     sla.connect_signals()
     calls.connect_signals()
     knowledge.connect_signals()
+    attachments.connect_signals()
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -165,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.api import api_v1
     from helpdesk.api import routes as _api_routes  # noqa: F401
     from helpdesk.api.errors import register_error_handlers
+    from helpdesk.attachments import api as _attachments_api  # noqa: F401
     from helpdesk.calls import api as _calls_api  # noqa: F401
     from helpdesk.calls import tasks as _calls_tasks  # noqa: F401
     from helpdesk.console import api as _console_api  # noqa: F401
@@ -189,6 +192,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.agents.admin import bp as users_admin_web
     from helpdesk.agents.profile import bp as profile_web
     from helpdesk.agents.routes import bp as agents_web
+    from helpdesk.attachments.routes import bp as attachments_web
     from helpdesk.calls.routes import bp as calls_web
     from helpdesk.console.admin import bp as console_admin_web
     from helpdesk.console.routes import bp as console_web
@@ -212,6 +216,7 @@ def _register_blueprints(app: Flask) -> None:
         console_admin_web,
         users_admin_web,
         profile_web,
+        attachments_web,
     )
     for blueprint in web_blueprints:
         app.register_blueprint(blueprint)

@@ -110,6 +110,7 @@ class RequestIsolatedClient(FlaskClient):
 def app(config_class, _schema, tmp_path):
     app = create_app(config_class)
     app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "search-index")  # fresh per test
+    app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
     app.test_client_class = RequestIsolatedClient
     with app.app_context():
         reset_tables()
@@ -260,6 +261,7 @@ def live_server(config_class, app):
     """The site on a free localhost port, with CSRF on as in production."""
     site = create_app(type("BrowserConfig", (config_class,), {"WTF_CSRF_ENABLED": True}))
     site.config["SEARCH_INDEX_DIR"] = app.config["SEARCH_INDEX_DIR"]
+    site.config["ATTACHMENTS_DIR"] = app.config["ATTACHMENTS_DIR"]
     server = make_server("127.0.0.1", 0, site, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

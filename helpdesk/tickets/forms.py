@@ -88,8 +88,15 @@ def create_ticket_from_form(form: Mapping, user, **options) -> TicketFormResult:
         return TicketFormResult(None, exc.fields, exc.message, exc.status)
 
 
-def message_from_form(form: Mapping) -> tuple[MessageCreate | None, dict[str, str]]:
-    data = {"body": _text(form, "body"), "internal": form.get("internal") in ("on", "1", "true")}
+def message_from_form(
+    form: Mapping, *, files: list[str] = ()
+) -> tuple[MessageCreate | None, dict[str, str]]:
+    """``files``: the names of the files sent with the reply; a reply of files alone (a
+    photo of a ledger) says so in its text."""
+    body = _text(form, "body")
+    if not body and files:
+        body = "Sent " + ", ".join(files)
+    data = {"body": body, "internal": form.get("internal") in ("on", "1", "true")}
     return _validate(MessageCreate, data, form)
 
 

@@ -17,6 +17,7 @@ from helpdesk.tickets import escalation, forms, queries, services
 from helpdesk.tickets.assignment import claim as claim_ticket
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
 from helpdesk.tickets.serializers import visible_events, visible_messages
+from helpdesk.tickets.unit_of_work import unit_of_work
 from helpdesk.timeutil import utcnow
 
 bp = Blueprint("tickets", __name__)
@@ -182,13 +183,19 @@ def show(ticket_id: int):
 def reply(ticket_id: int):
     ticket = access.visible_ticket_or_404(current_user, ticket_id)
     values = request.form.to_dict()
-    data, errors = forms.message_from_form(request.form)
+    files = [f for f in request.files.getlist("file") if f.filename]
+    data, errors = forms.message_from_form(request.form, files=[f.filename for f in files])
     if errors:
         return render_ticket(
             ticket, reply=values, reply_errors=errors, message="The reply is empty.", status=422
         )
     try:
-        services.add_message(ticket, current_user, data, channel="web")
+        # The reply and what other features keep from the form (its files) commit together.
+        with unit_of_work():
+            message = services.add_message(ticket, current_user, data, channel="web")
+            signals.reply_posted.send(
+                ticket, message=message, viewer=current_user, files=request.files
+            )
     except DomainError as exc:
         return render_ticket(
             ticket, reply=values, reply_errors=exc.fields, message=exc.message, status=exc.status
