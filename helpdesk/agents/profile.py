@@ -1,6 +1,7 @@
 """Everyone's own profile page (``/me``): name, phone, interface language and password."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import forms, services
@@ -35,7 +36,7 @@ def me():
         except ValidationFailed as exc:
             errors = exc.fields
         else:
-            flash("Your profile is saved.", "success")
+            flash(gettext("Your profile is saved."), "success")
             return redirect(url_for("profile.me"))
     return _render(request.form.to_dict(), errors, {}, 422)
 
@@ -53,6 +54,6 @@ def change_password():
         except ValidationFailed as exc:
             errors = exc.fields
         else:
-            flash("Your password is changed.", "success")
+            flash(gettext("Your password is changed."), "success")
             return redirect(url_for("profile.me"))
     return _render(user.to_dict(), {}, errors, 422)

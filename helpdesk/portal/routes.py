@@ -1,6 +1,7 @@
 """BRC portal pages. Replies happen on the shared ticket page (tickets.show)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
@@ -64,5 +65,10 @@ def new():
     if result.ticket is None:
         return _render_new(request.form.to_dict(), result.errors, result.message, result.status)
     ticket = result.ticket
-    flash(f"Ticket {ticket.number} raised. The call-centre will answer here.", "success")
+    flash(
+        gettext(
+            "Ticket %(number)s raised. The call-centre will answer here.", number=ticket.number
+        ),
+        "success",
+    )
     return redirect(url_for("tickets.show", ticket_id=ticket.id))

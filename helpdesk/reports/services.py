@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from helpdesk.errors import ValidationFailed
+from helpdesk.i18n import N_
 from helpdesk.reports import queries
 from helpdesk.reports.queries import EMPTY_LABELS, GROUP_KEYS, PERCENTILES, TARGETS
 from helpdesk.timeutil import IST, utcnow
@@ -65,7 +66,7 @@ def _parse_day(value: str | None, name: str, errors: dict[str, str]) -> date | N
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        errors[name] = "must be a date as YYYY-MM-DD"
+        errors[name] = N_("must be a date as YYYY-MM-DD")
         return None
 
 
@@ -77,15 +78,17 @@ def parse_range(args, *, now: datetime | None = None) -> ReportRange:
     last = _parse_day(args.get("to"), "to", errors)
     group_by = args.get("group_by") or DEFAULT_GROUP
     if group_by not in GROUP_KEYS:
-        errors["group_by"] = "must be one of " + ", ".join(GROUP_KEYS)
+        errors["group_by"] = N_("must be one of ") + ", ".join(GROUP_KEYS)
     if errors:
-        raise ValidationFailed("Invalid report parameters.", errors)
+        raise ValidationFailed(N_("Invalid report parameters."), errors)
     if last is None:
         last = today_ist(now) if first is None else max(first, today_ist(now))
     if first is None:
         first = last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
-        raise ValidationFailed("Invalid report parameters.", {"from": "must not be after 'to'"})
+        raise ValidationFailed(
+            N_("Invalid report parameters."), {"from": N_("must not be after 'to'")}
+        )
     return ReportRange(first, last, group_by)
 
 
@@ -144,7 +147,8 @@ def parse_group(value: str | None) -> str | None:
         return None
     if value not in GROUP_KEYS:
         raise ValidationFailed(
-            "Invalid report parameters.", {"group_by": "must be one of " + ", ".join(GROUP_KEYS)}
+            N_("Invalid report parameters."),
+            {"group_by": "must be one of " + ", ".join(GROUP_KEYS)},
         )
     return value
 
@@ -185,7 +189,8 @@ def parse_weeks(value: str | None) -> int:
         return DEFAULT_WEEKS
     if not value.isdigit() or not 1 <= int(value) <= MAX_WEEKS:
         raise ValidationFailed(
-            "Invalid report parameters.", {"weeks": f"must be a whole number from 1 to {MAX_WEEKS}"}
+            N_("Invalid report parameters."),
+            {"weeks": f"must be a whole number from 1 to {MAX_WEEKS}"},
         )
     return int(value)
 

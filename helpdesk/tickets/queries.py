@@ -11,6 +11,7 @@ from helpdesk.contacts.models import Contact
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
+from helpdesk.i18n import N_
 from helpdesk.tickets.models import OPEN_STATUSES, PRIORITIES, STATUSES, Category, Ticket
 
 MAX_PER_PAGE = 200
@@ -51,7 +52,7 @@ def parse_paging(page: str | None, per_page: str | None, default: int = 50) -> t
     except ValueError:
         errors["per_page"], size = f"must be between 1 and {MAX_PER_PAGE}", default
     if errors:
-        raise ValidationFailed("Invalid paging.", errors)
+        raise ValidationFailed(N_("Invalid paging."), errors)
     return page_no, size
 
 
@@ -62,7 +63,7 @@ def _statuses(value: str) -> list[str]:
     unknown = [s for s in wanted if s not in STATUSES]
     if unknown or not wanted:
         raise ValidationFailed(
-            "Unknown status.", {"status": "must be one of " + ", ".join(STATUSES)}
+            N_("Unknown status."), {"status": "must be one of " + ", ".join(STATUSES)}
         )
     return wanted
 
@@ -75,7 +76,7 @@ def filtered_tickets(viewer: User, filters: TicketFilters) -> sa.Select:
     if filters.priority:
         if filters.priority not in PRIORITIES:
             raise ValidationFailed(
-                "Unknown priority.", {"priority": "must be one of " + ", ".join(PRIORITIES)}
+                N_("Unknown priority."), {"priority": "must be one of " + ", ".join(PRIORITIES)}
             )
         query = query.where(Ticket.priority == filters.priority)
     if filters.block:
@@ -109,7 +110,7 @@ def wants_triage(value: str | None) -> bool:
         return False
     if value in ("1", "true", "yes"):
         return True
-    raise ValidationFailed("Invalid triage filter.", {"triage": "must be 1 or 0"})
+    raise ValidationFailed(N_("Invalid triage filter."), {"triage": N_("must be 1 or 0")})
 
 
 def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:
@@ -118,7 +119,9 @@ def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:
     if value == "none":
         return Ticket.assignee_id.is_(None)
     if not value.isdigit():
-        raise ValidationFailed("Invalid assignee.", {"assignee": "a user id, 'me' or 'none'"})
+        raise ValidationFailed(
+            N_("Invalid assignee."), {"assignee": N_("a user id, 'me' or 'none'")}
+        )
     return Ticket.assignee_id == int(value)
 
 
