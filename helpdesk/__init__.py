@@ -95,7 +95,7 @@ def _init_extensions(app: Flask) -> None:
     from helpdesk.agents import sessions
 
     sessions.init_app(app)  # the user loader: a live server-side session of an active user
-    from helpdesk import i18n
+    from helpdesk.i18n import app as i18n
 
     i18n.init_app(app)  # the interface language of each page (English or Hindi)
 

@@ -4,7 +4,7 @@ per-role navigation, error pages."""
 from datetime import date, datetime
 
 from flask import Flask, render_template
-from flask_babel import format_date, format_datetime, format_decimal, gettext
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -128,8 +128,21 @@ def number(value: int | float | None) -> str:
     return format_decimal(value or 0)
 
 
+def language_names() -> dict[str, str]:
+    """Each language as pickers show it: its own name, then in brackets its name in the
+    page's language ("മലയാളം (Malayalam)", "മലയാളം (मलयालम)"), from Babel's CLDR data."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return LANGUAGES
+    names = {}
+    for code, label in LANGUAGES.items():
+        native, local = label.split(" (")[0], locale.languages.get(code)
+        names[code] = native if not local or local == native else f"{native} ({local})"
+    return names
+
+
 def language_name(code: str | None) -> str:
-    return LANGUAGES.get(code or "", code or "—")
+    return language_names().get(code or "", code or "—")
 
 
 def multiline(text: str | None) -> Markup:
@@ -179,7 +192,7 @@ def register_templating(app: Flask) -> None:
     @app.context_processor
     def navigation() -> dict:
         items = NAVIGATION.get(current_user.role, []) if current_user.is_authenticated else []
-        return {"nav_items": items, "role_names": ROLE_NAMES, "languages": LANGUAGES}
+        return {"nav_items": items, "role_names": ROLE_NAMES, "languages": language_names()}
 
 
 def render_error_page(status: int, message: str | None = None):

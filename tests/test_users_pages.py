@@ -180,7 +180,8 @@ def test_everyone_edits_their_profile_and_changes_their_password(
     }
     bad = client.post("/me/password", data=wrong)
     assert bad.status_code == 422
-    assert 'id="current_password-error">does not match your current password' in bad.text
+    # Sita chose Hindi above: her pages, and their messages, are in Hindi now
+    assert 'id="current_password-error">आपके अभी के पासवर्ड से मेल नहीं खाता' in bad.text
     right = wrong | {"current_password": PASSWORD}
     assert client.post("/me/password", data=right).status_code == 302
     assert fresh(brc).check_password("a-new-secret")

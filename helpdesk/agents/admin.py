@@ -13,7 +13,8 @@ from helpdesk.agents.users_api import parse_user_filters, user_or_404
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
-from helpdesk.i18n import N_, error_message
+from helpdesk.i18n import N_
+from helpdesk.i18n.errors import error_message
 from helpdesk.templating import ROLE_NAMES
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.queries import Page, parse_paging

@@ -212,7 +212,7 @@ def _checked_fields(changes: dict, *, user: User | None, actor: User | None) -> 
         values["name"] = name
     if "role" in changes:
         if changes["role"] not in ROLES:
-            errors["role"] = N_("must be one of ") + ", ".join(ROLES)
+            errors["role"] = "must be one of " + ", ".join(ROLES)
         elif to_self and changes["role"] != user.role:
             errors["role"] = N_("you cannot change your own role")
         values["role"] = changes["role"]
@@ -238,17 +238,17 @@ def _checked_fields(changes: dict, *, user: User | None, actor: User | None) -> 
     if "languages" in changes:
         values["languages"] = _codes(changes["languages"], "languages", errors)
         if bad := [code for code in values["languages"] if code not in LANGUAGES]:
-            errors["languages"] = N_("unknown: ") + ", ".join(bad)
+            errors["languages"] = "unknown: " + ", ".join(bad)
     if "skills" in changes:
         skills = values["skills"] = _codes(changes["skills"], "skills", errors)
         known = set(db.session.scalars(sa.select(Category.slug).where(Category.slug.in_(skills))))
         if bad := [s for s in skills if s not in known]:
-            errors["skills"] = N_("unknown categories: ") + ", ".join(bad)
+            errors["skills"] = "unknown categories: " + ", ".join(bad)
     if "states" in changes:
         states = values["states"] = _codes(changes["states"], "states", errors)
         known = set(db.session.scalars(sa.select(State.code).where(State.code.in_(states))))
         if bad := [s for s in states if s not in known]:
-            errors["states"] = N_("unknown states: ") + ", ".join(bad)
+            errors["states"] = "unknown states: " + ", ".join(bad)
     if "phone" in changes:
         phone = _text(changes["phone"])
         values["phone"] = None
@@ -265,7 +265,7 @@ def _checked_fields(changes: dict, *, user: User | None, actor: User | None) -> 
         values["active"] = changes["active"]
     if "ui_language" in changes:
         if changes["ui_language"] not in (*UI_LANGUAGES, None):
-            errors["ui_language"] = N_("must be ") + " or ".join(UI_LANGUAGES) + ", or null"
+            errors["ui_language"] = "must be " + " or ".join(UI_LANGUAGES) + ", or null"
         values["ui_language"] = changes["ui_language"]
     if errors:
         if taken:

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from helpdesk.errors import DomainError
-from helpdesk.i18n import error_message
+from helpdesk.i18n.errors import error_message
 
 CODES = {
     400: "bad_request",

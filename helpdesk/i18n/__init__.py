@@ -8,6 +8,10 @@ whatever is chosen: its messages are the contract, and only web pages translate.
 Strings are marked with ``_``/``gettext`` in templates, ``gettext``/``lazy_gettext`` in web
 code, and ``N_`` where a service writes a sentence the API sends in English and a page shows
 translated (the page looks it up in the catalogue: ``helpdesk.i18n.translate``).
+
+``helpdesk.i18n.app`` binds Flask-Babel to the app; ``labels`` names statuses, roles and
+fields; ``validation`` words pydantic's errors; ``errors`` shows a service's refusal;
+``js_strings`` is the scripts' catalogue.
 """
 
 import os
@@ -15,11 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlencode
 
-from flask import Flask, has_request_context, request, session
+from flask import has_request_context, request, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
-
-from helpdesk.extensions import babel
 
 #: interface languages, as BCP 47 tags; the first is the default
 SUPPORTED = ("en", "hi")
@@ -47,20 +49,6 @@ def translate(message) -> str:
     return gettext(str(message)) if str(get_locale()) != DEFAULT else str(message)
 
 
-def error_message(exc) -> str:
-    """A service's error (``helpdesk.errors.DomainError``) as a page shows it."""
-    if str(get_locale()) == DEFAULT:
-        return exc.message
-    from helpdesk.i18n.labels import status_label
-
-    params = {
-        name: status_label(value) if name in ("status", "new_status") else translate(value)
-        for name, value in (getattr(exc, "params", None) or {}).items()
-    }
-    template = getattr(exc, "template", exc.message)
-    return gettext(template, **params) if params else gettext(template)
-
-
 def select_locale() -> str:
     if not has_request_context():
         return DEFAULT  # jobs and the command line write in English
@@ -80,7 +68,8 @@ def requested_language() -> str | None:
     return lang if lang in SUPPORTED else None
 
 
-def _remember_requested_language() -> None:
+def remember_requested_language() -> None:
+    """A ``?lang=`` on a page is remembered for the rest of the session."""
     lang = requested_language()
     if lang is not None and not request.path.startswith(("/api/", "/static/")):
         session[SESSION_KEY] = lang
@@ -99,22 +88,3 @@ def language_url(lang: str) -> str:
     """This page again in ``lang``: the same path and query, ``lang`` replaced."""
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     return f"{request.path}?{urlencode(args + [('lang', lang)])}"
-
-
-def init_app(app: Flask) -> None:
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Kolkata")
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", TRANSLATIONS_DIR)
-    babel.init_app(app, locale_selector=select_locale)
-    app.before_request(_remember_requested_language)
-
-    @app.context_processor
-    def language_context() -> dict:
-        from helpdesk.i18n.js_strings import js_catalogue
-
-        return {
-            "html_lang": str(get_locale()),
-            "language_choices": [(code, NATIVE_NAMES[code]) for code in SUPPORTED],
-            "language_url": language_url,
-            "js_catalogue": js_catalogue,
-        }

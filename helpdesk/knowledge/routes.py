@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 from helpdesk.agents import access
 from helpdesk.errors import DomainError, Forbidden, ValidationFailed
 from helpdesk.extensions import db
-from helpdesk.i18n import N_, error_message
+from helpdesk.i18n import N_
+from helpdesk.i18n.errors import error_message
 from helpdesk.knowledge import forms, queries, searching, services
 from helpdesk.knowledge.models import Article
 from helpdesk.knowledge.rendering import render_markdown

@@ -78,7 +78,7 @@ def parse_range(args, *, now: datetime | None = None) -> ReportRange:
     last = _parse_day(args.get("to"), "to", errors)
     group_by = args.get("group_by") or DEFAULT_GROUP
     if group_by not in GROUP_KEYS:
-        errors["group_by"] = N_("must be one of ") + ", ".join(GROUP_KEYS)
+        errors["group_by"] = "must be one of " + ", ".join(GROUP_KEYS)
     if errors:
         raise ValidationFailed(N_("Invalid report parameters."), errors)
     if last is None:

@@ -79,7 +79,7 @@ def index():
 def new_policy():
     _may_change()
     errors: dict[str, str] = {}
-    values = request.form if request.method == "POST" else {"calendar": N_("default")}
+    values = request.form if request.method == "POST" else {"calendar": "default"}
     if request.method == "POST":
         data, errors = forms.policy_from_form(request.form, create=True)
         if data is not None:

@@ -11,7 +11,8 @@ from flask_babel import gettext
 from pydantic import BaseModel, ValidationError
 
 from helpdesk.errors import DomainError
-from helpdesk.i18n import error_message, validation
+from helpdesk.i18n import validation
+from helpdesk.i18n.errors import error_message
 from helpdesk.tickets import services
 from helpdesk.tickets.escalation import EscalationIn
 from helpdesk.tickets.models import Ticket

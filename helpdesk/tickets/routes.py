@@ -14,7 +14,7 @@ from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.agents.services import assignable_users
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.geography.services import block_choices, states_with_blocks
-from helpdesk.i18n import error_message
+from helpdesk.i18n.errors import error_message
 from helpdesk.tickets import escalation, forms, queries, services
 from helpdesk.tickets.assignment import claim as claim_ticket
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
