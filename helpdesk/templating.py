@@ -17,6 +17,7 @@ from helpdesk.i18n.labels import (
     field_label,
     priority_label,
     role_label,
+    sla_target_label,
     status_label,
 )
 from helpdesk.languages import LANGUAGES
@@ -176,6 +177,7 @@ def register_templating(app: Flask) -> None:
         role_label=role_label,
         event_field_label=event_field_label,
         field_label=field_label,
+        sla_target_label=sla_target_label,
         age=age,
         language_name=language_name,
         multiline=multiline,

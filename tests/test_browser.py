@@ -26,8 +26,8 @@ def test_agent_logs_a_call_with_the_keyboard(
     expect(page).to_have_url(re.compile(r"/tickets/new$"))
     assert page.evaluate("document.activeElement.name") == "requester_phone"
     page.keyboard.press("Control+Enter")  # nothing filled in: errors, next to the fields
-    expect(page.locator("#subject-error")).to_have_text("required")
-    expect(page.locator("#category-error")).to_have_text("required")
+    expect(page.locator("#subject-error")).to_have_text("Subject is required.")
+    expect(page.locator("#category-error")).to_have_text("Category is required.")
     page.screenshot(path=str(ARTIFACTS / "log-a-call-errors.png"), full_page=True)
     assert page.evaluate("document.activeElement.name") == "requester_phone"
     page.keyboard.type("098765 43210")

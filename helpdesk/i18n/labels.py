@@ -128,6 +128,10 @@ def event_field_label(value: str | None) -> str:
     return _label(EVENT_FIELDS, value)
 
 
+def sla_target_label(value: str | None) -> str:
+    return _label(SLA_TARGETS, value)
+
+
 def field_label(name: str) -> str:
     """A form field's label; an unknown field by its name (``hours_2``, ``tickets[3]``)."""
     return _label(FIELDS, name)

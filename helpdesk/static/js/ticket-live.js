@@ -69,7 +69,7 @@
       // The side panels (details, change form, history) are drawn once: offer a reload.
       var note = document.querySelector("[data-live-changed]");
       if (note) {
-        note.replaceChildren(document.createTextNode(window.t("This ticket is now {status}.", { status: statusLabel(t.status) }) + " "));
+        note.replaceChildren(document.createTextNode(window.t("This ticket is now {status}.", { status: statusLabel(t.status).toLowerCase() }) + " "));
         var again = document.createElement("a");
         again.href = window.location.pathname;
         again.textContent = window.t("Reload to see every change");
