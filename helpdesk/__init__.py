@@ -6,10 +6,12 @@ import os
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ProductionConfig, config_for_environment, instance_secret_key
 from helpdesk import validation
+from helpdesk.i18n import N_
 from helpdesk.jobs.backends import register_app_factory
 from helpdesk.security_headers import SecurityHeaders
 
@@ -92,7 +94,8 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
     login_manager.init_app(app)
     login_manager.login_view = "agents.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.localize_callback = gettext  # flashed in the page's language
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
@@ -105,6 +108,9 @@ def _init_extensions(app: Flask) -> None:
     from helpdesk.agents import sessions
 
     sessions.init_app(app)  # the user loader: a live server-side session of an active user
+    from helpdesk.i18n import app as i18n
+
+    i18n.init_app(app)  # the interface language of each page (English or Hindi)
 
 
 def _release_session(_exc) -> None:

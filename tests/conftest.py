@@ -36,6 +36,22 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL")
 PASSWORD = "correct-horse-1"
 
 
+def _compile_translations() -> None:
+    """Pages in Hindi need the compiled catalogue; scripts/setup compiles it, and the tests
+    compile it again so they always run the messages.po beside them."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        with po.with_suffix(".mo").open("wb") as target:
+            write_mo(target, catalog)
+
+
+_compile_translations()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if POSTGRES_URL:

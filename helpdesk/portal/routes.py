@@ -1,12 +1,14 @@
 """BRC portal pages. Replies happen on the shared ticket page (tickets.show)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
 from helpdesk.attachments.routes import upload_field_context
 from helpdesk.attachments.services import attach_uploads
 from helpdesk.errors import DomainError, ValidationFailed
+from helpdesk.i18n import N_
 from helpdesk.tickets import forms, queries, services
 from helpdesk.tickets.models import PRIORITIES
 from helpdesk.tickets.unit_of_work import unit_of_work
@@ -68,12 +70,17 @@ def new():
         request.form, with_block=False, with_requester=False, channel="web"
     )
     if errors:
-        return _render_new(values, errors, "Please correct the marked fields.", 422)
+        return _render_new(values, errors, N_("Please correct the marked fields."), 422)
     try:
         with unit_of_work():
             ticket = services.create_ticket(data, current_user)
             attach_uploads(ticket, current_user, request.files.getlist("file"))
     except DomainError as exc:
         return _render_new(values, exc.fields, exc.message, exc.status)
-    flash(f"Ticket {ticket.number} raised. The call-centre will answer here.", "success")
+    flash(
+        gettext(
+            "Ticket %(number)s raised. The call-centre will answer here.", number=ticket.number
+        ),
+        "success",
+    )
     return redirect(url_for("tickets.show", ticket_id=ticket.id))

@@ -5,6 +5,7 @@ Views only parse, authorize, call the ticket services and render; every rule liv
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk import signals
@@ -13,6 +14,7 @@ from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.agents.services import assignable_users
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.geography.services import block_choices, states_with_blocks
+from helpdesk.i18n.errors import error_message
 from helpdesk.tickets import escalation, forms, queries, services
 from helpdesk.tickets.assignment import claim as claim_ticket
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
@@ -109,7 +111,7 @@ def new():
     if result.ticket is None:
         return _render_new(request.form.to_dict(), result.errors, result.message, result.status)
     ticket = result.ticket
-    flash(f"Ticket {ticket.number} logged.", "success")
+    flash(gettext("Ticket %(number)s logged.", number=ticket.number), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
@@ -187,7 +189,11 @@ def reply(ticket_id: int):
     data, errors = forms.message_from_form(request.form, files=[f.filename for f in files])
     if errors:
         return render_ticket(
-            ticket, reply=values, reply_errors=errors, message="The reply is empty.", status=422
+            ticket,
+            reply=values,
+            reply_errors=errors,
+            message=gettext("The reply is empty."),
+            status=422,
         )
     try:
         # The reply and what other features keep from the form (its files) commit together.
@@ -198,9 +204,13 @@ def reply(ticket_id: int):
             )
     except DomainError as exc:
         return render_ticket(
-            ticket, reply=values, reply_errors=exc.fields, message=exc.message, status=exc.status
+            ticket,
+            reply=values,
+            reply_errors=exc.fields,
+            message=error_message(exc),
+            status=exc.status,
         )
-    flash("Internal note added." if data.internal else "Reply sent.", "success")
+    flash(gettext("Internal note added.") if data.internal else gettext("Reply sent."), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#thread-end")
 
 
@@ -211,15 +221,18 @@ def update(ticket_id: int):
     data, errors = forms.ticket_update_from_form(request.form)
     if errors:
         return render_ticket(
-            ticket, update_errors=errors, message="The change has invalid fields.", status=422
+            ticket,
+            update_errors=errors,
+            message=gettext("The change has invalid fields."),
+            status=422,
         )
     try:
         services.update_ticket(ticket, current_user, data)
     except DomainError as exc:
         return render_ticket(
-            ticket, update_errors=exc.fields, message=exc.message, status=exc.status
+            ticket, update_errors=exc.fields, message=error_message(exc), status=exc.status
         )
-    flash("Ticket updated.", "success")
+    flash(gettext("Ticket updated."), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
@@ -233,9 +246,9 @@ def claim(ticket_id: int):
     except DomainError as exc:
         if exc.status != 409:
             raise
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
     else:
-        flash(f"You hold {ticket.number} now.", "success")
+        flash(gettext("You hold %(number)s now.", number=ticket.number), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
@@ -251,7 +264,7 @@ def escalate(ticket_id: int):
             ticket,
             escalate_values=values,
             escalate_errors=errors,
-            message="The escalation has invalid fields.",
+            message=gettext("The escalation has invalid fields."),
             status=422,
         )
     try:
@@ -261,10 +274,10 @@ def escalate(ticket_id: int):
             ticket,
             escalate_values=values,
             escalate_errors=exc.fields,
-            message=exc.message,
+            message=error_message(exc),
             status=exc.status,
         )
-    flash(f"Escalated to {ticket.mentor.name}.", "success")
+    flash(gettext("Escalated to %(name)s.", name=ticket.mentor.name), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
