@@ -66,6 +66,5 @@ def upload_field_context() -> dict:
         "accept": detection.ACCEPT,
         "max_bytes": max_mb * 1024 * 1024,
         "max_mb": max_mb,
-        "kinds": detection.ACCEPTED_WORDS,
         "max_files": services.MAX_FILES,
     }

@@ -101,6 +101,15 @@ JS_STRINGS = (
     _l("Normal"),
     _l("High"),
     _l("Urgent"),
+    # attachments.js: photos and files sent with a ticket or a reply
+    _l("Send at most {n} files at once."),
+    _l("{name} is {size}: larger than {max} MB. Send a smaller photo or file."),
+    _l("{name} is empty."),
+    _l("Sending… {progress} of {size}"),
+    _l("Sent. Opening…"),
+    _l("The file is too large."),
+    _l("The files could not be sent ({status})."),
+    _l("The upload stopped. Check the connection and send again."),
 )
 
 

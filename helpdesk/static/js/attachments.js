@@ -28,13 +28,13 @@
 
     function problem() {
       var list = files();
-      if (list.length > maxFiles) return "Send at most " + maxFiles + " files at once.";
+      if (list.length > maxFiles) return t("Send at most {n} files at once.", { n: maxFiles });
       for (var i = 0; i < list.length; i++) {
         if (list[i].size > maxBytes) {
-          return list[i].name + " is " + mb(list[i].size) + ": larger than " +
-            field.dataset.maxMb + " MB. Send a smaller photo or file.";
+          return t("{name} is {size}: larger than {max} MB. Send a smaller photo or file.",
+            { name: list[i].name, size: mb(list[i].size), max: field.dataset.maxMb });
         }
-        if (list[i].size === 0) return list[i].name + " is empty.";
+        if (list[i].size === 0) return t("{name} is empty.", { name: list[i].name });
       }
       return "";
     }
@@ -68,11 +68,11 @@
         if (!e.lengthComputable) return;
         var pct = Math.round((e.loaded / e.total) * 100);
         bar.value = pct;
-        text.textContent = "Sending… " + pct + "% of " + mb(e.total);
+        text.textContent = t("Sending… {progress} of {size}", { progress: pct + "%", size: mb(e.total) });
       });
       xhr.addEventListener("load", function () {
         if (xhr.status < 400) {
-          text.textContent = "Sent. Opening…";
+          text.textContent = t("Sent. Opening…");
           window.location.assign(xhr.responseURL || form.action);
           return;
         }
@@ -84,12 +84,12 @@
           form.replaceChildren.apply(form, Array.prototype.slice.call(again.childNodes));
           form.upload = wire(form);
         } else {
-          showError(xhr.status === 413 ? "The file is too large." : "The files could not be sent (" + xhr.status + ").");
+          showError(xhr.status === 413 ? t("The file is too large.") : t("The files could not be sent ({status}).", { status: xhr.status }));
         }
       });
       xhr.addEventListener("error", function () {
         done();
-        showError("The upload stopped. Check the connection and send again.");
+        showError(t("The upload stopped. Check the connection and send again."));
       });
       function done() {
         progress.hidden = true;
