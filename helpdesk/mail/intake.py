@@ -85,7 +85,8 @@ def _receive(mail: InboundMail, now: datetime) -> MailIntake:
         reason = "our own mail"
     log = EmailMessage(
         direction="in",
-        kind="ignored" if reason else "new",
+        # "new" once it has opened a ticket (the hourly limit counts those)
+        kind="ignored" if reason else "reply",
         rfc_message_id=mail.message_id,
         sender=mail.sender[:254],
         recipient=mail.recipient[:254] or None,
@@ -111,7 +112,6 @@ def _receive(mail: InboundMail, now: datetime) -> MailIntake:
             if ticket is not None:
                 writer = _writer_on(ticket, mail.sender) or (None, ticket.requester)
         if writer is not None:
-            log.kind = "reply"
             author, contact = writer
             message = tickets.add_message(
                 ticket,
@@ -124,7 +124,7 @@ def _receive(mail: InboundMail, now: datetime) -> MailIntake:
             log.ticket, log.message = ticket, message
             return MailIntake(log, ticket, message, False)
         ticket = _open_ticket(mail, now)
-        log.ticket = ticket
+        log.ticket, log.kind = ticket, "new"
         return MailIntake(log, ticket, None, True)
 
 
