@@ -70,6 +70,7 @@ ERROR_TITLES = {
     404: "Page not found",
     405: "Not allowed here",
     409: "That change is not possible",
+    410: "This link has expired",
     413: "That was too large",
     422: "Some details are not valid",
     429: "Too many attempts",

@@ -20,7 +20,7 @@ def ticket_link(token: str):
         ticket_id, user_id = links.read_ticket_link(token)
     except links.LinkExpired:
         return render_error_page(
-            404, "This link has expired. Open the ticket from the helpdesk instead."
+            410, "This link has expired. Open the ticket from the helpdesk instead."
         )
     except links.LinkInvalid:
         return render_error_page(404, "This link is not valid.")
