@@ -98,6 +98,8 @@ _BLOCKS = {
     "footer",
 }
 _SKIPPED = {"script", "style", "head", "title", "template"}
+#: blocks that end a line without a blank line after it
+_LINES = {"br", "li", "tr"}
 
 
 class _PlainText(HTMLParser):
@@ -112,20 +114,23 @@ class _PlainText(HTMLParser):
         self.skipping = 0
         self.pre = 0
 
-    def _break(self) -> None:
+    def _break(self, *, paragraph: bool = False) -> None:
+        """End the current line; ``paragraph``: also leave one blank line after it."""
         line = "".join(self.current)
         if not self.pre:
             line = " ".join(line.split())
         prefix = "> " * self.quote_depth
-        if line or (self.lines and self.lines[-1] != prefix.rstrip()):
+        if line or (self.pre and self.current):
             self.lines.append((prefix + line).rstrip())
+        if paragraph and self.lines and self.lines[-1].strip("> "):
+            self.lines.append(prefix.rstrip())
         self.current = []
 
     def handle_starttag(self, tag, attrs):
         if tag in _SKIPPED:
             self.skipping += 1
         elif tag in _BLOCKS:
-            self._break()
+            self._break(paragraph=tag not in _LINES and tag != "br")
             if tag == "blockquote":
                 self.quote_depth += 1
             elif tag == "pre":
@@ -138,11 +143,13 @@ class _PlainText(HTMLParser):
     def handle_endtag(self, tag):
         if tag in _SKIPPED:
             self.skipping = max(0, self.skipping - 1)
-        elif tag in _BLOCKS:
+        elif tag == "blockquote":
             self._break()
-            if tag == "blockquote":
-                self.quote_depth = max(0, self.quote_depth - 1)
-            elif tag == "pre":
+            self.quote_depth = max(0, self.quote_depth - 1)
+            self._break(paragraph=True)
+        elif tag in _BLOCKS:
+            self._break(paragraph=tag not in _LINES)
+            if tag == "pre":
                 self.pre = max(0, self.pre - 1)
 
     def handle_startendtag(self, tag, attrs):
