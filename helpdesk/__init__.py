@@ -1,5 +1,7 @@
 """Kudumbashree NRO Enterprise Call-Centre helpdesk."""
 
+import contextlib
+import logging
 import os
 
 import sqlalchemy as sa
@@ -78,6 +80,7 @@ def _init_extensions(app: Flask) -> None:
 
     _prepare_sqlite(app)
     db.init_app(app)
+    app.teardown_appcontext(_release_session)  # runs before Flask-SQLAlchemy's own
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_S", 30) * 1000)
 
@@ -102,6 +105,21 @@ def _init_extensions(app: Flask) -> None:
     from helpdesk.agents import sessions
 
     sessions.init_app(app)  # the user loader: a live server-side session of an active user
+
+
+def _release_session(_exc) -> None:
+    """End the request's session before Flask-SQLAlchemy does: if the database dropped its
+    connection meanwhile (a restart), the rollback on close fails, and that must not turn an
+    answered request into a 500 or leave the broken session behind for the next one."""
+    from helpdesk.extensions import db
+
+    try:
+        db.session.remove()
+    except sa.exc.DBAPIError as exc:
+        logging.getLogger(__name__).warning("discarding a session whose connection died: %s", exc)
+        with contextlib.suppress(Exception):
+            db.session.invalidate()
+        db.session.registry.clear()
 
 
 def _socketio_channel(app: Flask) -> str:

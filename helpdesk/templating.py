@@ -75,7 +75,7 @@ ERROR_TITLES = {
     422: "Some details are not valid",
     429: "Too many attempts",
     500: "Something went wrong on our side",
-    503: "Busy, try again",
+    503: "Please try again in a moment",
 }
 
 
