@@ -168,52 +168,62 @@ service imap-login {{
 """
 
 
+class Dovecot:
+    """A Dovecot IMAP server on 127.0.0.1 and a free port, with one user; everything it
+    writes is under a temporary directory (never /etc/dovecot). Mail belongs to ``nobody``
+    (Dovecot refuses uid 0 for mail), so the directory is readable by it."""
+
+    def __init__(self):
+        assert os.path.exists(DOVECOT), (
+            "Dovecot is missing: `bash scripts/setup` installs it (apt-get install dovecot-imapd)"
+        )
+        self.root = tempfile.mkdtemp(prefix="helpdesk-dovecot-")
+        os.chmod(self.root, 0o755)
+        uid, gid = 65534, 65534
+        for sub in ("mail", "home"):
+            os.makedirs(os.path.join(self.root, sub))
+            os.chown(os.path.join(self.root, sub), uid, gid)
+        with open(os.path.join(self.root, "users"), "w") as users:
+            users.write(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
+        self.port = free_port()
+        conf = os.path.join(self.root, "dovecot.conf")
+        with open(conf, "w") as file:
+            file.write(DOVECOT_CONF.format(root=self.root, port=self.port, uid=uid, gid=gid))
+        self.process = subprocess.Popen(
+            [DOVECOT, "-F", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"Dovecot did not start: {self._log()}") from None
+                time.sleep(0.1)
+
+    def _log(self) -> str:
+        path = os.path.join(self.root, "dovecot.log")
+        return open(path).read()[-2000:] if os.path.exists(path) else ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def dovecot():
-    """A Dovecot IMAP server on 127.0.0.1 and a free port, with one user; everything it
-    writes is under a temporary directory. Mail belongs to ``nobody`` (Dovecot refuses
-    uid 0 for mail), so the directory is readable by it."""
-    assert os.path.exists(DOVECOT), (
-        "Dovecot is missing: `bash scripts/setup` installs it (apt-get install dovecot-imapd)"
-    )
-    root = tempfile.mkdtemp(prefix="helpdesk-dovecot-")
-    os.chmod(root, 0o755)
-    uid, gid = 65534, 65534
-    for sub in ("mail", "home"):
-        os.makedirs(os.path.join(root, sub))
-        os.chown(os.path.join(root, sub), uid, gid)
-    with open(os.path.join(root, "users"), "w") as users:
-        users.write(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
-    port = free_port()
-    conf = os.path.join(root, "dovecot.conf")
-    with open(conf, "w") as file:
-        file.write(DOVECOT_CONF.format(root=root, port=port, uid=uid, gid=gid))
-    process = subprocess.Popen(
-        [DOVECOT, "-F", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log = (
-                    open(os.path.join(root, "dovecot.log")).read()
-                    if os.path.exists(os.path.join(root, "dovecot.log"))
-                    else ""
-                )
-                raise RuntimeError(f"Dovecot did not start: {log[-2000:]}") from None
-            time.sleep(0.1)
-    yield port
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    shutil.rmtree(root, ignore_errors=True)
+    """The port of a Dovecot started for this test run."""
+    server = Dovecot()
+    yield server.port
+    server.stop()
 
 
 def imap_connection(port: int) -> imaplib.IMAP4:

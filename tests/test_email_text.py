@@ -62,3 +62,15 @@ def test_message_ids_and_ticket_numbers_are_read_from_headers():
     assert ticket_id_in_subject("Re: [ks-000123] loan") == 123
     assert ticket_id_in_subject("KS-000123 without brackets") is None
     assert bare_subject("RE: Fwd: [KS-000123]  Loan  papers") == "Loan papers"
+
+
+def test_a_malformed_mail_is_read_without_failing():
+    from helpdesk.mail.parsing import parse_mail
+
+    mail = parse_mail(
+        b"From: \x00bad\x00 <" + b"a" * 300 + b"@x.example>\r\nSubject: \x00hi\x00 there\r\n"
+        b"Content-Type: text/plain; charset=klingon\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        b"!!!not base64!!!\r\n"
+    )
+    assert (mail.sender, mail.subject, mail.ignore_reason) == ("", "hi there", "no sender")
+    assert mail.message_id.startswith("sha256:")

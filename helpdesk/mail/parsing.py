@@ -50,7 +50,8 @@ def _header(mail: MimeMessage, name: str) -> str:
     except Exception:  # a header the parser chokes on reads as absent
         log.debug("unreadable %s header", name, exc_info=True)
         return ""
-    return " ".join(str(value).split()) if value is not None else ""
+    # PostgreSQL stores no NUL character; folded headers become one line.
+    return " ".join(str(value).replace("\x00", "").split()) if value is not None else ""
 
 
 def _address(mail: MimeMessage, name: str) -> tuple[str, str]:
@@ -59,7 +60,8 @@ def _address(mail: MimeMessage, name: str) -> tuple[str, str]:
     pairs = getaddresses([value]) if value else []
     display, address = pairs[0] if pairs else parseaddr(value)
     address = address.strip().lower()
-    return display.strip(), address if "@" in address else ""
+    valid = "@" in address and len(address) <= 254  # the longest address SMTP carries
+    return display.strip(), address if valid else ""
 
 
 def _part_text(part) -> str:
@@ -67,7 +69,10 @@ def _part_text(part) -> str:
         content = part.get_content()
     except Exception:  # an unknown charset or a broken transfer encoding
         payload = part.get_payload(decode=True) or b""
-        content = payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+        try:
+            content = payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know: read it as UTF-8
+            content = payload.decode("utf-8", errors="replace")
     if isinstance(content, bytes):
         content = content.decode("utf-8", errors="replace")
     return content.replace("\x00", "")
