@@ -6,10 +6,12 @@ import os
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ProductionConfig, config_for_environment, instance_secret_key
 from helpdesk import validation
+from helpdesk.i18n import N_
 from helpdesk.jobs.backends import register_app_factory
 from helpdesk.security_headers import SecurityHeaders
 
@@ -45,6 +47,7 @@ def _connect_signals() -> None:
     """Each feature hears the ticket changes it cares about (``helpdesk.signals``). Blinker
     connects a receiver once, however many apps are made. Console first: its live events
     go out before the SLA timers are scheduled."""
+    from helpdesk.attachments import receivers as attachments
     from helpdesk.calls import receivers as calls
     from helpdesk.console import access_changes
     from helpdesk.console import receivers as console
@@ -57,6 +60,7 @@ def _connect_signals() -> None:
     sla.connect_signals()
     calls.connect_signals()
     knowledge.connect_signals()
+    attachments.connect_signals()
     mail.connect_signals()
 
 
@@ -92,7 +96,8 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
     login_manager.init_app(app)
     login_manager.login_view = "agents.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.localize_callback = gettext  # flashed in the page's language
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
@@ -105,6 +110,9 @@ def _init_extensions(app: Flask) -> None:
     from helpdesk.agents import sessions
 
     sessions.init_app(app)  # the user loader: a live server-side session of an active user
+    from helpdesk.i18n import app as i18n
+
+    i18n.init_app(app)  # the interface language of each page (English or Hindi)
 
 
 def _release_session(_exc) -> None:
@@ -167,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.api import api_v1
     from helpdesk.api import routes as _api_routes  # noqa: F401
     from helpdesk.api.errors import register_error_handlers
+    from helpdesk.attachments import api as _attachments_api  # noqa: F401
     from helpdesk.calls import api as _calls_api  # noqa: F401
     from helpdesk.calls import tasks as _calls_tasks  # noqa: F401
     from helpdesk.console import api as _console_api  # noqa: F401
@@ -193,6 +202,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.agents.admin import bp as users_admin_web
     from helpdesk.agents.profile import bp as profile_web
     from helpdesk.agents.routes import bp as agents_web
+    from helpdesk.attachments.routes import bp as attachments_web
     from helpdesk.calls.routes import bp as calls_web
     from helpdesk.console.admin import bp as console_admin_web
     from helpdesk.console.routes import bp as console_web
@@ -217,6 +227,7 @@ def _register_blueprints(app: Flask) -> None:
         console_admin_web,
         users_admin_web,
         profile_web,
+        attachments_web,
         mail_web,
     )
     for blueprint in web_blueprints:

@@ -4,10 +4,12 @@ from contextlib import suppress
 
 import sqlalchemy as sa
 from flask import Flask, Response, jsonify, make_response, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from helpdesk.errors import DomainError
+from helpdesk.i18n.errors import error_message
 
 CODES = {
     400: "bad_request",
@@ -63,7 +65,7 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(exc: DomainError):
         if is_api_request():
             return error_response(exc.status, exc.code, exc.message, exc.fields)
-        return render_error_page(exc.status, exc.message)
+        return render_error_page(exc.status, error_message(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -73,7 +75,8 @@ def register_error_handlers(app: Flask) -> None:
                 return exc
             if isinstance(exc, CSRFError):
                 return render_error_page(
-                    400, "The form had expired. Go back, reload the page and send it again."
+                    400,
+                    gettext("The form had expired. Go back, reload the page and send it again."),
                 )
             page = render_error_page(status, exc.description if status in (400, 429) else None)
             return _with_headers_of(exc, make_response(page))

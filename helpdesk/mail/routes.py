@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, redirect, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk.extensions import db
@@ -20,12 +21,12 @@ def ticket_link(token: str):
         ticket_id, user_id = links.read_ticket_link(token)
     except links.LinkExpired:
         return render_error_page(
-            410, "This link has expired. Open the ticket from the helpdesk instead."
+            410, gettext("This link has expired. Open the ticket from the helpdesk instead.")
         )
     except links.LinkInvalid:
-        return render_error_page(404, "This link is not valid.")
+        return render_error_page(404, gettext("This link is not valid."))
     if user_id != current_user.id:
-        return render_error_page(404, "This link was sent to someone else.")
+        return render_error_page(404, gettext("This link was sent to someone else."))
     return redirect(url_for("tickets.show", ticket_id=ticket_id))
 
 
