@@ -269,3 +269,40 @@ def test_wrong_email_secrets_count_with_the_other_gateways(config_class):
     assert mail(EMAIL_TOKEN, provider).status_code == 201
     with site.app_context():
         db.engine.dispose()
+
+
+def test_attachments_become_ticket_files_and_refused_ones_are_named(
+    app, email_in, api_as, make_user
+):
+    from tests.attachment_files import EXE, PDF
+
+    raw, _ = make_mail(
+        body="The bank's letter is attached.",
+        attachments=[("letter.pdf", "application/pdf", PDF), ("setup.exe", "image/jpeg", EXE)],
+    )
+    assert email_in(raw).status_code == 201
+    ticket = only_ticket()
+    assert ticket.description == (
+        "The bank's letter is attached.\n\n"
+        "(Not attached: setup.exe: this kind of file cannot be attached.)"
+    )
+    staff = api_as(make_user("agent"))
+    files = staff.get(f"/api/v1/tickets/{ticket.id}").json["attachments"]
+    assert [(f["filename"], f["content_type"], f["size"]) for f in files] == [
+        ("letter.pdf", "application/pdf", len(PDF))
+    ]
+    fetched = staff.get(files[0]["url"])
+    assert fetched.data == PDF
+    fetched.close()
+
+    reply, _ = make_mail(
+        subject=f"Re: [{ticket.number}] letter",
+        body="And the passbook.",
+        attachments=[("passbook.pdf", "application/pdf", PDF)],
+    )
+    message_id = email_in(reply).json["message"]
+    files = staff.get(f"/api/v1/tickets/{ticket.id}").json["attachments"]
+    assert [(f["filename"], f["message"]) for f in files] == [
+        ("letter.pdf", None),
+        ("passbook.pdf", message_id),
+    ]

@@ -28,7 +28,7 @@ from helpdesk.calls.sms import guess_language
 from helpdesk.contacts.models import Contact
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block
-from helpdesk.mail import headers
+from helpdesk.mail import files, headers
 from helpdesk.mail.models import EmailMessage
 from helpdesk.mail.parsing import InboundMail, parse_mail
 from helpdesk.tickets import services as tickets
@@ -79,6 +79,8 @@ def receive_email(raw: bytes, *, now: datetime | None = None) -> MailIntake:
 
 
 def _receive(mail: InboundMail, now: datetime) -> MailIntake:
+    # Before anything is written: a refused file is named in the text, never a lost mail.
+    screened = files.screen(mail.attachments)
     ours = own_address()
     reason = mail.ignore_reason
     if reason is None and (mail.sender == ours or headers.is_own_id(mail.message_id, ours)):
@@ -116,14 +118,16 @@ def _receive(mail: InboundMail, now: datetime) -> MailIntake:
             message = tickets.add_message(
                 ticket,
                 author,
-                MessageCreate(body=_text(mail)),
+                MessageCreate(body=_text(mail, screened)),
                 channel="email",
                 contact=contact,
                 now=now,
             )
+            files.attach(ticket, author, screened.accepted, message)
             log.ticket, log.message = ticket, message
             return MailIntake(log, ticket, message, False)
-        ticket = _open_ticket(mail, now)
+        ticket, staff = _open_ticket(mail, screened, now)
+        files.attach(ticket, staff, screened.accepted, None)
         log.ticket, log.kind = ticket, "new"
         return MailIntake(log, ticket, None, True)
 
@@ -138,9 +142,12 @@ def _repeat(earlier: EmailMessage) -> MailIntake:
     return MailIntake(earlier, earlier.ticket, earlier.message, earlier.kind == "new", repeat=True)
 
 
-def _text(mail: InboundMail) -> str:
-    text = mail.text or mail.full_text or EMPTY_TEXT
-    return text[:MAX_TEXT]
+def _text(mail: InboundMail, screened: files.Screened) -> str:
+    text = mail.text or mail.full_text
+    note = screened.note()
+    if note:
+        text = f"{text}\n\n{note}" if text else note
+    return (text or EMPTY_TEXT)[:MAX_TEXT]
 
 
 def _thread_of(mail: InboundMail) -> Ticket | None:
@@ -217,14 +224,17 @@ def _latest_open_ticket_of(sender: str) -> Ticket | None:
     )
 
 
-def _open_ticket(mail: InboundMail, now: datetime) -> Ticket:
-    """A new ``email`` ticket in the sender's block, or in triage when it is not known."""
+def _open_ticket(
+    mail: InboundMail, screened: files.Screened, now: datetime
+) -> tuple[Ticket, User | None]:
+    """A new ``email`` ticket in the sender's block, or in triage when it is not known;
+    with the BRC staff member who wrote it, if it was one."""
     staff = user_by_email(mail.sender)
     if staff is not None and not (staff.active and staff.role == "brc" and staff.block):
         staff = None
     block = staff.block if staff is not None else _contact_block(mail.sender)
     contact = None if staff is not None else _contact_for(mail, block)
-    text = _text(mail)
+    text = _text(mail, screened)
     fallback = (contact.language if contact else None) or "en"
     data = TicketCreate.model_validate(
         {
@@ -239,7 +249,7 @@ def _open_ticket(mail: InboundMail, now: datetime) -> Ticket:
     ticket = tickets.create_ticket(data, staff, now=now, from_gateway=True)
     if contact is not None:
         ticket.requester = contact
-    return ticket
+    return ticket, staff
 
 
 def _subject(mail: InboundMail) -> str:
