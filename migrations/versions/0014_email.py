@@ -1,7 +1,7 @@
 """e-mail channel: the mail log (email_messages) and contacts' e-mail addresses
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0011
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0014"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
