@@ -201,10 +201,13 @@ def register_templating(app: Flask) -> None:
 
 def render_error_page(status: int, message: str | None = None):
     """A friendly HTML error page; falls back to text if even the template cannot render."""
-    title = str(ERROR_TITLES.get(status) or gettext("Something went wrong"))
+    title = ERROR_TITLES.get(status, _l("Something went wrong"))
     try:
+        # translating asks for the person's language, which may need the database that failed
+        title = str(title)
         return render_template(
             "errors/error.html", status=status, title=title, message=message
         ), status
     except Exception:  # noqa: BLE001 (the error page must never become a second failure)
-        return f"{status} {title}", status
+        english = title._args[0] if hasattr(title, "_args") else title
+        return f"{status} {english}", status

@@ -124,10 +124,10 @@ class VisibleUiText(HTMLParser):
             self.texts.append(data.strip())
 
 
-#: Latin words a Hindi page keeps: acronyms, codes, and "English" as its own name
+#: Latin words a Hindi page keeps: acronyms, codes, file formats, and "English" as its own name
 KEPT = set(
     "SLA BRC API CSV IST SMS MEC MoU PTS MIS CREAM TEAM TED CBO SHG VO CLF p90 KS Markdown"
-    " NRO English".split()
+    " NRO English MB JPEG PNG WebP HEIC PDF Word Excel OpenDocument".split()
 )
 
 
