@@ -24,6 +24,7 @@ LIST_FILTERS = {
     "assignee": "user id, 'me' or 'none'",
     "q": "text in subject or description, or a ticket number such as KS-000123",
     "triage": "1: only tickets without a block (texts from unknown numbers), staff only",
+    "breached": "1: only tickets that breached an SLA target",
     "page": "page number, from 1",
     "per_page": "items per page, 1 to 200 (default 50)",
 }

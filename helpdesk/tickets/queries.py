@@ -11,7 +11,14 @@ from helpdesk.contacts.models import Contact
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
-from helpdesk.tickets.models import OPEN_STATUSES, PRIORITIES, STATUSES, Category, Ticket
+from helpdesk.tickets.models import (
+    OPEN_STATUSES,
+    PRIORITIES,
+    STATUSES,
+    Category,
+    Ticket,
+    TicketEvent,
+)
 
 MAX_PER_PAGE = 200
 
@@ -26,6 +33,7 @@ class TicketFilters:
     assignee: str | None = None  # a user id, "me" or "none"
     q: str | None = None
     triage: str | None = None  # "1"/"true": only tickets without a block, awaiting triage
+    breached: str | None = None  # "1"/"true": only tickets that breached an SLA target
 
 
 @dataclass
@@ -99,17 +107,25 @@ def filtered_tickets(viewer: User, filters: TicketFilters) -> sa.Select:
         query = query.where(_assignee_clause(viewer, filters.assignee))
     if wants_triage(filters.triage):
         query = query.where(Ticket.block_id.is_(None))
+    if _yes(filters.breached, "breached"):
+        query = query.where(
+            Ticket.id.in_(sa.select(TicketEvent.ticket_id).where(TicketEvent.kind == "sla_breach"))
+        )
     if filters.q:
         query = query.where(_text_clause(filters.q))
     return query
 
 
 def wants_triage(value: str | None) -> bool:
+    return _yes(value, "triage")
+
+
+def _yes(value: str | None, name: str) -> bool:
     if value in (None, "", "0", "false", "no"):
         return False
     if value in ("1", "true", "yes"):
         return True
-    raise ValidationFailed("Invalid triage filter.", {"triage": "must be 1 or 0"})
+    raise ValidationFailed(f"Invalid {name} filter.", {name: "must be 1 or 0"})
 
 
 def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:

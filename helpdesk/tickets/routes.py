@@ -21,7 +21,17 @@ from helpdesk.timeutil import utcnow
 
 bp = Blueprint("tickets", __name__)
 
-QUEUE_FILTERS = ("status", "priority", "category", "state", "block", "assignee", "q", "triage")
+QUEUE_FILTERS = (
+    "status",
+    "priority",
+    "category",
+    "state",
+    "block",
+    "assignee",
+    "q",
+    "triage",
+    "breached",
+)
 QUEUE_PAGE_SIZE = 50
 
 
