@@ -105,6 +105,42 @@ def age(value: datetime | None, now: datetime | None = None) -> str:
     return f"{minutes // (24 * 60)} d"
 
 
+#: a working day of the default calendar (09:00-18:00), for targets in business minutes
+WORKING_DAY_MINUTES = 9 * 60
+
+
+def duration(minutes: float | None, day_minutes: int = 24 * 60) -> str:
+    """Minutes as people read them: "45 min", "3 h 20 min", "2 d 4 h". Days are
+    ``day_minutes`` long (``WORKING_DAY_MINUTES`` for business minutes). The console's
+    JavaScript (``helpdeskDuration`` in app.js) follows the same rule."""
+    if minutes is None:
+        return "—"
+    minutes = max(0, int(minutes))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < day_minutes:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    days, rest = divmod(minutes, day_minutes)
+    hours = rest // 60
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def working_duration(minutes: float | None) -> str:
+    """Business minutes in working days of 9 h: 2700 → "5 d"."""
+    return duration(minutes, WORKING_DAY_MINUTES)
+
+
+def due_in(value: datetime | None, now: datetime | None = None) -> str:
+    """How long until ``value`` (or how long past it): "in 2 h 10 min", "5 min overdue"."""
+    if value is None:
+        return ""
+    minutes = ((value - (now or utcnow())).total_seconds()) / 60
+    if minutes >= 0:
+        return f"in {duration(minutes)}"
+    return f"{duration(-minutes)} overdue"
+
+
 def language_name(code: str | None) -> str:
     return LANGUAGES.get(code or "", code or "—")
 
@@ -132,6 +168,9 @@ def register_templating(app: Flask) -> None:
         ist=ist,
         ist_time=ist_time,
         age=age,
+        duration=duration,
+        working_duration=working_duration,
+        due_in=due_in,
         language_name=language_name,
         multiline=multiline,
         combine=combine,

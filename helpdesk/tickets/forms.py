@@ -88,7 +88,10 @@ def create_ticket_from_form(form: Mapping, user, **options) -> TicketFormResult:
 
 
 def message_from_form(form: Mapping) -> tuple[MessageCreate | None, dict[str, str]]:
+    """The reply box; its "Send and resolve" button sends ``status=resolved`` too."""
     data = {"body": _text(form, "body"), "internal": form.get("internal") in ("on", "1", "true")}
+    if _text(form, "status"):
+        data["status"] = _text(form, "status")
     return _validate(MessageCreate, data, form)
 
 

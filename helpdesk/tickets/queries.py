@@ -149,6 +149,28 @@ def _text_clause(q: str) -> sa.ColumnElement[bool]:
     )
 
 
+def caller_tickets(ticket: Ticket, viewer: User, limit: int = 8) -> list[Ticket]:
+    """The requester's other tickets that ``viewer`` may see, newest first: the same
+    contact, or a contact with the same phone number (one per block)."""
+    requester = ticket.requester
+    if requester is None:
+        return []
+    same_caller = Ticket.requester_id == requester.id
+    if requester.phone:
+        same_caller = sa.or_(
+            same_caller,
+            Ticket.requester_id.in_(sa.select(Contact.id).where(Contact.phone == requester.phone)),
+        )
+    return list(
+        db.session.scalars(
+            sa.select(Ticket)
+            .where(ticket_visibility(viewer), same_caller, Ticket.id != ticket.id)
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def list_tickets(viewer: User, filters: TicketFilters, page: int, per_page: int) -> Page:
     query = filtered_tickets(viewer, filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))

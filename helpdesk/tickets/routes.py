@@ -15,6 +15,7 @@ from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.geography.services import block_choices, states_with_blocks
 from helpdesk.tickets import escalation, forms, queries, services
 from helpdesk.tickets.assignment import claim as claim_ticket
+from helpdesk.tickets.history import history_lines
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
 from helpdesk.tickets.serializers import visible_events, visible_messages
 from helpdesk.timeutil import utcnow
@@ -149,8 +150,11 @@ def render_ticket(
         "tickets/ticket.html",
         ticket=ticket,
         messages=visible_messages(ticket, viewer),
-        events=visible_events(ticket, viewer),
         editable=editable,
+        quick_edit=bool(editable & {"status", "priority", "assignee"}),
+        more_edit=bool(editable & {"category", "language"}),
+        history=history_lines(visible_events(ticket, viewer)),
+        caller_tickets=queries.caller_tickets(ticket, viewer),
         may_note=access.may_write_internal_notes(viewer),
         status_choices=[ticket.status, *next_statuses],
         priorities=PRIORITIES,
@@ -203,7 +207,10 @@ def reply(ticket_id: int):
         return render_ticket(
             ticket, reply=values, reply_errors=exc.fields, message=exc.message, status=exc.status
         )
-    flash("Internal note added." if data.internal else "Reply sent.", "success")
+    sent = "Internal note added." if data.internal else "Reply sent."
+    if data.status is not None:
+        sent = f"{sent[:-1]} and the ticket is {data.status}."
+    flash(sent, "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#thread-end")
 
 

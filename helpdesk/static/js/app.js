@@ -1,4 +1,15 @@
 /* Small progressive enhancements; every page works without this file. */
+
+/* Minutes as people read them: "45 min", "3 h 20 min", "2 d 4 h" (the same rule as the
+ * `duration` filter in helpdesk/templating.py). */
+window.helpdeskDuration = function (minutes, dayMinutes) {
+  var day = dayMinutes || 1440, m = Math.max(0, Math.floor(minutes));
+  if (m < 60) return m + " min";
+  if (m < day) return Math.floor(m / 60) + " h" + (m % 60 ? " " + (m % 60) + " min" : "");
+  var hours = Math.floor((m % day) / 60);
+  return Math.floor(m / day) + " d" + (hours ? " " + hours + " h" : "");
+};
+
 (function () {
   "use strict";
 

@@ -128,13 +128,7 @@
   socket.on("ticket.updated", function (t) { onTicket(t, false); });
 
   // --- SLA chips ------------------------------------------------------------------
-  function span(ms) {
-    var s = Math.floor(Math.abs(ms) / 1000), d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600);
-    var m = Math.floor(s % 3600 / 60);
-    if (d) return d + "d " + h + "h";
-    if (h) return h + "h " + m + "m";
-    return m + "m " + String(s % 60).padStart(2, "0") + "s";
-  }
+  function span(ms) { return window.helpdeskDuration(Math.abs(ms) / 60000); }
 
   function tickRow(row, now) {
     var chip = row.querySelector("[data-sla-chip]");
@@ -154,8 +148,8 @@
     var used = dueAt > start ? (now - start) / (dueAt - start) : 1;
     var breached = d.breached.split(",").indexOf(clock) >= 0 || left <= 0;
     chip.className = "sla-chip " + (breached ? "sla-red" : used >= 0.8 ? "sla-amber" : "sla-ok");
-    chip.textContent = label + (left > 0 ? " in " + span(left) : " overdue " + span(left));
-    chip.title = label + " due " + new Date(dueAt).toLocaleString("en-IN", { timeZone: "Asia/Kolkata" }) + " IST";
+    chip.textContent = label + (left > 0 ? " in " + span(left) : " " + span(left) + " overdue");
+    chip.title = label + " due " + new Date(dueAt).toLocaleString("en-IN", { timeZone: "Asia/Kolkata", hourCycle: "h23" }) + " IST";
   }
 
   function tickAll() {

@@ -21,7 +21,8 @@
   function when(iso) {
     var d = new Date(iso);
     return isNaN(d) ? "" : d.toLocaleString("en-IN", {
-      timeZone: "Asia/Kolkata", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"
+      timeZone: "Asia/Kolkata", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+      hourCycle: "h23"
     });
   }
 
