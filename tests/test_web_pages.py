@@ -39,11 +39,11 @@ def html(res) -> str:
 def test_login_success_and_role_redirects(client, make_user, login_as):
     assert client.get("/").location.endswith("/login")
     for role, target in [
-        ("agent", "/tickets"),
+        ("agent", "/console"),
         ("manager", "/tickets"),
         ("admin", "/tickets"),
         ("brc", "/brc"),
-        ("mentor", "/tickets?status=open"),
+        ("mentor", "/mentor"),
     ]:
         user = make_user(role)
         res = login_as(user)
@@ -68,7 +68,7 @@ def test_next_is_followed_only_within_the_site(client, make_user):
     data = {"email": agent.email, "password": "correct-horse-1"}
     assert client.post("/login?next=/tickets/new", data=data).location == "/tickets/new"
     client.post("/logout")
-    assert client.post("/login?next=https://evil.example/", data=data).location == "/tickets"
+    assert client.post("/login?next=https://evil.example/", data=data).location == "/console"
 
 
 def test_pages_need_sign_in(client):
