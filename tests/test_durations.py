@@ -90,3 +90,13 @@ def test_the_ticket_page_says_how_long_is_left(client, login_as, make_user, make
     login_as(agent)
     page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     assert "in 25 min" in page
+
+
+def test_the_mentor_sees_how_long_is_left_to_answer(client, login_as, make_user, make_ticket):
+    mentor = make_user("mentor", skills=["business-plan"], languages=["hi"], states=["IN-JH"])
+    ticket = make_ticket()
+    ticket.mentor, ticket.status = mentor, "escalated"
+    ticket.mentor_response_due = utcnow() - timedelta(minutes=75, seconds=10)
+    db.session.commit()
+    login_as(mentor)
+    assert "1 h 15 min overdue" in client.get("/mentor").get_data(as_text=True)
