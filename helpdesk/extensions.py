@@ -1,5 +1,6 @@
 """Extensions are created here unbound and bound to the app in create_app()."""
 
+from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -34,3 +35,4 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 socketio = SocketIO()
 compress = Compress()
+babel = Babel()

@@ -4,6 +4,8 @@ resolves the ticket."""
 
 import re
 
+from flask_babel import force_locale
+
 from helpdesk.templating import duration
 from helpdesk.tickets.schemas import MessageCreate
 from helpdesk.tickets.services import add_message
@@ -11,7 +13,7 @@ from tests.conftest import ARTIFACTS, sign_in
 
 
 def test_an_agent_answers_and_resolves_without_scrolling(
-    live_server, browser, make_user, make_ticket
+    app, live_server, browser, make_user, make_ticket
 ):
     from playwright.sync_api import expect
 
@@ -50,3 +52,12 @@ def test_an_agent_answers_and_resolves_without_scrolling(
     expect(page.locator(".flash-success")).to_have_text("Reply sent and the ticket is resolved.")
     expect(page.locator(".ticket-head .badges")).to_contain_text("Resolved")
     expect(page.locator(".thread")).to_contain_text("CREAM business plan format")
+
+    # In Hindi too, the script and the server say a duration alike ("2 दिन 4 घंटे").
+    page.locator("a[data-lang=hi]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "hi")
+    with app.test_request_context(), force_locale("hi"):
+        hindi = {minutes: duration(minutes) for minutes in (0, 1, 45, 60, 200, 1440, 3150)}
+    assert hindi[3150] == "2 दिन 4 घंटे" and hindi[60] == "1 घंटा"
+    for minutes, words in hindi.items():
+        assert page.evaluate(f"helpdeskDuration({minutes})") == words

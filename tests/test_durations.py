@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 
 from helpdesk.extensions import db
 from helpdesk.sla.configuration import install_defaults
@@ -41,6 +42,17 @@ def test_due_in_says_how_long_is_left_or_overdue():
     now = utcnow()
     assert due_in(now + timedelta(minutes=130), now) == "in 2 h 10 min"
     assert due_in(now - timedelta(minutes=45), now) == "45 min overdue"
+
+
+def test_durations_read_naturally_in_hindi(app):
+    now = utcnow()
+    with app.test_request_context(), force_locale("hi"):
+        assert duration(2 * 24 * 60 + 4 * 60 + 30) == "2 दिन 4 घंटे"
+        assert duration(60) == "1 घंटा" and duration(200) == "3 घंटे 20 मिनट"
+        assert duration(1) == "1 मिनट" and duration(24 * 60) == "1 दिन"
+        assert working_duration(2700) == "5 दिन"
+        assert due_in(now + timedelta(minutes=130), now) == "2 घंटे 10 मिनट बाकी"
+        assert due_in(now - timedelta(minutes=45), now) == "45 मिनट देर"
 
 
 def test_sla_admin_shows_targets_in_hours_and_days(client, login_as, make_user, app):

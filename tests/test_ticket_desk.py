@@ -176,3 +176,21 @@ def test_history_tells_who_did_what_in_words(client, login_as, make_user, make_t
     ):
         assert words in history, words
     assert "@example.org" not in history and "bank-linkage" not in history
+
+
+def test_history_is_told_in_hindi_on_a_hindi_page(client, login_as, make_user, make_ticket):
+    agent = make_user("agent", name="Ravi Kumar")
+    agent.ui_language = "hi"
+    ticket = make_ticket(actor=agent)
+    update_ticket(ticket, agent, TicketUpdate(assignee=agent.id, priority="high"))
+    login_as(agent)
+    page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    history = page[page.index('<h2 class="card-title">इतिहास</h2>') :]
+    for words in (
+        "ने Ravi Kumar को दिया",
+        "ने स्थिति “नया” से बदलकर “खुला” की",
+        "ने प्राथमिकता “सामान्य” से बदलकर “ज़्यादा” की",
+        "ने टिकट बनाया",
+    ):
+        assert words in history, words
+    assert "changed from" not in history and "assigned to" not in history

@@ -190,7 +190,7 @@ def test_block_pickers_name_each_block_with_its_district_and_state(
         ({"block": "NOWHERE"}, "block", "unknown block"),
         ({"block": ""}, "block", "required"),
         ({"category": "no-such-thing"}, "category", "unknown category"),
-        ({"priority": "whenever"}, "priority", "must be one of"),
+        ({"priority": "whenever"}, "priority", "choose one from the list"),
     ],
 )
 def test_log_a_call_shows_errors_next_to_fields_and_writes_nothing(

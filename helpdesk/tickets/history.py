@@ -1,24 +1,21 @@
 """A ticket's audit trail in words, as the ticket page shows it: "assigned to Ravi",
-"escalated to Asha (mentor)", "status changed from open to pending" — names, not the
-e-mails, slugs and codes the events store."""
+"escalated to Asha (mentor)", "status changed from open to pending" (on a Hindi page: "ने स्थिति “खुला” से बदलकर
+“जवाब का इंतज़ार” की", after the person's name) — names, not the e-mails, slugs and codes
+the events store."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from helpdesk.agents.models import User
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block
-from helpdesk.languages import LANGUAGES
+from helpdesk.i18n import translate
+from helpdesk.i18n.labels import event_field_label, priority_label, sla_target_label, status_label
+from helpdesk.templating import language_name
 from helpdesk.tickets.models import Category, TicketEvent
-
-TARGETS = {
-    "first_response": "first response",
-    "next_response": "next response",
-    "resolution": "resolution",
-    "mentor_response": "mentor response",
-}
 
 
 @dataclass
@@ -30,54 +27,90 @@ class HistoryLine:
 
 
 def history_lines(events: list[TicketEvent]) -> list[HistoryLine]:
-    """The events, newest first, each told in a short sentence."""
+    """The events, newest first, each told in a short sentence in the page's language."""
     names = _names(events)
     lines = []
     for event in reversed(events):
-        who = event.actor.name if event.actor else "System"
+        who = event.actor.name if event.actor else gettext("System")
         lines.append(HistoryLine(who, describe(event, names), event.at, event.kind))
     return lines
+
+
+def _word(label: str) -> str:
+    """A status, priority or target mid-sentence: lower-case in English; Hindi has no case."""
+    return label.lower()
 
 
 def describe(event: TicketEvent, names: dict[tuple[str, str], str]) -> str:
     kind, old, new = event.kind, event.old_value, event.new_value
 
     def name(table: str, value: str | None) -> str:
-        return names.get((table, value or ""), value or "nobody")
+        return names.get((table, value or ""), value or gettext("nobody"))
 
     if kind == "created":
-        return "created the ticket"
+        return gettext("created the ticket")
     if kind == "message":
-        return "added an internal note" if new == "note" else "replied"
+        return gettext("added an internal note") if new == "note" else gettext("replied")
+    if kind == "attachment":
+        if old == "internal":
+            return gettext("attached %(file)s to a note", file=new)
+        return gettext("attached %(file)s", file=new)
     if kind == "status":
-        return f"status changed from {old} to {new}" if old else f"status set to {new}"
+        if not old:
+            return gettext("status set to %(new)s", new=_word(status_label(new)))
+        return gettext(
+            "status changed from %(old)s to %(new)s",
+            old=_word(status_label(old)),
+            new=_word(status_label(new)),
+        )
     if kind == "assignee":
-        return f"assigned to {name('user', new)}" if new else "unassigned the ticket"
+        if not new:
+            return gettext("unassigned the ticket")
+        return gettext("assigned to %(name)s", name=name("user", new))
     if kind == "mentor":
-        return f"escalated to {name('user', new)} (mentor)" if new else "removed the mentor"
+        if not new:
+            return gettext("removed the mentor")
+        return gettext("escalated to %(name)s (mentor)", name=name("user", new))
     if kind == "priority":
-        return f"priority changed from {old} to {new}"
+        return gettext(
+            "priority changed from %(old)s to %(new)s",
+            old=_word(priority_label(old)),
+            new=_word(priority_label(new)),
+        )
     if kind == "category":
-        return f"category changed from {name('category', old)} to {name('category', new)}"
+        return gettext(
+            "category changed from %(old)s to %(new)s",
+            old=translate(name("category", old)),
+            new=translate(name("category", new)),
+        )
     if kind == "language":
-        return f"language changed from {_language(old)} to {_language(new)}"
+        return gettext(
+            "language changed from %(old)s to %(new)s",
+            old=language_name(old),
+            new=language_name(new),
+        )
     if kind == "block":
         if old:
-            return f"moved from block {name('block', old)} to {name('block', new)}"
-        return f"placed in block {name('block', new)}"
+            return gettext(
+                "moved from block %(old)s to %(new)s",
+                old=name("block", old),
+                new=name("block", new),
+            )
+        return gettext("placed in block %(new)s", new=name("block", new))
     if kind == "call":
-        return f"call: {new}" if new else "logged a call"
+        return gettext("call: %(summary)s", summary=new) if new else gettext("logged a call")
     if kind == "sla_warning":
-        return f"{TARGETS.get(new or '', new)} target nearly due"
+        return gettext("%(target)s target nearly due", target=_word(sla_target_label(new)))
     if kind == "sla_breach":
-        return f"{TARGETS.get(new or '', new)} target breached"
+        return gettext("%(target)s target breached", target=_word(sla_target_label(new)))
     if kind == "sla_escalation":
-        return "escalation asked for after the SLA breach"
-    return f"{kind.replace('_', ' ')} changed from {old or '—'} to {new or '—'}"
-
-
-def _language(code: str | None) -> str:
-    return LANGUAGES.get(code or "", code or "—")
+        return gettext("escalation asked for after the SLA breach")
+    return gettext(
+        "%(field)s changed from %(old)s to %(new)s",
+        field=event_field_label(kind),
+        old=translate(old) if old else "—",
+        new=translate(new) if new else "—",
+    )
 
 
 def _names(events: list[TicketEvent]) -> dict[tuple[str, str], str]:

@@ -1,7 +1,7 @@
 """notification digests: SLA alerts folded into one "N tickets breached" tray entry
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 
 ``notifications.digest_id`` points a folded SLA alert at the digest that stands for it in
 the tray; folded alerts are neither listed nor counted.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0013"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,18 @@
 /* Small progressive enhancements; every page works without this file. */
 
-/* Minutes as people read them: "45 min", "3 h 20 min", "2 d 4 h" (the same rule as the
- * `duration` filter in helpdesk/templating.py). */
+/* Minutes as people read them: "45 min", "3 h 20 min", "2 d 4 h" ("2 दिन 4 घंटे" on a Hindi
+ * page): the same rule and the same words as the `duration` filter
+ * (helpdesk/i18n/durations.py), whose unit words the page's catalogue carries. */
 window.helpdeskDuration = function (minutes, dayMinutes) {
   var day = dayMinutes || 1440, m = Math.max(0, Math.floor(minutes));
-  if (m < 60) return m + " min";
-  if (m < day) return Math.floor(m / 60) + " h" + (m % 60 ? " " + (m % 60) + " min" : "");
+  // "one" for 0 and 1, as the Hindi catalogue's plural rule (English writes both alike)
+  function unit(name, n) { return window.t("duration:" + name + ":" + (n > 1 ? "other" : "one"), { n: n }); }
+  if (m < 60) return unit("min", m);
+  if (m < day) {
+    return unit("h", Math.floor(m / 60)) + (m % 60 ? " " + unit("min", m % 60) : "");
+  }
   var hours = Math.floor((m % day) / 60);
-  return Math.floor(m / day) + " d" + (hours ? " " + hours + " h" : "");
+  return unit("d", Math.floor(m / day)) + (hours ? " " + unit("h", hours) : "");
 };
 
 (function () {
@@ -22,97 +27,18 @@ window.helpdeskDuration = function (minutes, dayMinutes) {
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   });
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text) node.textContent = text;
-    return node;
+  // A form marked data-upload-script gets its upload script (attachments.js) when someone
+  // starts on it (focus, tap, or a file chosen), not with the page: most replies carry no
+  // file, and every KB counts on 2G. Until it arrives the form posts as it is.
+  function loadUploadScript(event) {
+    var form = event.target.closest && event.target.closest("form[data-upload-script]");
+    if (!form || document.querySelector("script[data-upload-loaded]")) return;
+    var script = document.createElement("script");
+    script.src = form.dataset.uploadScript;
+    script.setAttribute("data-upload-loaded", "");
+    document.head.appendChild(script);
   }
-
-  // The index marks matches with <b class="match"> and escapes the rest; rebuild exactly
-  // that from an inert <template>, so nothing else in a snippet can ever become markup.
-  function snippetNodes(html) {
-    var tpl = document.createElement("template");
-    tpl.innerHTML = html || "";
-    return Array.prototype.map.call(tpl.content.childNodes, function (node) {
-      if (node.nodeName === "B") return el("b", { "class": "match" }, node.textContent);
-      return document.createTextNode(node.textContent);
-    });
-  }
-
-  // Knowledge-base suggestions while a ticket is typed: after a pause of 300 ms, and only
-  // when the words (not just the spacing) changed.
-  function setupSuggestions(panel) {
-    var subject = document.getElementById("f-subject");
-    var description = document.getElementById("f-description");
-    var language = document.getElementById("f-language");
-    var status = panel.querySelector("[data-suggest-status]");
-    var list = panel.querySelector("[data-suggest-list]");
-    var articleUrl = panel.dataset.articleUrl.replace(/0$/, "");
-    var hint = status.textContent;
-    var timer = null, lastKey = null, inFlight = null;
-    if (!subject && !description) return;
-    panel.hidden = false;
-
-    function words() {
-      var text = [subject ? subject.value : "", description ? description.value : ""].join(" ");
-      return (text.toLowerCase().match(/[\p{L}\p{M}\p{N}]+/gu) || []);
-    }
-
-    function say(text) { status.textContent = text; }
-
-    function render(items) {
-      list.replaceChildren.apply(list, items.map(function (item) {
-        var li = el("li");
-        var link = el("a", { href: articleUrl + item.id, target: "_blank", rel: "noopener" }, item.title);
-        link.appendChild(el("span", { "class": "visually-hidden" }, " (opens in a new tab)"));
-        var snippet = el("p", { "class": "snippet" });
-        snippet.replaceChildren.apply(snippet, snippetNodes(item.snippet));
-        li.append(link, snippet);
-        return li;
-      }));
-      if (!items.length) say("No article matches yet. Keep typing, or log the ticket.");
-      else say(items.length + (items.length === 1 ? " article" : " articles") +
-               " may answer this. Each opens in a new tab.");
-    }
-
-    function suggest() {
-      var found = words();
-      var key = found.join(" ") + "|" + (language ? language.value : "");
-      if (found.join("").length < 3) {
-        lastKey = null;
-        if (inFlight) inFlight.abort();
-        list.replaceChildren();
-        say(hint);
-        return;
-      }
-      if (key === lastKey) return;
-      lastKey = key;
-      if (inFlight) inFlight.abort();
-      inFlight = new AbortController();
-      var query = "?text=" + encodeURIComponent(found.join(" ").slice(0, 1000)) +
-        (language && language.value ? "&language=" + encodeURIComponent(language.value) : "");
-      fetch(panel.dataset.suggestUrl + query, {
-        credentials: "same-origin", headers: { "Accept": "application/json" }, signal: inFlight.signal
-      }).then(function (res) {
-        if (!res.ok) throw new Error("suggest " + res.status);
-        return res.json();
-      }).then(function (body) {
-        if (key !== lastKey) return;  // still typing: a newer request is on its way
-        if (body.degraded) { list.replaceChildren(); say("Suggestions are unavailable while search is being rebuilt."); return; }
-        render(body.items || []);
-      }).catch(function (err) {
-        if (err.name === "AbortError") return;
-        lastKey = null;
-        say("Suggestions could not be loaded just now.");
-      });
-    }
-
-    function later() { clearTimeout(timer); timer = setTimeout(suggest, 300); }
-    [subject, description].forEach(function (field) { if (field) field.addEventListener("input", later); });
-    if (language) language.addEventListener("change", later);
-    if (words().length) suggest();
-  }
-
-  document.querySelectorAll("[data-suggest-url]").forEach(setupSuggestions);
+  ["focusin", "pointerdown", "change"].forEach(function (type) {
+    document.addEventListener(type, loadUploadScript, true);
+  });
 })();

@@ -41,30 +41,30 @@
     function render(data) {
       var person = data.contacts[0] || data.users[0];
       if (!person) {
-        show("unknown", [el("span", {}, "New caller: no record of " + data.phone + " yet.")]);
+        show("unknown", [el("span", {}, t("New caller: no record of {phone} yet.", { phone: data.phone }))]);
         return;
       }
       prefill(nameInput, person.name);
       prefill(blockInput, person.block);
-      var nodes = [el("h3", {}, "Known caller: " + person.name + (person.block ? " · " + person.block : ""))];
+      var nodes = [el("h3", {}, t("Known caller: {name}", { name: person.name }) + (person.block ? " · " + person.block : ""))];
       // The same number may be on file in several blocks, one contact in each.
       data.contacts.slice(1).forEach(function (c) {
-        nodes.push(el("div", { "class": "muted" }, "Also on file: " + c.name + (c.block ? " · " + c.block : " · no block yet")));
+        nodes.push(el("div", { "class": "muted" }, t("Also on file: {name}", { name: c.name }) + " · " + (c.block || t("no block yet"))));
       });
       data.users.forEach(function (u) {
-        nodes.push(el("div", { "class": "muted" }, u.name + " has a login (" + u.role + ")"));
+        nodes.push(el("div", { "class": "muted" }, t("{name} has a login ({role})", { name: u.name, role: t("role:" + u.role) })));
       });
       if (data.open_tickets.length) {
         var list = el("ul");
         data.open_tickets.forEach(function (t) {
           var li = el("li");
           li.appendChild(el("a", { href: ticketUrl + t.id }, t.number));
-          li.appendChild(document.createTextNode(" " + t.subject + " · " + t.status));
+          li.appendChild(document.createTextNode(" " + t.subject + " · " + window.t(t.status.charAt(0).toUpperCase() + t.status.slice(1))));
           list.appendChild(li);
         });
-        nodes.push(el("strong", {}, data.open_tickets.length + " open ticket(s):"), list);
+        nodes.push(el("strong", {}, tn("{n} open ticket:", "{n} open tickets:", data.open_tickets.length)), list);
       } else {
-        nodes.push(el("div", { "class": "muted" }, "No open tickets."));
+        nodes.push(el("div", { "class": "muted" }, t("No open tickets.")));
       }
       show("known", nodes);
     }
@@ -86,7 +86,7 @@
       }).then(function (r) {
         if (value !== phone.value.trim()) return;  // the agent kept typing
         if (r.status === 200) render(r.body);
-        else if (r.status === 422) show("error", [el("span", {}, "This does not look like a valid phone number.")]);
+        else if (r.status === 422) show("error", [el("span", {}, t("This does not look like a valid phone number."))]);
         else box.hidden = true;
       }).catch(function (err) {
         if (err.name !== "AbortError") box.hidden = true;
