@@ -80,6 +80,21 @@ class Config:
     # X-Forwarded-For / X-Forwarded-Proto. 0: none, the headers are ignored (a client could
     # forge them). Rate limits are per client address only when this is right.
     PROXY_HOPS = _int_env("PROXY_HOPS", 0)
+    # Pages, JSON and CSV go out compressed (helpdesk/static_assets.py): brotli where the
+    # browser takes it, else gzip. Versioned static files are compressed there, once.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "deflate"]
+    COMPRESS_BR_LEVEL = 5
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/csv",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+    ]
     # Lifetime of a bearer token from POST /api/v1/auth/tokens.
     API_TOKEN_DAYS = _int_env("API_TOKEN_DAYS", 30)
     RATELIMIT_ENABLED = True

@@ -80,7 +80,8 @@ def _init_extensions(app: Flask) -> None:
     # Socket handlers must be declared before the first init_app: Flask-SocketIO replays its
     # handler list into each new server, but a handler declared later reaches one server only.
     from helpdesk.console import sockets as _console_sockets  # noqa: F401
-    from helpdesk.extensions import csrf, db, limiter, login_manager, migrate, socketio
+    from helpdesk.extensions import compress, csrf, db, limiter, login_manager, migrate, socketio
+    from helpdesk.static_assets import register_static_assets
 
     _prepare_sqlite(app)
     db.init_app(app)
@@ -113,6 +114,8 @@ def _init_extensions(app: Flask) -> None:
     from helpdesk.i18n import app as i18n
 
     i18n.init_app(app)  # the interface language of each page (English or Hindi)
+    compress.init_app(app)
+    register_static_assets(app)  # after Compress: its after_request runs before Compress's
 
 
 def _release_session(_exc) -> None:

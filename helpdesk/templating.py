@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from helpdesk.i18n import translate
+from helpdesk.i18n.durations import due_in, duration, working_duration
 from helpdesk.i18n.labels import (
     ROLES,
     channel_label,
@@ -181,6 +182,9 @@ def register_templating(app: Flask) -> None:
         field_label=field_label,
         sla_target_label=sla_target_label,
         age=age,
+        duration=duration,
+        working_duration=working_duration,
+        due_in=due_in,
         language_name=language_name,
         multiline=multiline,
         combine=combine,

@@ -402,4 +402,4 @@ def sign_in(page, base: str, email: str) -> None:
     page.fill("#f-email", email)
     page.fill("#f-password", PASSWORD)
     page.press("#f-password", "Enter")
-    page.wait_for_url(re.compile(r"/(tickets|brc)"))
+    page.wait_for_url(re.compile(r"/(tickets|brc|console|mentor)"))

@@ -207,7 +207,7 @@ def test_unsafe_next_targets_are_ignored(client, make_user, target):
         data={"email": agent.email, "password": "correct-horse-1"},
     )
     assert res.status_code == 302
-    assert res.headers["Location"] == "/tickets"
+    assert res.headers["Location"] == "/console"  # where an agent's day starts
     assert "evil" not in str(res.headers)
 
 

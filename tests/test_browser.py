@@ -20,7 +20,7 @@ def test_agent_logs_a_call_with_the_keyboard(
 
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     sign_in(page, live_server, agent.email)
-    expect(page).to_have_url(re.compile(r"/tickets$"))
+    expect(page).to_have_url(re.compile(r"/console$"))  # an agent's day starts on the console
 
     page.get_by_role("link", name="Log a call").first.click()
     expect(page).to_have_url(re.compile(r"/tickets/new$"))

@@ -72,7 +72,7 @@ def test_a_photo_from_the_portal_on_a_phone_reaches_the_agent_as_a_preview(
     desk.set_input_files(
         "#f-file", {"name": "letter.pdf", "mimeType": "application/pdf", "buffer": scan}
     )
-    desk.get_by_role("button", name="Send").click()
+    desk.get_by_role("button", name="Send", exact=True).click()
     expect(desk.locator(".flash-success")).to_contain_text("Reply sent.")
     expect(desk.locator(".thread .attachment-chip")).to_contain_text("letter.pdf")
     desk.screenshot(path=str(ARTIFACTS / "attachment-agent-ticket.png"), full_page=True)

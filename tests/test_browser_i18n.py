@@ -25,6 +25,8 @@ def test_brc_staff_raise_a_ticket_in_hindi_on_a_phone(live_server, browser, make
     db.session.commit()
 
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    fonts_fetched = []
+    page.on("response", lambda r: fonts_fetched.append(r.url) if ".woff2" in r.url else None)
     sign_in(page, live_server, brc.email)
     expect(page.locator("html")).to_have_attribute("lang", "hi")
     expect(page.get_by_role("heading", level=1)).to_have_text("तोरपा ब्लॉक")
@@ -55,11 +57,13 @@ def test_brc_staff_raise_a_ticket_in_hindi_on_a_phone(live_server, browser, make
     expect(page.locator(".ticket-title .badge.status-new")).to_have_text("नया")
     expect(page.get_by_role("button", name="भेजें")).to_be_visible()
 
-    # Devanagari is drawn with the site's font; the other scripts' faces were not fetched.
+    # Devanagari is drawn with the site's face (the device's own Noto when it has one, else
+    # the subset); no other script's subset was fetched. A face the device has locally
+    # reports "loaded" without any download, so the network says what was fetched.
     faces = dict(page.evaluate(FONT_STATUS))
     devanagari = next(status for ranges, status in faces.items() if "U+900" in ranges)
-    malayalam = next(status for ranges, status in faces.items() if "U+D00" in ranges)
-    assert (devanagari, malayalam) == ("loaded", "unloaded"), faces
+    assert devanagari == "loaded", faces
+    assert all("devanagari" in url for url in fonts_fetched), fonts_fetched
     page.screenshot(path=str(ARTIFACTS / "brc-hindi-ticket-phone.png"), full_page=True)
 
 

@@ -127,7 +127,9 @@ class VisibleUiText(HTMLParser):
 #: Latin words a Hindi page keeps: acronyms, codes, file formats, and "English" as its own name
 KEPT = set(
     "SLA BRC API CSV IST SMS MEC MoU PTS MIS CREAM TEAM TED CBO SHG VO CLF p90 KS Markdown"
-    " NRO English MB JPEG PNG WebP HEIC PDF Word Excel OpenDocument".split()
+    " NRO English"
+    # file formats and their unit, named as their makers name them (the attachment field)
+    " MB JPEG PNG WebP HEIC PDF Word Excel OpenDocument".split()
 )
 
 

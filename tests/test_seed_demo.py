@@ -29,13 +29,32 @@ def _seed(runner, tickets: int = 210):
     return result
 
 
-def test_seed_demo(app, runner):
-    """One load (it takes a few seconds) checked three ways, then loaded again."""
+def test_seed_demo(app, runner, api_as):
+    """One load (it takes a few seconds) checked four ways, then loaded again."""
     result = _seed(runner)
     db.session.expire_all()
     _check_contents(result.output)
     _check_history()
+    _check_a_working_call_centre(api_as)
     _check_second_run_adds_nothing(runner)
+
+
+def _check_a_working_call_centre(api_as) -> None:
+    """Most first responses meet their target, as on a working floor; the demo people's
+    trays hold a readable handful of alerts, not hundreds."""
+    manager = db.session.scalar(sa.select(User).where(User.role == "manager"))
+    today = utcnow().date()
+    report = (
+        api_as(manager)
+        .get(f"/api/v1/reports/sla?from={today - timedelta(days=90)}&to={today}&group_by=priority")
+        .get_json()
+    )
+    first = report["totals"]["first_response"]
+    assert first["met"] >= 0.85 * report["totals"]["tickets"], first
+    assert first["breached"] <= 0.1 * report["totals"]["tickets"], first
+    for user in db.session.scalars(sa.select(User).where(User.role.in_(["agent", "manager"]))):
+        tray = api_as(user).get("/api/v1/notifications").get_json()
+        assert tray["unread"] <= 25, (user.email, tray["unread"])
 
 
 def _check_contents(output: str) -> None:

@@ -16,11 +16,15 @@ bp = Blueprint("agents", __name__)
 
 
 def home_for(user: User) -> str:
+    """Where each role starts its day: agents on the live console (calls and new tickets
+    arrive there), mentors on what was escalated to them, BRC staff on their block's
+    portal, managers and admins on the queue."""
     if user.role == "brc":
         return url_for("portal.home")
-    # A mentor's queue is already limited to what they may see; open work first.
     if user.role == "mentor":
-        return url_for("tickets.queue", status="open")
+        return url_for("tickets.mentor_queue")
+    if user.role == "agent":
+        return url_for("console.live_queue")
     return url_for("tickets.queue")
 
 

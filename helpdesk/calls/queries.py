@@ -92,6 +92,24 @@ def list_calls(filters: CallFilters, page: int, per_page: int) -> Page:
     return Page(items=list(items), page=page, per_page=per_page, total=total or 0)
 
 
+def calls_with_caller(ticket, limit: int = 10) -> list[Call]:
+    """The ticket's calls and the other calls from or to its requester's number, newest
+    first (the agent on the phone sees how often this person rang)."""
+    clause = Call.ticket_id == ticket.id
+    phone = ticket.requester.phone if ticket.requester is not None else None
+    if phone:
+        clause = sa.or_(
+            clause,
+            sa.and_(Call.direction == "in", Call.from_number == phone),
+            sa.and_(Call.direction == "out", Call.to_number == phone),
+        )
+    return list(
+        db.session.scalars(
+            sa.select(Call).where(clause).order_by(Call.started_at.desc()).limit(limit)
+        )
+    )
+
+
 def calls_of_ticket(ticket_id: int) -> list[Call]:
     return list(
         db.session.scalars(

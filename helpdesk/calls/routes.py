@@ -31,11 +31,14 @@ def call_duration(seconds: int | None) -> str:
 
 @bp.app_context_processor
 def calls_panel() -> dict:
-    """``ticket_calls(ticket)`` for the ticket page: its calls, for the call-centre side."""
+    """``ticket_calls(ticket)`` for the ticket page: for the call-centre staff its calls and
+    the caller's other calls; for mentors the ticket's own; BRC staff none."""
 
     def ticket_calls(ticket) -> list:
         if not current_user.is_authenticated or current_user.role == "brc":
             return []
+        if current_user.role in STAFF_ROLES:
+            return queries.calls_with_caller(ticket)
         return queries.calls_of_ticket(ticket.id)
 
     return {"ticket_calls": ticket_calls}

@@ -45,13 +45,16 @@ class NotificationsRead(Strict):
     tag="notifications",
 )
 def get_notifications():
-    """Only the caller's own notifications; ``unread`` is the caller's unread count."""
+    """Only the caller's own notifications; ``unread`` is the caller's unread count. Each
+    item's ``url`` is where it leads. A burst of SLA alerts (more than five unread in an
+    hour) is one item of kind ``sla.digest`` ("12 tickets breached ..."), leading to the
+    queue of breached tickets; reading it reads the alerts it stands for."""
     user = api_user()
     unread_only = (request.args.get("unread") or "").lower()
     if unread_only not in TRUE + FALSE:
         raise ValidationFailed("Invalid filter.", {"unread": "must be true or false"})
     page, per_page = parse_paging(request.args.get("page"), request.args.get("per_page"), 20)
-    query = sa.select(Notification).where(Notification.user_id == user.id)
+    query = services.in_tray(user)
     if unread_only in TRUE:
         query = query.where(Notification.read_at.is_(None))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0

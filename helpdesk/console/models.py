@@ -7,6 +7,9 @@ from helpdesk.extensions import db
 from helpdesk.tickets.models import Ticket, TicketEvent
 from helpdesk.timeutil import UTCDateTime, utcnow
 
+#: the kind of a tray entry standing for many SLA alerts of one hour
+DIGEST_KIND = "sla.digest"
+
 
 class Notification(db.Model):
     """An entry in one person's notification tray (an escalation to them, an SLA warning,
@@ -27,6 +30,11 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: null until the person opens or dismisses it
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the digest ("12 tickets breached") an SLA alert was folded into; folded alerts are
+    #: not listed or counted in the tray, the digest stands for them
+    digest_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("notifications.id", ondelete="CASCADE"), index=True
+    )
 
     user = relationship("User")
     ticket = relationship("Ticket")
@@ -41,7 +49,18 @@ class Notification(db.Model):
             "ticket": self.ticket_id,
             "created_at": isoformat(self.created_at),
             "read": self.read_at is not None,
+            "url": self.url,
         }
+
+    @property
+    def url(self) -> str | None:
+        """Where the tray entry leads: its ticket, or for a digest the breached queue. Plain
+        paths: entries are also built outside requests (jobs, SLA timers)."""
+        if self.kind == DIGEST_KIND:
+            return "/tickets?breached=1"
+        if self.ticket_id is not None:
+            return f"/tickets/{self.ticket_id}"
+        return None
 
 
 class ConsoleSettings(db.Model):

@@ -305,6 +305,18 @@ ASK_DETAILS: dict[str, str] = {
     "গাঁৱৰ নাম। অনুগ্ৰহ কৰি {number} নম্বৰটো কৈ পুনৰ ফোন কৰক বা SMS পঠিয়াওক।",
 }
 
+#: the agent's first answer on a question a mentor will take up
+HOLDING_REPLY: dict[str, str] = {
+    "en": "Thank you. Your question {number} is with a mentor who knows this subject; "
+    "you will get the answer soon.",
+    "hi": "धन्यवाद। आपका प्रश्न {number} इस विषय के मेंटर को भेज दिया है; जल्द ही उत्तर मिलेगा।",
+    "ml": "നന്ദി. നിങ്ങളുടെ ചോദ്യം {number} ഈ വിഷയം അറിയുന്ന മെന്ററിന് കൈമാറി; ഉടൻ മറുപടി ലഭിക്കും.",
+    "kn": "ಧನ್ಯವಾದಗಳು. ನಿಮ್ಮ ಪ್ರಶ್ನೆ {number} ಈ ವಿಷಯದ ಮೆಂಟರ್‌ಗೆ ಕಳುಹಿಸಲಾಗಿದೆ; ಬೇಗ ಉತ್ತರ ಸಿಗುತ್ತದೆ.",
+    "mr": "धन्यवाद. तुमचा प्रश्न {number} या विषयातील मेंटरकडे पाठवला आहे; लवकरच उत्तर मिळेल.",
+    "or": "ଧନ୍ୟବାଦ। ଆପଣଙ୍କ ପ୍ରଶ୍ନ {number} ଏହି ବିଷୟର ମେଣ୍ଟରଙ୍କୁ ପଠାଯାଇଛି; ଶୀଘ୍ର ଉତ୍ତର ମିଳିବ।",
+    "as": "ধন্যবাদ। আপোনাৰ প্ৰশ্ন {number} এই বিষয়ৰ মেন্টৰলৈ পঠিওৱা হৈছে; সোনকালে উত্তৰ পাব।",
+}
+
 #: the requester answers the agent's question
 REQUESTER_DETAILS: dict[str, str] = {
     "en": "I have sent the details by SMS. Please check and tell me what to do.",

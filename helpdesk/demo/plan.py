@@ -49,9 +49,10 @@ DELAYS = {
     "assign": (2, 45),
     "note": (5, 60),
     "ask": (10, 150),
+    "hold": (5, 60),
     "pending": (1, 3),
     "requester": (120, 2880),
-    "answer": (15, 240),
+    "answer": (10, 180),
     "thanks": (30, 1440),
     "resolve": (1, 30),
     "escalate": (15, 300),
@@ -60,7 +61,7 @@ DELAYS = {
     "close": (1440, 7200),
 }
 #: urgent tickets are worked faster than the usual delays
-PACE = {"urgent": 0.15, "high": 0.35, "normal": 0.7, "low": 1.0}
+PACE = {"urgent": 0.15, "high": 0.25, "normal": 0.7, "low": 1.0}
 #: steps the caller's side takes, at any hour; call-centre staff and mentors keep office hours
 CALLER_STEPS = {"requester", "thanks"}
 BRC_BLOCKS = {block for _local, _name, block in BRC_STAFF}
@@ -265,18 +266,20 @@ def _flow(rng: random.Random, status: str) -> list[str]:
         return []
     steps = ["assign"] + (["note"] if rng.random() < 0.25 else [])
     if status == "open":
-        return steps
+        # Most open tickets had a first answer and wait on a detail from the caller.
+        return steps + (["ask", "requester"] if rng.random() < 0.7 else [])
     if status == "pending":
         return steps + ["ask", "pending"]
+    # The agent answers the caller before handing the question to a mentor.
     if status == "escalated":
-        return steps + ["escalate"] + (["mentor_note"] if rng.random() < 0.5 else [])
+        return steps + ["hold", "escalate"] + (["mentor_note"] if rng.random() < 0.5 else [])
     route = _weighted(rng, {"direct": 55, "ask": 25, "mentor": 20})
     if route == "direct":
         steps += ["answer"] + (["thanks"] if rng.random() < 0.4 else []) + ["resolve"]
     elif route == "ask":
         steps += ["ask", "pending", "requester", "answer", "resolve"]
     else:
-        steps += ["escalate", "mentor_answer", "resolve"]
+        steps += ["hold", "escalate", "mentor_answer", "resolve"]
     return steps + (["close"] if status == "closed" else [])
 
 
@@ -293,7 +296,7 @@ def _timeline(rng, kinds: list[str], created_at: datetime, now: datetime, priori
         if kind not in CALLER_STEPS:
             working = calendar.add_minutes(when, 0)  # the next moment the call-centre works
             if working != when:  # taken up some time into the next working day
-                when = calendar.add_minutes(working, round(rng.uniform(5, 90)))
+                when = calendar.add_minutes(working, round(rng.uniform(5, 90) * pace) + 2)
         steps.append((kind, when))
     if not steps or steps[-1][1] <= latest:
         return steps

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from flask import has_request_context, request, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
@@ -52,7 +53,11 @@ def translate(message) -> str:
 def select_locale() -> str:
     if not has_request_context():
         return DEFAULT  # jobs and the command line write in English
-    if current_user and current_user.is_authenticated:
+    try:
+        signed_in = bool(current_user and current_user.is_authenticated)
+    except sa.exc.SQLAlchemyError:  # the database is away: the 503 page still needs a language
+        signed_in = False
+    if signed_in:
         chosen = getattr(current_user, "ui_language", None)
         if chosen in SUPPORTED:
             return chosen

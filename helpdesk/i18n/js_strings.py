@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from helpdesk.i18n import DEFAULT
+from helpdesk.i18n.durations import duration_units
 from helpdesk.i18n.labels import ROLES
 
 JS_STRINGS = (
@@ -55,9 +56,6 @@ JS_STRINGS = (
     _l("{label} in {time}"),
     _l("{label} overdue {time}"),
     _l("{label} due {when} IST"),
-    _l("{d}d {h}h"),
-    _l("{h}h {m}m"),
-    _l("{m}m {s}s"),
     _l("No one else is online."),
     _l("(you)"),
     _l("online"),
@@ -114,9 +112,11 @@ JS_STRINGS = (
 
 
 def js_catalogue() -> dict[str, str]:
-    """English → the page's language, for the strings that differ; and each role's name
-    under ``role:<code>`` (the API answers codes)."""
+    """English → the page's language, for the strings that differ; each role's name
+    under ``role:<code>`` (the API answers codes); the duration units under
+    ``duration:<unit>:one|other``."""
     roles = {f"role:{code}": str(label) for code, label in ROLES.items()}
+    keyed = roles | duration_units()  # app.js's helpdeskDuration speaks as the pages do
     if str(get_locale()) == DEFAULT:
-        return roles
-    return roles | {s._args[0]: str(s) for s in JS_STRINGS if str(s) != s._args[0]}
+        return keyed
+    return keyed | {s._args[0]: str(s) for s in JS_STRINGS if str(s) != s._args[0]}

@@ -7,7 +7,8 @@ delivers it, so a Redis outage never loses one.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,6 +21,7 @@ TASKS: dict[str, Callable] = {}
 #: task name → the queue it runs on; "search" has exactly one worker (one index writer)
 TASK_QUEUES: dict[str, str] = {}
 _PENDING_KEY = "outbox_pending_ids"
+_SKIPPED_KEY = "outbox_skipped_tasks"
 #: a job that failed this often in-process is left for a person to look at
 MAX_ATTEMPTS = 5
 
@@ -39,11 +41,26 @@ def enqueue(name: str, *args) -> None:
     """Add a job to the current transaction; it is delivered only if the transaction commits."""
     if name not in TASKS:
         raise KeyError(f"unknown task {name!r}")
+    if name in db.session.info.get(_SKIPPED_KEY, ()):
+        return
     job = OutboxJob(task=name, args=list(args))
     db.session.add(job)
     db.session.flush()
     # Kept in memory too, so delivery after the commit need not read the rows back.
     db.session.info.setdefault(_PENDING_KEY, []).append((job.id, name, list(args)))
+
+
+@contextmanager
+def skipping(*names: str) -> Iterator[None]:
+    """Within the block, ``enqueue`` drops these tasks: for a bulk load that then runs one
+    job covering every row (one search-index rebuild rather than a commit per row)."""
+    skipped = db.session.info.setdefault(_SKIPPED_KEY, set())
+    added = set(names) - skipped
+    skipped |= added
+    try:
+        yield
+    finally:
+        skipped -= added
 
 
 def deliver_pending() -> None:

@@ -24,6 +24,7 @@ LIST_FILTERS = {
     "assignee": "user id, 'me' or 'none'",
     "q": "text in subject or description, or a ticket number such as KS-000123",
     "triage": "1: only tickets without a block (texts from unknown numbers), staff only",
+    "breached": "1: only tickets that breached an SLA target",
     "page": "page number, from 1",
     "per_page": "items per page, 1 to 200 (default 50)",
 }
@@ -115,7 +116,10 @@ def get_ticket(ticket_id: int):
     tag="tickets",
 )
 def post_message(ticket_id: int):
-    """A reply from the requester's side reopens a pending or resolved ticket."""
+    """A reply from the requester's side reopens a pending or resolved ticket. An optional
+    ``status`` (``resolved`` or ``pending``; staff and mentors only, others 403) is set in
+    the same transaction: "send and resolve" is ``{"body": "...", "status": "resolved"}``.
+    A status the ticket may not move to is a 409 and nothing is written."""
     viewer = api_user()
     ticket = access.visible_ticket_or_404(viewer, ticket_id)
     message = services.add_message(ticket, viewer, g.body, channel="api")

@@ -95,12 +95,15 @@ def create_ticket_from_form(form: Mapping, user, **options) -> TicketFormResult:
 def message_from_form(
     form: Mapping, *, files: list[str] = ()
 ) -> tuple[MessageCreate | None, dict[str, str]]:
-    """``files``: the names of the files sent with the reply; a reply of files alone (a
+    """The reply box; its "Send and resolve" button sends ``status=resolved`` too.
+    ``files``: the names of the files sent with the reply; a reply of files alone (a
     photo of a ledger) says so in its text."""
     body = _text(form, "body")
     if not body and files:
         body = "Sent " + ", ".join(files)
     data = {"body": body, "internal": form.get("internal") in ("on", "1", "true")}
+    if _text(form, "status"):
+        data["status"] = _text(form, "status")
     return _validate(MessageCreate, data, form)
 
 

@@ -13,7 +13,14 @@ from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
 from helpdesk.i18n import N_
-from helpdesk.tickets.models import OPEN_STATUSES, PRIORITIES, STATUSES, Category, Ticket
+from helpdesk.tickets.models import (
+    OPEN_STATUSES,
+    PRIORITIES,
+    STATUSES,
+    Category,
+    Ticket,
+    TicketEvent,
+)
 from helpdesk.validation import as_id, parse_int
 
 MAX_PER_PAGE = 200
@@ -31,6 +38,7 @@ class TicketFilters:
     assignee: str | None = None  # a user id, "me" or "none"
     q: str | None = None
     triage: str | None = None  # "1"/"true": only tickets without a block, awaiting triage
+    breached: str | None = None  # "1"/"true": only tickets that breached an SLA target
 
 
 @dataclass
@@ -102,17 +110,32 @@ def filtered_tickets(viewer: User, filters: TicketFilters) -> sa.Select:
         query = query.where(_assignee_clause(viewer, filters.assignee))
     if wants_triage(filters.triage):
         query = query.where(Ticket.block_id.is_(None))
+    if _yes(filters.breached, "breached"):
+        query = query.where(
+            Ticket.id.in_(sa.select(TicketEvent.ticket_id).where(TicketEvent.kind == "sla_breach"))
+        )
     if filters.q:
         query = query.where(_text_clause(filters.q))
     return query
 
 
 def wants_triage(value: str | None) -> bool:
+    return _yes(value, "triage")
+
+
+# One whole sentence per filter, so each is translated as a sentence.
+_INVALID_YES_FILTER = {
+    "triage": N_("Invalid triage filter."),
+    "breached": N_("Invalid breached filter."),
+}
+
+
+def _yes(value: str | None, name: str) -> bool:
     if value in (None, "", "0", "false", "no"):
         return False
     if value in ("1", "true", "yes"):
         return True
-    raise ValidationFailed(N_("Invalid triage filter."), {"triage": N_("must be 1 or 0")})
+    raise ValidationFailed(_INVALID_YES_FILTER[name], {name: N_("must be 1 or 0")})
 
 
 def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:
@@ -156,6 +179,28 @@ def _text_clause(q: str) -> sa.ColumnElement[bool]:
             Ticket.block_id.in_(sa.select(Block.id).where(Block.name.ilike(pattern, escape="\\"))),
         ]
     return sa.or_(*clauses)
+
+
+def caller_tickets(ticket: Ticket, viewer: User, limit: int = 8) -> list[Ticket]:
+    """The requester's other tickets that ``viewer`` may see, newest first: the same
+    contact, or a contact with the same phone number (one per block)."""
+    requester = ticket.requester
+    if requester is None:
+        return []
+    same_caller = Ticket.requester_id == requester.id
+    if requester.phone:
+        same_caller = sa.or_(
+            same_caller,
+            Ticket.requester_id.in_(sa.select(Contact.id).where(Contact.phone == requester.phone)),
+        )
+    return list(
+        db.session.scalars(
+            sa.select(Ticket)
+            .where(ticket_visibility(viewer), same_caller, Ticket.id != ticket.id)
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def list_tickets(viewer: User, filters: TicketFilters, page: int, per_page: int) -> Page:

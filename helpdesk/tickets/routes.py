@@ -15,8 +15,10 @@ from helpdesk.agents.services import assignable_users
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.geography.services import block_choices, states_with_blocks
 from helpdesk.i18n.errors import error_message
+from helpdesk.i18n.labels import status_label
 from helpdesk.tickets import escalation, forms, queries, services
 from helpdesk.tickets.assignment import claim as claim_ticket
+from helpdesk.tickets.history import history_lines
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
 from helpdesk.tickets.serializers import visible_events, visible_messages
 from helpdesk.tickets.unit_of_work import unit_of_work
@@ -24,7 +26,17 @@ from helpdesk.timeutil import utcnow
 
 bp = Blueprint("tickets", __name__)
 
-QUEUE_FILTERS = ("status", "priority", "category", "state", "block", "assignee", "q", "triage")
+QUEUE_FILTERS = (
+    "status",
+    "priority",
+    "category",
+    "state",
+    "block",
+    "assignee",
+    "q",
+    "triage",
+    "breached",
+)
 QUEUE_PAGE_SIZE = 50
 
 
@@ -142,8 +154,11 @@ def render_ticket(
         "tickets/ticket.html",
         ticket=ticket,
         messages=visible_messages(ticket, viewer),
-        events=visible_events(ticket, viewer),
         editable=editable,
+        quick_edit=bool(editable & {"status", "priority", "assignee"}),
+        more_edit=bool(editable & {"category", "language"}),
+        history=history_lines(visible_events(ticket, viewer)),
+        caller_tickets=queries.caller_tickets(ticket, viewer),
         may_note=access.may_write_internal_notes(viewer),
         status_choices=[ticket.status, *next_statuses],
         priorities=PRIORITIES,
@@ -210,8 +225,18 @@ def reply(ticket_id: int):
             message=error_message(exc),
             status=exc.status,
         )
-    flash(gettext("Internal note added.") if data.internal else gettext("Reply sent."), "success")
+    flash(_reply_sent_message(data), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#thread-end")
+
+
+def _reply_sent_message(data) -> str:
+    if data.status is None:
+        return gettext("Internal note added.") if data.internal else gettext("Reply sent.")
+    # English keeps the status lower-case mid-sentence; Hindi has no case.
+    status = status_label(data.status).lower()
+    if data.internal:
+        return gettext("Internal note added and the ticket is %(status)s.", status=status)
+    return gettext("Reply sent and the ticket is %(status)s.", status=status)
 
 
 @bp.post("/tickets/<id:ticket_id>/update")

@@ -78,6 +78,12 @@ class TicketUpdate(Strict):
     block: Code | None = None
 
 
+#: what a reply may set in the same transaction ("send and resolve", "send and wait")
+ReplyStatus = Literal["resolved", "pending"]
+
+
 class MessageCreate(Strict):
     body: Body
     internal: bool = False
+    #: set the ticket's status in the same transaction (staff and mentors only)
+    status: ReplyStatus | None = None

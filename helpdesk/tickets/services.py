@@ -158,11 +158,18 @@ def add_message(
     now: datetime | None = None,
 ) -> Message:
     """Add a reply or internal note. A requester-side reply reopens a pending or resolved
-    ticket; the first public reply by an agent or mentor is the ticket's first response."""
+    ticket; the first public reply by an agent or mentor is the ticket's first response.
+    ``data.status`` (send and resolve) then sets the status in the same transaction: both
+    happen or neither."""
     if data.internal and (author is None or not access.may_write_internal_notes(author)):
         raise Forbidden(N_("Only call-centre staff and mentors write internal notes."))
     if ticket.status == "closed":
         raise Conflict(N_("This ticket is closed; raise a new ticket instead."))
+    if data.status is not None:
+        if author is None:
+            raise Forbidden(N_("Only a signed-in person may change the status."))
+        access.require_editable(author, {"status"})
+        _check_transition(ticket, data.status, current=_status_after_reply(ticket, data, author))
     now = now or utcnow()
     with unit_of_work():
         message = Message(
@@ -195,8 +202,19 @@ def add_message(
             automatic=automatic,
             staff_reply=not data.internal and not automatic and not message.from_requester_side,
         )
+        if data.status is not None and data.status != ticket.status:
+            _set_status(ticket, author, data.status, now=now)
         ticket.updated_at = now
     return message
+
+
+def _status_after_reply(ticket: Ticket, data: MessageCreate, author: User) -> str:
+    """The status ``add_message`` leaves before applying ``data.status``."""
+    if data.internal:
+        return ticket.status
+    if author.role == "brc":
+        return "open" if ticket.status in ("pending", "resolved") else ticket.status
+    return "open" if ticket.status == "new" else ticket.status
 
 
 def log_call(
@@ -287,12 +305,15 @@ def _move_to_block(ticket: Ticket, actor: User, block: Block, *, now: datetime) 
             ticket.requester = placed
 
 
-def _check_transition(ticket: Ticket, new_status: str) -> None:
-    if new_status not in TRANSITIONS[ticket.status]:
+def _check_transition(ticket: Ticket, new_status: str, *, current: str | None = None) -> None:
+    current = current or ticket.status
+    if new_status == current:
+        return
+    if new_status not in TRANSITIONS[current]:
         raise Conflict(
             N_("A %(status)s ticket cannot become %(new_status)s."),
-            {"status": f"not allowed from {ticket.status}"},
-            params={"status": ticket.status, "new_status": new_status},
+            {"status": f"not allowed from {current}"},
+            params={"status": current, "new_status": new_status},
         )
     if new_status == "escalated" and ticket.mentor_id is None:
         raise Conflict(

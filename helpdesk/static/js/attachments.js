@@ -54,6 +54,7 @@
       showError(problem());
     }
     inputs.forEach(function (input) { input.addEventListener("change", showChosen); });
+    if (files().length) showChosen();  // chosen before this script arrived (loaded on demand)
 
     function send() {
       var button = form.querySelector('button[type="submit"]');

@@ -128,13 +128,7 @@
   socket.on("ticket.updated", function (t) { onTicket(t, false); });
 
   // --- SLA chips ------------------------------------------------------------------
-  function span(ms) {
-    var s = Math.floor(Math.abs(ms) / 1000), d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600);
-    var m = Math.floor(s % 3600 / 60);
-    if (d) return t("{d}d {h}h", { d: d, h: h });
-    if (h) return t("{h}h {m}m", { h: h, m: m });
-    return t("{m}m {s}s", { m: m, s: String(s % 60).padStart(2, "0") });
-  }
+  function span(ms) { return window.helpdeskDuration(Math.abs(ms) / 60000); }
 
   function tickRow(row, now) {
     var chip = row.querySelector("[data-sla-chip]");

@@ -29,10 +29,11 @@
     var li = document.createElement("li");
     li.className = "tray-item" + (n.read ? "" : " is-unread");
     li.dataset.id = n.id;
-    var text = document.createElement(n.ticket ? "a" : "span");
+    var link = n.url || (n.ticket ? ticketUrl + n.ticket : null);
+    var text = document.createElement(link ? "a" : "span");
     text.className = "tray-text";
     text.textContent = n.text;
-    if (n.ticket) text.href = ticketUrl + n.ticket;
+    if (link) text.href = link;
     var meta = document.createElement("small");
     meta.className = "muted";
     meta.textContent = when(n.created_at);
@@ -45,7 +46,7 @@
       mark.addEventListener("click", function () { markRead({ ids: [n.id] }); });
       li.appendChild(mark);
       // Following the link reads it too.
-      if (n.ticket) text.addEventListener("click", function () { markRead({ ids: [n.id] }); });
+      if (link) text.addEventListener("click", function () { markRead({ ids: [n.id] }); });
     }
     return li;
   }
@@ -117,6 +118,8 @@
 
   if (window.consoleSocket) {
     window.consoleSocket.on("notification", function (n) {
+      // A digest folds earlier alerts away: the server has the true count and list.
+      if (n.kind === "sla.digest") { loaded = false; load(); return; }
       setUnread((parseInt(count.textContent, 10) || 0) + (n.read ? 0 : 1));
       if (loaded) {
         var none = list.querySelector(".tray-empty");
