@@ -15,6 +15,8 @@ CONSOLE = ("console.live_queue", "Console", "c")
 CALLS = ("calls.log", "Calls", "p")
 REPORTS = ("reports.sla", "Reports", "r")
 SLA_ADMIN = ("sla_admin.index", "SLA", "a")
+ENTERPRISES = ("enterprises.index", "Enterprises", "n")
+RESPONSES = ("replies.index", "Responses", "t")
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
     "agent": [
         CONSOLE,
@@ -22,6 +24,8 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         ("tickets.new", "Log a call", "l"),
         CALLS,
         KNOWLEDGE_BASE,
+        ENTERPRISES,
+        RESPONSES,
     ],
     "manager": [
         CONSOLE,
@@ -29,6 +33,8 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         ("tickets.new", "Log a call", "l"),
         CALLS,
         KNOWLEDGE_BASE,
+        ENTERPRISES,
+        RESPONSES,
         REPORTS,
         SLA_ADMIN,
     ],
@@ -38,6 +44,8 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         ("tickets.new", "Log a call", "l"),
         CALLS,
         KNOWLEDGE_BASE,
+        ENTERPRISES,
+        RESPONSES,
         REPORTS,
         SLA_ADMIN,
         ("console_admin.settings", "Console settings", "s"),
@@ -48,11 +56,14 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         CONSOLE,
         ("tickets.queue", "Queue", "q"),
         KNOWLEDGE_BASE,
+        ENTERPRISES,
+        RESPONSES,
     ],
     "brc": [
         ("portal.home", "My block", "m"),
         ("portal.new", "Raise a ticket", "r"),
         KNOWLEDGE_BASE,
+        ENTERPRISES,
     ],
 }
 

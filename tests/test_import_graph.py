@@ -15,9 +15,19 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "helpdesk"
 
 #: the packages everything else builds on; they import none of ``FEATURES``
-BASE_PACKAGES = ("tickets", "contacts", "geography", "agents")
+BASE_PACKAGES = ("tickets", "contacts", "geography", "agents", "enterprises")
 #: capabilities built on the base packages
-FEATURES = ("calls", "console", "knowledge", "reports", "sla", "portal", "demo", "cli")
+FEATURES = (
+    "calls",
+    "console",
+    "knowledge",
+    "reports",
+    "sla",
+    "portal",
+    "demo",
+    "cli",
+    "replies",
+)
 
 
 def module_name(path: Path) -> str:

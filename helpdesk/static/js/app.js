@@ -226,4 +226,12 @@
   }
 
   document.querySelectorAll("[data-preview-url]").forEach(setupPreview);
+
+  // Forms that change something for good (a merge, a delete) ask first.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
 })();
