@@ -213,3 +213,31 @@ def test_a_refused_merge_from_the_page_says_why(client, login_as, pair, make_tic
         f"/tickets/{source.id}/merge", data={"into": str(other.id)}, follow_redirects=True
     )
     assert "Only tickets of the same block can be merged." in response.get_data(as_text=True)
+
+
+def test_a_call_after_the_merge_is_logged_on_the_target(app, client, pair):
+    agent, source, target, _ = pair
+    from helpdesk.tickets.merging import merge_ticket
+
+    merge_ticket(source, target.id, agent)
+    app.config["CTI_TOKEN"] = "cti-secret"
+
+    def cti(event, **fields):
+        body = {
+            "event": event,
+            "call_id": "after-merge",
+            "from": "9876543210",
+            "to": "08022223333",
+            "direction": "in",
+        }
+        response = client.post(
+            "/api/v1/cti/events", json=body | fields, headers={"X-CTI-Token": "cti-secret"}
+        )
+        assert response.status_code == 200, response.json
+
+    cti("newCall")
+    cti("answer", user=agent.email)
+    cti("hangup", cause="normal_clearing")
+    db.session.expire_all()
+    call = db.session.scalar(sa.select(Call).where(Call.call_id == "after-merge"))
+    assert call.ticket_id == target.id
