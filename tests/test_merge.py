@@ -12,6 +12,7 @@ from helpdesk.tickets import services
 from helpdesk.tickets.models import Ticket, TicketEvent
 from helpdesk.tickets.schemas import MessageCreate
 from helpdesk.timeutil import utcnow
+from tests.attachment_files import PDF, fetch, photo, upload
 
 SMS_TOKEN = "sms-shared-secret"
 
@@ -176,6 +177,39 @@ def test_calls_and_texts_move_and_later_ones_thread_onto_the_target(app, client,
     assert later.ticket_id == target.id
     bodies = [m["body"] for m in api_as(agent).get(f"/api/v1/tickets/{target.id}").json["messages"]]
     assert "any news?" in bodies and bodies[-1] == "still waiting"
+
+
+def test_the_sources_attachments_show_on_the_target(client, login_as, api_as, make_user, pair):
+    agent, source, target, block = pair
+    api = api_as(agent)
+    on_ticket = upload(api, source.id, PDF, "bank-letter.pdf")
+    reply = api.post(f"/api/v1/tickets/{source.id}/messages", json={"body": "passbook photo"})
+    with_reply = upload(api, source.id, photo((64, 48)), "passbook.jpg", message=reply.json["id"])
+    assert on_ticket.status_code == with_reply.status_code == 201
+
+    assert (
+        api.post(f"/api/v1/tickets/{source.id}/merge", json={"into": target.id}).status_code == 200
+    )
+
+    shown = api.get(f"/api/v1/tickets/{target.id}").json
+    assert sorted(a["filename"] for a in shown["attachments"]) == [
+        "bank-letter.pdf",
+        "passbook.jpg",
+    ]
+    assert api.get(f"/api/v1/tickets/{source.id}").json["attachments"] == []
+    # The file sent with the reply is still under that reply, now in the target's thread.
+    photo_id = with_reply.json["id"]
+    assert (
+        next(a for a in shown["attachments"] if a["id"] == photo_id)["message"]
+        == (reply.json["id"])
+    )
+    assert reply.json["id"] in [m["id"] for m in shown["messages"]]
+    # BRC staff of the block fetch it through the target.
+    brc = make_user("brc", block=block.code)
+    assert fetch(api_as(brc), on_ticket.json["url"]).status_code == 200
+    login_as(agent)
+    page = client.get(f"/tickets/{target.id}").get_data(as_text=True)
+    assert "bank-letter.pdf" in page and "passbook.jpg" in page
 
 
 def test_the_ticket_page_offers_duplicates_and_points_to_the_target(

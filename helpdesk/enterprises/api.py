@@ -8,7 +8,7 @@ from helpdesk.api.spec import endpoint
 from helpdesk.enterprises import services
 from helpdesk.enterprises.schemas import EnterpriseCreate
 from helpdesk.tickets.queries import parse_paging
-from helpdesk.tickets.serializers import ticket_to_dict
+from helpdesk.tickets.serializers import tickets_to_dicts
 
 LIST_FILTERS = {
     "block": "block code",
@@ -60,4 +60,4 @@ def get_enterprise(code: str):
     viewer = api_user()
     enterprise = services.visible_enterprise_or_404(viewer, code)
     tickets = services.tickets_of(enterprise, viewer)
-    return jsonify(enterprise.to_dict() | {"tickets": [ticket_to_dict(t, viewer) for t in tickets]})
+    return jsonify(enterprise.to_dict() | {"tickets": tickets_to_dicts(tickets, viewer)})

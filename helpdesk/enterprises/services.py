@@ -18,6 +18,7 @@ from helpdesk.enterprises.schemas import EnterpriseCreate
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
+from helpdesk.i18n import N_
 from helpdesk.tickets.models import Ticket
 
 
@@ -46,7 +47,7 @@ def visible_enterprise_or_404(user: User, code: str) -> Enterprise:
         sa.select(Enterprise).where(Enterprise.code == code.strip(), enterprise_visibility(user))
     )
     if enterprise is None:
-        raise NotFound("No such enterprise.")
+        raise NotFound(N_("No such enterprise."))
     return enterprise
 
 
@@ -56,9 +57,13 @@ def create_enterprise(data: EnterpriseCreate, actor: User) -> Enterprise:
     access.require_role(actor, *STAFF_ROLES)
     block = db.session.scalar(sa.select(Block).where(Block.code == data.block))
     if block is None:
-        raise ValidationFailed("The enterprise has invalid fields.", {"block": "unknown block"})
+        raise ValidationFailed(
+            N_("The enterprise has invalid fields."), {"block": N_("unknown block")}
+        )
     if enterprise_by_code(data.code) is not None:
-        raise Conflict("An enterprise with this code is on file.", {"code": "already on file"})
+        raise Conflict(
+            N_("An enterprise with this code is on file."), {"code": N_("already on file")}
+        )
     try:
         owner = find_or_create_contact(data.owner.name, data.owner.phone, block, confirmed=True)
         enterprise = Enterprise(
@@ -73,7 +78,7 @@ def create_enterprise(data: EnterpriseCreate, actor: User) -> Enterprise:
     except IntegrityError as exc:  # the same code recorded by someone else just now
         db.session.rollback()
         raise Conflict(
-            "An enterprise with this code is on file.", {"code": "already on file"}
+            N_("An enterprise with this code is on file."), {"code": N_("already on file")}
         ) from exc
     except BaseException:
         db.session.rollback()
@@ -94,7 +99,7 @@ def filtered_enterprises(viewer: User, *, block: str | None, q: str | None) -> s
         query = query.where(Enterprise.block_id.in_(sa.select(Block.id).where(Block.code == block)))
     if q and q.strip():
         pattern = f"%{_escape_like(q.strip().lower())}%"
-        digits = "".join(ch for ch in q if ch.isdigit())
+        digits = "".join(ch for ch in q if ch in "0123456789")
         matches = [
             sa.func.lower(Enterprise.code).like(pattern, escape="\\"),
             sa.func.lower(Enterprise.name).like(pattern, escape="\\"),

@@ -3,11 +3,14 @@
 from collections.abc import Mapping
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from pydantic import ValidationError
 
 from helpdesk.agents import access
-from helpdesk.errors import DomainError, field_errors_from_pydantic
+from helpdesk.errors import DomainError
+from helpdesk.i18n import validation
+from helpdesk.i18n.errors import error_message
 from helpdesk.replies import services
 from helpdesk.replies.models import PLACEHOLDERS, CannedResponse
 from helpdesk.replies.schemas import ResponseIn, ResponseUpdate
@@ -57,7 +60,7 @@ def _render_form(response: CannedResponse | None, values: dict, errors: dict, st
         categories=list_categories(),
         may_share=current_user.role in services.SHARED_EDITORS,
         placeholders=PLACEHOLDERS,
-        message="Please correct the marked fields." if errors else None,
+        message=gettext("Please correct the marked fields.") if errors else None,
     ), status
 
 
@@ -73,10 +76,12 @@ def _save(response: CannedResponse | None):
         else:
             services.update_response(current_user, response, ResponseUpdate.model_validate(data))
     except ValidationError as exc:
-        return _render_form(response, values, field_errors_from_pydantic(exc), 422)
+        return _render_form(response, values, validation.form_errors(exc), 422)
     except DomainError as exc:
-        return _render_form(response, values, exc.fields or {"title": exc.message}, exc.status)
-    flash("Response saved.", "success")
+        return _render_form(
+            response, values, exc.fields or {"title": error_message(exc)}, exc.status
+        )
+    flash(gettext("Response saved."), "success")
     return redirect(url_for("replies.index"))
 
 
@@ -109,5 +114,5 @@ def edit(response_id: int):
 def delete(response_id: int):
     response = services.response_or_404(current_user, response_id)
     services.delete_response(current_user, response)
-    flash("Response deleted.", "success")
+    flash(gettext("Response deleted."), "success")
     return redirect(url_for("replies.index"))

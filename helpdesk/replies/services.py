@@ -12,6 +12,7 @@ from helpdesk.agents import access
 from helpdesk.agents.models import User
 from helpdesk.errors import Forbidden, NotFound, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.languages import LANGUAGES
 from helpdesk.replies.models import CannedResponse
 from helpdesk.replies.schemas import ResponseIn, ResponseUpdate
@@ -37,7 +38,7 @@ def list_responses(
     query = sa.select(CannedResponse).where(_visible(viewer))
     if language:
         if language not in LANGUAGES:
-            raise ValidationFailed("Unknown language.", {"language": "unknown language"})
+            raise ValidationFailed(N_("Unknown language."), {"language": N_("unknown language")})
         query = query.where(CannedResponse.language == language)
     for word in (q or "").lower().split()[:8]:
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -55,7 +56,7 @@ def response_or_404(viewer: User, response_id: int) -> CannedResponse:
     access.require_role(viewer, *RESPONSE_ROLES)
     response = db.session.get(CannedResponse, response_id)
     if response is None or not (response.shared or response.owner_id == viewer.id):
-        raise NotFound("No such response.")
+        raise NotFound(N_("No such response."))
     return response
 
 
@@ -70,14 +71,17 @@ def _category(slug: str | None) -> Category | None:
         return None
     category = db.session.scalar(sa.select(Category).where(Category.slug == slug))
     if category is None:
-        raise ValidationFailed("The response has invalid fields.", {"category": "unknown category"})
+        raise ValidationFailed(
+            N_("The response has invalid fields."), {"category": N_("unknown category")}
+        )
     return category
 
 
 def _require_may_share(viewer: User) -> None:
     if viewer.role not in SHARED_EDITORS:
         raise Forbidden(
-            "Only managers and admins keep shared responses.", {"shared": "not for your role"}
+            N_("Only managers and admins keep shared responses."),
+            {"shared": N_("not for your role")},
         )
 
 
@@ -101,16 +105,16 @@ def create_response(viewer: User, data: ResponseIn) -> CannedResponse:
 def update_response(viewer: User, response: CannedResponse, data: ResponseUpdate) -> CannedResponse:
     sent = data.model_fields_set
     if not may_edit(viewer, response):
-        raise Forbidden("Only managers and admins change shared responses.")
+        raise Forbidden(N_("Only managers and admins change shared responses."))
     if "shared" in sent and data.shared != response.shared:
         _require_may_share(viewer)
     nulls = {
-        f: "may not be null"
+        f: N_("may not be null")
         for f in ("title", "body", "language", "shared")
         if f in sent and getattr(data, f) is None
     }
     if nulls:
-        raise ValidationFailed("The response has invalid fields.", nulls)
+        raise ValidationFailed(N_("The response has invalid fields."), nulls)
     category = _category(data.category) if "category" in sent else response.category
     for field in ("title", "body", "language"):
         if field in sent:
@@ -125,7 +129,7 @@ def update_response(viewer: User, response: CannedResponse, data: ResponseUpdate
 
 def delete_response(viewer: User, response: CannedResponse) -> None:
     if not may_edit(viewer, response):
-        raise Forbidden("Only managers and admins delete shared responses.")
+        raise Forbidden(N_("Only managers and admins delete shared responses."))
     db.session.delete(response)
     db.session.commit()
 

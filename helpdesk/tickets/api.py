@@ -13,7 +13,7 @@ from helpdesk.tickets.assignment import claim
 from helpdesk.tickets.escalation import EscalationIn, escalate
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.schemas import MergeIn, MessageCreate, TicketCreate, TicketUpdate
-from helpdesk.tickets.serializers import message_to_dict, ticket_to_dict
+from helpdesk.tickets.serializers import message_to_dict, ticket_to_dict, tickets_to_dicts
 
 LIST_FILTERS = {
     "status": "a status, a comma-separated list, or 'open' for every open status",
@@ -90,7 +90,7 @@ def get_tickets():
     result = queries.list_tickets(viewer, filters, page, per_page)
     return jsonify(
         {
-            "items": [ticket_to_dict(t, viewer) for t in result.items],
+            "items": tickets_to_dicts(result.items, viewer),
             "page": result.page,
             "per_page": result.per_page,
             "total": result.total,

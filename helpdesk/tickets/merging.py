@@ -18,6 +18,7 @@ from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.tickets.models import OPEN_STATUSES, Message, Ticket
 from helpdesk.tickets.services import _set_status, record_event
 from helpdesk.tickets.unit_of_work import unit_of_work
@@ -36,23 +37,28 @@ def merge_ticket(
     access.require_role(actor, *STAFF_ROLES)
     target = db.session.get(Ticket, target_id)
     if target is None or not access.can_view(actor, target):
-        raise ValidationFailed("No such ticket to merge into.", {"into": "no such ticket"})
+        raise ValidationFailed(N_("No such ticket to merge into."), {"into": N_("no such ticket")})
     if target.id == source.id:
         raise ValidationFailed(
-            "A ticket cannot be merged into itself.", {"into": "the same ticket"}
+            N_("A ticket cannot be merged into itself."), {"into": N_("the same ticket")}
         )
     if source.merged_into is not None:
         raise Conflict(
-            f"This ticket was merged into {source.merged_into.number} already.",
-            {"ticket": "merged already"},
+            N_("This ticket was merged into %(number)s already."),
+            {"ticket": N_("merged already")},
+            params={"number": source.merged_into.number},
         )
     if source.status == "closed":
-        raise Conflict("A closed ticket cannot be merged.", {"ticket": "closed"})
+        raise Conflict(N_("A closed ticket cannot be merged."), {"ticket": N_("closed")})
     if target.status == "closed":
-        raise Conflict(f"{target.number} is closed; merge into an open ticket.", {"into": "closed"})
+        raise Conflict(
+            N_("%(number)s is closed; merge into an open ticket."),
+            {"into": N_("closed")},
+            params={"number": target.number},
+        )
     if source.block_id != target.block_id:
         raise ValidationFailed(
-            "Only tickets of the same block can be merged.", {"into": "in another block"}
+            N_("Only tickets of the same block can be merged."), {"into": N_("in another block")}
         )
 
     now = now or utcnow()

@@ -26,6 +26,7 @@ from helpdesk.enterprises.services import enterprise_by_code
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District
+from helpdesk.i18n import N_
 from helpdesk.tickets.models import Category, Message, Ticket, TicketEvent
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
 from helpdesk.tickets.unit_of_work import touch, unit_of_work
@@ -92,21 +93,21 @@ def create_ticket(
     elif data.block is None:
         block = None
         if not from_gateway:
-            errors["block"] = "required"
+            errors["block"] = N_("required")
     else:
         block = block_by_code(data.block)
         if block is None:
-            errors["block"] = "unknown block"
+            errors["block"] = N_("unknown block")
     category = category_by_slug(data.category)
     if category is None:
-        errors["category"] = "unknown category"
+        errors["category"] = N_("unknown category")
     enterprise = None
     if data.enterprise is not None and "block" not in errors:
         enterprise, problem = _enterprise_in(data.enterprise, block)
         if problem:
             errors["enterprise"] = problem
     if errors:
-        raise ValidationFailed("The ticket has invalid fields.", errors)
+        raise ValidationFailed(N_("The ticket has invalid fields."), errors)
     if actor is not None:
         access.require_block_in_reach(actor, block)
 
@@ -142,9 +143,11 @@ def _enterprise_in(code: str, block: Block | None) -> tuple[Enterprise | None, s
     another block reads as unknown: BRC staff learn nothing of other blocks."""
     enterprise = enterprise_by_code(code)
     if enterprise is None or block is None:
-        return None, "unknown enterprise" if enterprise is None else "the ticket has no block"
+        return None, N_("unknown enterprise") if enterprise is None else N_(
+            "the ticket has no block"
+        )
     if enterprise.block_id != block.id:
-        return None, "not an enterprise of the ticket's block"
+        return None, N_("not an enterprise of the ticket's block")
     return enterprise, None
 
 
@@ -178,14 +181,16 @@ def add_message(
     """Add a reply or internal note. A requester-side reply reopens a pending or resolved
     ticket; the first public reply by an agent or mentor is the ticket's first response."""
     if data.internal and (author is None or not access.may_write_internal_notes(author)):
-        raise Forbidden("Only call-centre staff and mentors write internal notes.")
+        raise Forbidden(N_("Only call-centre staff and mentors write internal notes."))
     if ticket.merged_into is not None:
+        number = ticket.merged_into.number
         raise Conflict(
-            f"This ticket was merged into {ticket.merged_into.number}; reply there.",
-            {"ticket": f"merged into {ticket.merged_into.number}"},
+            N_("This ticket was merged into %(number)s; reply there."),
+            {"ticket": N_("merged into another ticket")},
+            params={"number": number},
         )
     if ticket.status == "closed":
-        raise Conflict("This ticket is closed; raise a new ticket instead.")
+        raise Conflict(N_("This ticket is closed; raise a new ticket instead."))
     now = now or utcnow()
     with unit_of_work():
         body = data.body if data.response is None else _canned_body(ticket, author, data.response)
@@ -269,18 +274,18 @@ def update_ticket(
     if "block" in sent:
         block = block_by_code(data.block) if data.block else None
         if block is None:
-            errors["block"] = "unknown block" if data.block else "may not be null"
+            errors["block"] = N_("unknown block") if data.block else "may not be null"
     if "category" in sent:
         category = category_by_slug(data.category) if data.category else None
         if category is None:
-            errors["category"] = "unknown category"
+            errors["category"] = N_("unknown category")
     if "assignee" in sent and data.assignee is not None:
         assignee = db.session.get(User, data.assignee)
         if assignee is None or not assignee.active or assignee.role not in STAFF_ROLES:
-            errors["assignee"] = "not an active agent, manager or admin"
+            errors["assignee"] = N_("not an active agent, manager or admin")
     for field in ("status", "priority", "language"):
         if field in sent and getattr(data, field) is None:
-            errors[field] = "may not be null"
+            errors[field] = N_("may not be null")
     enterprise = ticket.enterprise
     if "enterprise" in sent and "block" not in errors:
         enterprise, problem = None, None
@@ -291,7 +296,7 @@ def update_ticket(
     elif block is not None and enterprise is not None and enterprise.block_id != block.id:
         enterprise = None  # a ticket moved to another block is no longer about this one
     if errors:
-        raise ValidationFailed("The change has invalid fields.", errors)
+        raise ValidationFailed(N_("The change has invalid fields."), errors)
     if "status" in sent and data.status != ticket.status:
         _check_transition(ticket, data.status)
 
@@ -340,13 +345,14 @@ def _move_to_block(ticket: Ticket, actor: User, block: Block, *, now: datetime) 
 def _check_transition(ticket: Ticket, new_status: str) -> None:
     if new_status not in TRANSITIONS[ticket.status]:
         raise Conflict(
-            f"A {ticket.status} ticket cannot become {new_status}.",
+            N_("A %(status)s ticket cannot become %(new_status)s."),
             {"status": f"not allowed from {ticket.status}"},
+            params={"status": ticket.status, "new_status": new_status},
         )
     if new_status == "escalated" and ticket.mentor_id is None:
         raise Conflict(
-            "Escalate the ticket to a mentor instead of setting the status.",
-            {"status": "use the escalate action"},
+            N_("Escalate the ticket to a mentor instead of setting the status."),
+            {"status": N_("use the escalate action")},
         )
 
 

@@ -1,7 +1,7 @@
 """canned responses; merged tickets; enterprises and the tickets about them
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0011
 
 ``canned_responses``: replies written once, shared (no owner) or one user's own, with a
 usage count. ``enterprises``: the programme's unit, by its MIS code, in one block, run by a
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0015"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -5,9 +5,9 @@
   var canvas = document.getElementById("chart-enterprise");
   if (!source || !canvas || !window.Chart) return;
   var data = JSON.parse(source.textContent);
-  var datasets = [{ label: "Tickets", data: data.tickets, backgroundColor: "#1565c0" }];
+  var datasets = [{ label: window.t("Tickets"), data: data.tickets, backgroundColor: "#1565c0" }];
   if (data.calls.some(function (n) { return n > 0; })) {
-    datasets.push({ label: "Calls", data: data.calls, backgroundColor: "#ef6c00" });
+    datasets.push({ label: window.t("Calls"), data: data.calls, backgroundColor: "#ef6c00" });
   }
   window.enterpriseChart = new Chart(canvas, {
     type: "bar",

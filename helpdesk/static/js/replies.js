@@ -52,7 +52,7 @@
       title.textContent = r.title;
       var lang = document.createElement("span");
       lang.className = "muted";
-      lang.textContent = " · " + r.language + (r.shared ? "" : " · mine");
+      lang.textContent = " · " + r.language + (r.shared ? "" : " · " + window.t("mine"));
       var body = document.createElement("span");
       body.className = "sub";
       body.textContent = r.body.length > 100 ? r.body.slice(0, 100) + "…" : r.body;
@@ -71,7 +71,7 @@
     picker.hidden = false;
     box.setAttribute("aria-expanded", "true");
     load().then(render).catch(function () {
-      empty.textContent = "Responses could not be loaded.";
+      empty.textContent = window.t("Responses could not be loaded.");
       empty.hidden = false;
     });
   }
@@ -100,7 +100,7 @@
       box.focus();
       box.setSelectionRange(box.value.length, box.value.length);
     }).catch(function () {
-      empty.textContent = "The response could not be inserted.";
+      empty.textContent = window.t("The response could not be inserted.");
       empty.hidden = false;
     });
   }
