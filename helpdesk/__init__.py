@@ -53,6 +53,7 @@ def _connect_signals() -> None:
     from helpdesk.console import receivers as console
     from helpdesk.knowledge import receivers as knowledge
     from helpdesk.mail import receivers as mail
+    from helpdesk.replies import receivers as replies
     from helpdesk.sla import receivers as sla
 
     console.connect_signals()
@@ -60,6 +61,7 @@ def _connect_signals() -> None:
     sla.connect_signals()
     calls.connect_signals()
     knowledge.connect_signals()
+    replies.connect_signals()
     attachments.connect_signals()
     mail.connect_signals()
 
@@ -185,12 +187,14 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.console import assignment as _console_assignment  # noqa: F401  (its job)
     from helpdesk.console import settings_api as _console_settings_api  # noqa: F401
     from helpdesk.contacts import api as _contacts_api  # noqa: F401
+    from helpdesk.enterprises import api as _enterprises_api  # noqa: F401
     from helpdesk.extensions import csrf
     from helpdesk.geography import api as _geography_api  # noqa: F401
     from helpdesk.knowledge import api as _knowledge_api  # noqa: F401
     from helpdesk.knowledge import tasks as _knowledge_tasks  # noqa: F401
     from helpdesk.mail import api as _mail_api  # noqa: F401
     from helpdesk.mail import delivery as _mail_delivery  # noqa: F401  (its job)
+    from helpdesk.replies import api as _replies_api  # noqa: F401
     from helpdesk.reports import api as _reports_api  # noqa: F401
     from helpdesk.sla import api as _sla_api  # noqa: F401
     from helpdesk.tickets import api as _tickets_api  # noqa: F401
@@ -209,9 +213,11 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.calls.routes import bp as calls_web
     from helpdesk.console.admin import bp as console_admin_web
     from helpdesk.console.routes import bp as console_web
+    from helpdesk.enterprises.routes import bp as enterprises_web
     from helpdesk.knowledge.routes import bp as knowledge_web
     from helpdesk.mail.routes import bp as mail_web
     from helpdesk.portal.routes import bp as portal_web
+    from helpdesk.replies.routes import bp as replies_web
     from helpdesk.reports.routes import bp as reports_web
     from helpdesk.sla.routes import bp as sla_admin_web
     from helpdesk.templating import register_templating
@@ -230,6 +236,8 @@ def _register_blueprints(app: Flask) -> None:
         console_admin_web,
         users_admin_web,
         profile_web,
+        enterprises_web,
+        replies_web,
         attachments_web,
         mail_web,
     )

@@ -179,3 +179,37 @@ reply_posted = _signals.signal(
     ``message`` (the Message), ``viewer`` (the signed-in User), ``files`` (the form's
     uploaded files, a werkzeug MultiDict of FileStorage).""",
 )
+
+# ---- merging duplicates (sent by helpdesk.tickets.merging) --------------------------------------
+
+tickets_merged = _signals.signal(
+    "tickets-merged",
+    """A duplicate ticket was merged into another (``tickets.merging.merge_ticket``), inside
+    the transaction, after its messages moved to the target and before it is closed.
+    Receivers move the rows of their own tables that belong to the source over to the
+    target in the same transaction (calls, texts and attachments do:
+    ``UPDATE attachments SET ticket_id = target.id WHERE ticket_id = source.id``). Sender:
+    the source Ticket. Kwargs: ``target`` (the Ticket it was merged into), ``actor``
+    (User), ``moved_message_ids`` (ids of the messages now on the target), ``at``.""",
+)
+
+# ---- canned responses (sent by helpdesk.tickets.services.add_message) ---------------------------
+
+response_requested = _signals.signal(
+    "response-requested",
+    """A message asks for a canned response by id instead of a body, inside the
+    transaction that adds it. A receiver returns the response's text with its placeholders
+    filled in for this ticket and author (and counts the use), or None when there is no
+    such response the author may use. Sender: the Ticket. Kwargs: ``response_id``,
+    ``author`` (User or None).""",
+)
+
+# ---- the enterprise page (sent by helpdesk.enterprises.routes) ----------------------------------
+
+enterprise_page = _signals.signal(
+    "enterprise-page",
+    """The enterprise page is being rendered. Each receiver returns a dict of extra template
+    context (the calls panel's calls). Sender: the Enterprise. Kwargs: ``viewer`` (the
+    signed-in User), ``ticket_ids`` (ids of the enterprise's tickets the viewer may
+    see).""",
+)

@@ -30,6 +30,8 @@ CONSOLE = ("console.live_queue", _l("Console"), "c")
 CALLS = ("calls.log", _l("Calls"), "p")
 REPORTS = ("reports.sla", _l("Reports"), "r")
 SLA_ADMIN = ("sla_admin.index", _l("SLA"), "a")
+ENTERPRISES = ("enterprises.index", _l("Enterprises"), "n")
+RESPONSES = ("replies.index", _l("Responses"), "t")
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
     "agent": [
         CONSOLE,
@@ -37,6 +39,8 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         ("tickets.new", _l("Log a call"), "l"),
         CALLS,
         KNOWLEDGE_BASE,
+        ENTERPRISES,
+        RESPONSES,
     ],
     "manager": [
         CONSOLE,
@@ -44,6 +48,8 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         ("tickets.new", _l("Log a call"), "l"),
         CALLS,
         KNOWLEDGE_BASE,
+        ENTERPRISES,
+        RESPONSES,
         REPORTS,
         SLA_ADMIN,
     ],
@@ -53,6 +59,8 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         ("tickets.new", _l("Log a call"), "l"),
         CALLS,
         KNOWLEDGE_BASE,
+        ENTERPRISES,
+        RESPONSES,
         REPORTS,
         SLA_ADMIN,
         ("console_admin.settings", _l("Console settings"), "s"),
@@ -63,11 +71,14 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         CONSOLE,
         ("tickets.queue", _l("Queue"), "q"),
         KNOWLEDGE_BASE,
+        ENTERPRISES,
+        RESPONSES,
     ],
     "brc": [
         ("portal.home", _l("My block"), "m"),
         ("portal.new", _l("Raise a ticket"), "r"),
         KNOWLEDGE_BASE,
+        ENTERPRISES,
     ],
 }
 

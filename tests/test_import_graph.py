@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "helpdesk"
 
 #: the packages everything else builds on; they import none of ``FEATURES``
-BASE_PACKAGES = ("tickets", "contacts", "geography", "agents")
+BASE_PACKAGES = ("tickets", "contacts", "geography", "agents", "enterprises")
 #: capabilities built on the base packages
 FEATURES = (
     "attachments",
@@ -28,6 +28,7 @@ FEATURES = (
     "demo",
     "cli",
     "mail",
+    "replies",
 )
 
 

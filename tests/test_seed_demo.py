@@ -8,8 +8,10 @@ import sqlalchemy as sa
 from helpdesk.agents.models import ROLES, User
 from helpdesk.agents.services import authenticate
 from helpdesk.contacts.models import Contact
+from helpdesk.enterprises.models import Enterprise
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
+from helpdesk.replies.models import CannedResponse
 from helpdesk.tickets.categories import DEFAULT_CATEGORIES
 from helpdesk.tickets.models import STATUSES, Message, Ticket, TicketEvent
 from helpdesk.timeutil import utcnow
@@ -73,6 +75,8 @@ def _check_contents(output: str) -> None:
     used = set(db.session.scalars(sa.select(Ticket.category_id).distinct()))
     assert len(used) == len(DEFAULT_CATEGORIES)
     assert set(db.session.scalars(sa.select(Ticket.status).distinct())) == set(STATUSES)
+    assert _count(CannedResponse) >= 5 and _count(Enterprise) >= 5
+    assert db.session.scalar(sa.select(sa.func.count()).where(Ticket.enterprise_id.is_not(None)))
     assert {"phone", "web", "sms", "email", "api"} <= set(
         db.session.scalars(sa.select(Ticket.channel).distinct())
     )

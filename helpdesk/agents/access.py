@@ -17,9 +17,9 @@ from helpdesk.tickets.models import Ticket
 
 #: fields each role may change with PATCH on a ticket it can see
 EDITABLE_FIELDS = {
-    "agent": {"status", "priority", "category", "assignee", "language", "block"},
-    "manager": {"status", "priority", "category", "assignee", "language", "block"},
-    "admin": {"status", "priority", "category", "assignee", "language", "block"},
+    "agent": {"status", "priority", "category", "assignee", "language", "block", "enterprise"},
+    "manager": {"status", "priority", "category", "assignee", "language", "block", "enterprise"},
+    "admin": {"status", "priority", "category", "assignee", "language", "block", "enterprise"},
     "mentor": {"status", "category", "language"},
     "brc": set(),
 }

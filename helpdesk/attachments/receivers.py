@@ -1,10 +1,14 @@
-"""How attachments join the ticket: its API answer, its page, its reply form, and the
-clean-up of files whose transaction failed. Connected once by ``create_app``."""
+"""How attachments join the ticket: its API answer, its page, its reply form, a merge, and
+the clean-up of files whose transaction failed. Connected once by ``create_app``."""
+
+import sqlalchemy as sa
 
 from helpdesk import signals
 from helpdesk.attachments import services, storage
+from helpdesk.attachments.models import Attachment
 from helpdesk.attachments.routes import upload_field_context
 from helpdesk.attachments.serializers import attachment_to_dict
+from helpdesk.extensions import db
 
 
 def attachments_of_tickets(_sender, *, tickets, viewer, **kwargs) -> dict:
@@ -26,9 +30,22 @@ def files_of_reply(ticket, *, message, viewer, files, **kwargs) -> None:
     services.attach_uploads(ticket, viewer, files.getlist("file"), message=message)
 
 
+def move_to_merged_target(source, *, target, **kwargs) -> None:
+    """A merged duplicate's files belong to the ticket it was merged into: those sent with
+    its messages follow the messages (``message_id`` is unchanged), and those attached to
+    the ticket itself show on the target. In the merge's transaction."""
+    db.session.execute(
+        sa.update(Attachment)
+        .where(Attachment.ticket_id == source.id)
+        .values(ticket_id=target.id)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def connect_signals() -> None:
     signals.ticket_serialized.connect(attachments_of_tickets)
     signals.ticket_page.connect(upload_field)
     signals.reply_posted.connect(files_of_reply)
+    signals.tickets_merged.connect(move_to_merged_target)
     signals.unit_of_work_rolled_back.connect(storage.forget_written)
     signals.unit_of_work_committed.connect(storage.keep_written)

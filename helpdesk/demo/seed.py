@@ -26,6 +26,7 @@ from helpdesk.contacts.models import Contact
 from helpdesk.contacts.phones import normalize_phone
 from helpdesk.demo import data
 from helpdesk.demo.plan import TicketPlan, phone_book, plan_tickets
+from helpdesk.demo.replies import ensure_enterprises, ensure_responses
 from helpdesk.extensions import db
 from helpdesk.geography.services import create_block
 from helpdesk.languages import LANGUAGES
@@ -78,6 +79,8 @@ def seed_demo(ticket_count: int = 240, *, echo: Echo = click.echo) -> list[dict]
         articles = _ensure_articles()
     with unit_of_work():
         jobs.enqueue("kb.rebuild")
+    ensure_responses()
+    ensure_enterprises()
     # The marker goes in last: an interrupted run is completed by the next one.
     _ensure_user(next(c for c in credentials if c["email"] == data.MARKER_EMAIL))
     echo(

@@ -108,6 +108,13 @@ JS_STRINGS = (
     _l("The file is too large."),
     _l("The files could not be sent ({status})."),
     _l("The upload stopped. Check the connection and send again."),
+    # replies.js: the reply box's canned-response picker
+    _l("mine"),
+    _l("Responses could not be loaded."),
+    _l("The response could not be inserted."),
+    # enterprise.js: the chart's series
+    _l("Tickets"),
+    _l("Calls"),
 )
 
 

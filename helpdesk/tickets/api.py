@@ -8,11 +8,11 @@ from helpdesk.api import api_v1
 from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
 from helpdesk.extensions import db
-from helpdesk.tickets import importing, queries, services
+from helpdesk.tickets import importing, merging, queries, services
 from helpdesk.tickets.assignment import claim
 from helpdesk.tickets.escalation import EscalationIn, escalate
 from helpdesk.tickets.models import Category
-from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
+from helpdesk.tickets.schemas import MergeIn, MessageCreate, TicketCreate, TicketUpdate
 from helpdesk.tickets.serializers import message_to_dict, ticket_to_dict, tickets_to_dicts
 
 LIST_FILTERS = {
@@ -116,14 +116,38 @@ def get_ticket(ticket_id: int):
     tag="tickets",
 )
 def post_message(ticket_id: int):
-    """A reply from the requester's side reopens a pending or resolved ticket. An optional
-    ``status`` (``resolved`` or ``pending``; staff and mentors only, others 403) is set in
-    the same transaction: "send and resolve" is ``{"body": "...", "status": "resolved"}``.
-    A status the ticket may not move to is a 409 and nothing is written."""
+    """A reply from the requester's side reopens a pending or resolved ticket. Instead of
+    ``body``, ``response`` (a canned response's id) sends that response with
+    ``{requester_name}``, ``{ticket_number}``, ``{agent_name}`` and ``{block_name}``
+    filled in; a response the author may not use (someone else's own) is a 422. A ticket
+    merged into another is a 409 naming the other. An optional ``status`` (``resolved`` or
+    ``pending``; staff and mentors only, others 403) is set in the same transaction: "send
+    and resolve" is ``{"body": "...", "status": "resolved"}``. A status the ticket may not
+    move to is a 409 and nothing is written."""
     viewer = api_user()
     ticket = access.visible_ticket_or_404(viewer, ticket_id)
     message = services.add_message(ticket, viewer, g.body, channel="api")
     return jsonify(message_to_dict(message)), 201
+
+
+@api_v1.post("/tickets/<id:ticket_id>/merge")
+@endpoint(
+    summary="Merge a duplicate into another ticket",
+    body=MergeIn,
+    responses={200: "The target ticket"},
+    roles=("agent", "manager", "admin"),
+    tag="tickets",
+)
+def post_merge(ticket_id: int):
+    """This ticket (the duplicate) is closed with ``merged_into`` set to ``into``; its
+    messages, calls, texts and attachments move to ``into``, whose thread shows them in
+    time order, and both tickets record the merge in their history. 422: ``into`` does not
+    exist, is this ticket, or is in another block. 409: ``into`` is closed, or this ticket
+    is closed or merged already."""
+    viewer = api_user()
+    ticket = access.visible_ticket_or_404(viewer, ticket_id)
+    target = merging.merge_ticket(ticket, g.body.into, viewer)
+    return jsonify(ticket_to_dict(target, viewer, with_messages=True))
 
 
 @api_v1.patch("/tickets/<id:ticket_id>")
@@ -133,7 +157,9 @@ def post_message(ticket_id: int):
     tag="tickets",
 )
 def patch_ticket(ticket_id: int):
-    """`block` (a block code; agents, managers and admins only, others 403) triages a
+    """`enterprise` (an enterprise's MIS code, or null; staff only) must be an enterprise
+    of the ticket's block (else 422); a ticket moved to another block leaves its
+    enterprise. `block` (a block code; agents, managers and admins only, others 403) triages a
     ticket opened for an unknown sender into its block: that block's BRC staff and its
     state's mentors see it from then on, the SLA policy is chosen again and the requester
     becomes that block's contact. Null or an unknown code is a 422."""

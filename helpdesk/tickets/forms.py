@@ -26,7 +26,7 @@ FORM_FIELDS = {
     "requester": "requester_name",
 }
 TICKET_FIELDS = ("subject", "description", "category", "priority", "channel", "language")
-UPDATE_FIELDS = ("status", "priority", "category", "assignee", "language", "block")
+UPDATE_FIELDS = ("status", "priority", "category", "assignee", "language", "block", "enterprise")
 
 
 def _text(form: Mapping, name: str) -> str:
@@ -115,6 +115,8 @@ def ticket_update_from_form(form: Mapping) -> tuple[TicketUpdate | None, dict[st
     for name in ("status", "priority", "category", "language", "block"):
         if name in data and not data[name]:
             del data[name]  # "no change" rather than "set to nothing"
+    if "enterprise" in data:
+        data["enterprise"] = data["enterprise"] or None  # the "None" choice unlinks it
     return _validate(TicketUpdate, data, form)
 
 

@@ -97,6 +97,12 @@ def describe(event: TicketEvent, names: dict[tuple[str, str], str]) -> str:
                 new=name("block", new),
             )
         return gettext("placed in block %(new)s", new=name("block", new))
+    if kind == "merged_into":
+        return gettext("merged this ticket into %(number)s", number=new)
+    if kind == "merged_from":
+        return gettext("merged %(number)s into this ticket", number=new)
+    if kind == "enterprise":
+        return gettext("enterprise changed from %(old)s to %(new)s", old=old or "—", new=new or "—")
     if kind == "call":
         return gettext("call: %(summary)s", summary=new) if new else gettext("logged a call")
     if kind == "sla_warning":

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.agents.models import User
 from helpdesk.contacts.models import Contact
+from helpdesk.enterprises.models import Enterprise
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block
 from helpdesk.timeutil import UTCDateTime, utcnow
@@ -87,6 +88,10 @@ class Ticket(db.Model):
     #: "first_response" / "resolution" are in ``sla_breached``: columns the reports can count
     first_response_breached: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     resolution_breached: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: the ticket this duplicate was merged into (it is closed, its thread moved there)
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tickets.id"), index=True)
+    #: the enterprise the ticket is about, in the ticket's block
+    enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprises.id"), index=True)
 
     category: Mapped[Category] = relationship()
     block: Mapped[Block | None] = relationship()
@@ -94,8 +99,13 @@ class Ticket(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id])
+    merged_into: Mapped["Ticket | None"] = relationship(remote_side=[id])
+    enterprise: Mapped[Enterprise | None] = relationship()
+    # Time order: a merged duplicate's messages interleave with the target's own.
     messages: Mapped[list["Message"]] = relationship(
-        back_populates="ticket", order_by="Message.id", cascade="all, delete-orphan"
+        back_populates="ticket",
+        order_by=lambda: (Message.created_at, Message.id),
+        cascade="all, delete-orphan",
     )
     events: Mapped[list["TicketEvent"]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"

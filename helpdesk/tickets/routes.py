@@ -12,17 +12,20 @@ from helpdesk import signals
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.agents.services import assignable_users
+from helpdesk.enterprises.services import enterprises_of_contact
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.geography.services import block_choices, states_with_blocks
+from helpdesk.i18n import N_
 from helpdesk.i18n.errors import error_message
 from helpdesk.i18n.labels import status_label
-from helpdesk.tickets import escalation, forms, queries, services
+from helpdesk.tickets import escalation, forms, merging, queries, services
 from helpdesk.tickets.assignment import claim as claim_ticket
 from helpdesk.tickets.history import history_lines
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
 from helpdesk.tickets.serializers import visible_events, visible_messages
 from helpdesk.tickets.unit_of_work import unit_of_work
 from helpdesk.timeutil import utcnow
+from helpdesk.validation import as_id
 
 bp = Blueprint("tickets", __name__)
 
@@ -176,6 +179,13 @@ def render_ticket(
         escalate_errors=escalate_errors or {},
         message=message,
         open_statuses=OPEN_STATUSES,
+        duplicates=merging.likely_duplicates(ticket, viewer),
+        merged_here=merging.merged_here(ticket),
+        owner_enterprises=(
+            enterprises_of_contact(ticket.requester)
+            if "enterprise" in editable and ticket.block is not None
+            else []
+        ),
         **_panels(ticket, viewer),
     ), status
 
@@ -259,6 +269,30 @@ def update(ticket_id: int):
         )
     flash(gettext("Ticket updated."), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
+
+
+@bp.post("/tickets/<id:ticket_id>/merge")
+@login_required
+def merge(ticket_id: int):
+    """The "Merge into KS-…" button of the likely-duplicates panel: this ticket goes into
+    the one named by ``into``; the target's page opens after."""
+    ticket = access.visible_ticket_or_404(current_user, ticket_id)
+    _require_staff()
+    target_id = as_id((request.form.get("into") or "").strip())
+    try:
+        if target_id is None:
+            raise ValidationFailed(N_("Choose a ticket to merge into."), {"into": N_("required")})
+        target = merging.merge_ticket(ticket, target_id, current_user)
+    except DomainError as exc:
+        if exc.status not in (409, 422):
+            raise
+        flash(error_message(exc), "error")
+        return redirect(url_for("tickets.show", ticket_id=ticket.id))
+    flash(
+        gettext("%(number)s merged into %(target)s.", number=ticket.number, target=target.number),
+        "success",
+    )
+    return redirect(url_for("tickets.show", ticket_id=target.id))
 
 
 @bp.post("/tickets/<id:ticket_id>/claim")

@@ -2,7 +2,14 @@
 
 from typing import Annotated, Literal, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from helpdesk.contacts.phones import InvalidPhone, normalize_phone
 from helpdesk.languages import LANGUAGES
@@ -65,6 +72,8 @@ class TicketCreate(Strict):
     #: block code; ignored for BRC staff, whose tickets always belong to their block
     block: Code | None = None
     requester: RequesterIn | None = None
+    #: the MIS code of the enterprise the ticket is about; it must be in the ticket's block
+    enterprise: Code | None = None
 
 
 class TicketUpdate(Strict):
@@ -76,6 +85,8 @@ class TicketUpdate(Strict):
     language: Language | None = None
     #: block code (staff only): triages a ticket opened for an unknown sender into its block
     block: Code | None = None
+    #: enterprise MIS code (staff only), in the ticket's block; null: about no enterprise
+    enterprise: Code | None = None
 
 
 #: what a reply may set in the same transaction ("send and resolve", "send and wait")
@@ -83,7 +94,20 @@ ReplyStatus = Literal["resolved", "pending"]
 
 
 class MessageCreate(Strict):
-    body: Body
+    body: Body | None = None
     internal: bool = False
     #: set the ticket's status in the same transaction (staff and mentors only)
     status: ReplyStatus | None = None
+    #: a canned response's id instead of ``body``: its text, filled in for the ticket
+    response: Id | None = None
+
+    @model_validator(mode="after")
+    def body_or_response(self) -> "MessageCreate":
+        if (self.body is None) == (self.response is None):
+            raise ValueError("send either body or response")
+        return self
+
+
+class MergeIn(Strict):
+    #: id of the ticket to merge this one into
+    into: Id

@@ -40,6 +40,8 @@ def _ticket_dict(ticket: Ticket, viewer: User | None, *, with_messages: bool) ->
         "requester": ticket.requester.to_dict() if ticket.requester else None,
         "assignee": ticket.assignee.to_summary() if ticket.assignee else None,
         "mentor": ticket.mentor.to_summary() if ticket.mentor else None,
+        "enterprise": ticket.enterprise.to_summary() if ticket.enterprise else None,
+        "merged_into": ticket.merged_into_id,
         "created_at": isoformat(ticket.created_at),
         "updated_at": isoformat(ticket.updated_at),
         "sla": {

@@ -21,6 +21,8 @@ from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.contacts.models import Contact
 from helpdesk.contacts.services import find_or_create_contact, place_contact
+from helpdesk.enterprises.models import Enterprise
+from helpdesk.enterprises.services import enterprise_by_code
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District
@@ -99,6 +101,11 @@ def create_ticket(
     category = category_by_slug(data.category)
     if category is None:
         errors["category"] = N_("unknown category")
+    enterprise = None
+    if data.enterprise is not None and "block" not in errors:
+        enterprise, problem = _enterprise_in(data.enterprise, block)
+        if problem:
+            errors["enterprise"] = problem
     if errors:
         raise ValidationFailed(N_("The ticket has invalid fields."), errors)
     if actor is not None:
@@ -114,6 +121,7 @@ def create_ticket(
             category=category,
             block=block,
             requester=_requester_for(data, actor, block, from_gateway),
+            enterprise=enterprise,
             created_by=actor,
             status="new",
             created_at=now,
@@ -128,6 +136,19 @@ def create_ticket(
         # The console may queue auto-assignment (the SLA engine picks the policy before commit).
         signals.ticket_created.send(ticket, actor=actor, live=live)
     return ticket
+
+
+def _enterprise_in(code: str, block: Block | None) -> tuple[Enterprise | None, str | None]:
+    """The enterprise ``code`` names if it is in ``block``, else why not. An enterprise of
+    another block reads as unknown: BRC staff learn nothing of other blocks."""
+    enterprise = enterprise_by_code(code)
+    if enterprise is None or block is None:
+        return None, N_("unknown enterprise") if enterprise is None else N_(
+            "the ticket has no block"
+        )
+    if enterprise.block_id != block.id:
+        return None, N_("not an enterprise of the ticket's block")
+    return enterprise, None
 
 
 def _requester_for(
@@ -163,6 +184,13 @@ def add_message(
     happen or neither."""
     if data.internal and (author is None or not access.may_write_internal_notes(author)):
         raise Forbidden(N_("Only call-centre staff and mentors write internal notes."))
+    if ticket.merged_into is not None:
+        number = ticket.merged_into.number
+        raise Conflict(
+            N_("This ticket was merged into %(number)s; reply there."),
+            {"ticket": N_("merged into another ticket")},
+            params={"number": number},
+        )
     if ticket.status == "closed":
         raise Conflict(N_("This ticket is closed; raise a new ticket instead."))
     if data.status is not None:
@@ -172,11 +200,12 @@ def add_message(
         _check_transition(ticket, data.status, current=_status_after_reply(ticket, data, author))
     now = now or utcnow()
     with unit_of_work():
+        body = data.body if data.response is None else _canned_body(ticket, author, data.response)
         message = Message(
             ticket=ticket,
             author=author,
             contact=contact if author is None else None,
-            body=data.body,
+            body=body,
             internal=data.internal,
             channel=channel,
             automatic=automatic,
@@ -217,6 +246,17 @@ def _status_after_reply(ticket: Ticket, data: MessageCreate, author: User) -> st
     return "open" if ticket.status == "new" else ticket.status
 
 
+def _canned_body(ticket: Ticket, author: User | None, response_id: int) -> str:
+    """The canned response's text filled in for ``ticket`` by whoever keeps responses
+    (``response-requested``); 422 when the author has no such response."""
+    for _receiver, body in signals.response_requested.send(
+        ticket, response_id=response_id, author=author
+    ):
+        if body:
+            return body
+    raise ValidationFailed("No such canned response.", {"response": "no such response"})
+
+
 def log_call(
     ticket: Ticket, agent: User | None, summary: str, note: str, *, at: datetime | None = None
 ) -> Message:
@@ -241,8 +281,9 @@ def log_call(
 def update_ticket(
     ticket: Ticket, actor: User, data: TicketUpdate, *, now: datetime | None = None
 ) -> Ticket:
-    """Change status, priority, category, assignee, language or block, each change audited.
-    A new priority, category or block selects the SLA policy again."""
+    """Change status, priority, category, assignee, language, block or enterprise, each
+    change audited. A new priority, category or block selects the SLA policy again; a new
+    block drops an enterprise of the old one."""
     now = now or utcnow()
     sent = set(data.model_fields_set)
     access.require_editable(actor, sent)
@@ -263,6 +304,15 @@ def update_ticket(
     for field in ("status", "priority", "language"):
         if field in sent and getattr(data, field) is None:
             errors[field] = N_("may not be null")
+    enterprise = ticket.enterprise
+    if "enterprise" in sent and "block" not in errors:
+        enterprise, problem = None, None
+        if data.enterprise is not None:
+            enterprise, problem = _enterprise_in(data.enterprise, block or ticket.block)
+        if problem:
+            errors["enterprise"] = problem
+    elif block is not None and enterprise is not None and enterprise.block_id != block.id:
+        enterprise = None  # a ticket moved to another block is no longer about this one
     if errors:
         raise ValidationFailed(N_("The change has invalid fields."), errors)
     if "status" in sent and data.status != ticket.status:
@@ -281,6 +331,11 @@ def update_ticket(
             ticket.category = category
         if block is not None and block.id != ticket.block_id:
             _move_to_block(ticket, actor, block, now=now)
+        if enterprise is not ticket.enterprise:
+            old = ticket.enterprise.code if ticket.enterprise else None
+            new = enterprise.code if enterprise else None
+            record_event(ticket, actor, "enterprise", old, new, at=now)
+            ticket.enterprise = enterprise
         if "assignee" in sent and data.assignee != ticket.assignee_id:
             _set_assignee(ticket, actor, assignee, now=now)
         if "status" in sent and data.status != ticket.status:

@@ -38,6 +38,14 @@ window.helpdeskDuration = function (minutes, dayMinutes) {
     script.setAttribute("data-upload-loaded", "");
     document.head.appendChild(script);
   }
+  // Forms that change something for good (a merge, a delete) ask first.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
   ["focusin", "pointerdown", "change"].forEach(function (type) {
     document.addEventListener(type, loadUploadScript, true);
   });
