@@ -29,9 +29,16 @@ class Category(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     #: "enterprise" or "convergence": the NRO's two domains
     domain: Mapped[str] = mapped_column(sa.String(20), default="enterprise")
+    #: no longer offered for new tickets; the tickets that have it keep it
+    retired: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     def to_dict(self) -> dict:
-        return {"slug": self.slug, "name": self.name, "description": self.description}
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "description": self.description,
+            "retired": self.retired,
+        }
 
 
 class Ticket(db.Model):
@@ -169,3 +176,23 @@ class TicketEvent(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class SavedView(db.Model):
+    """A named queue: filters and a sort. Personal, or shared by a manager or admin with
+    everyone who works the queue."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "name", name="uq_saved_views_owner_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    #: the queue's query-string filters, e.g. {"status": "open", "priority": "urgent"}
+    filters: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: a queue sort key, e.g. "due" or "-created"
+    sort: Mapped[str] = mapped_column(sa.String(20), default="")
+    shared: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    owner: Mapped[User] = relationship()
