@@ -47,6 +47,7 @@ def _connect_signals() -> None:
     from helpdesk.console import access_changes
     from helpdesk.console import receivers as console
     from helpdesk.knowledge import receivers as knowledge
+    from helpdesk.satisfaction import receivers as satisfaction
     from helpdesk.sla import receivers as sla
 
     console.connect_signals()
@@ -54,6 +55,7 @@ def _connect_signals() -> None:
     sla.connect_signals()
     calls.connect_signals()
     knowledge.connect_signals()
+    satisfaction.connect_signals()
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -158,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.knowledge import api as _knowledge_api  # noqa: F401
     from helpdesk.knowledge import tasks as _knowledge_tasks  # noqa: F401
     from helpdesk.reports import api as _reports_api  # noqa: F401
+    from helpdesk.satisfaction import api as _satisfaction_api  # noqa: F401
     from helpdesk.sla import api as _sla_api  # noqa: F401
     from helpdesk.tickets import api as _tickets_api  # noqa: F401
     from helpdesk.tickets import tasks as _ticket_tasks  # noqa: F401
@@ -177,6 +180,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.knowledge.routes import bp as knowledge_web
     from helpdesk.portal.routes import bp as portal_web
     from helpdesk.reports.routes import bp as reports_web
+    from helpdesk.satisfaction.routes import bp as satisfaction_web
     from helpdesk.sla.routes import bp as sla_admin_web
     from helpdesk.templating import register_templating
     from helpdesk.tickets.routes import bp as tickets_web
@@ -191,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
         console_web,
         sla_admin_web,
         reports_web,
+        satisfaction_web,
         console_admin_web,
         users_admin_web,
         profile_web,

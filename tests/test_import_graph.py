@@ -17,7 +17,18 @@ PACKAGE = "helpdesk"
 #: the packages everything else builds on; they import none of ``FEATURES``
 BASE_PACKAGES = ("tickets", "contacts", "geography", "agents")
 #: capabilities built on the base packages
-FEATURES = ("calls", "console", "knowledge", "reports", "sla", "portal", "demo", "cli")
+FEATURES = (
+    "calls",
+    "console",
+    "knowledge",
+    "reports",
+    "sla",
+    "portal",
+    "demo",
+    "cli",
+    "satisfaction",
+    "administration",
+)
 
 
 def module_name(path: Path) -> str:

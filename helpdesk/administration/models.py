@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.agents.models import User
 from helpdesk.extensions import db
-from helpdesk.timeutil import UTCDateTime, utcnow
+from helpdesk.timeutil import UTCDateTime, isoformat, utcnow
 
 #: what an entry is about
 SUBJECTS = ("block", "category", "sla_calendar", "sla_policy", "hours_exception")
@@ -37,7 +37,7 @@ class AdminAuditEntry(db.Model):
     def to_dict(self) -> dict:
         return {
             "id": self.id,
-            "at": self.at.isoformat(),
+            "at": isoformat(self.at),
             "actor": self.actor.to_summary() if self.actor else None,
             "subject": self.subject,
             "key": self.subject_key,

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from helpdesk.agents import access
 from helpdesk.errors import ValidationFailed
+from helpdesk.satisfaction.services import unrated_tickets
 from helpdesk.tickets import forms, queries
 from helpdesk.tickets.models import PRIORITIES
 
@@ -39,6 +40,7 @@ def home():
         view=view,
         counts=counts,
         pages=max(1, -(-result.total // per_page)),
+        to_rate=unrated_tickets(current_user),
     )
 
 

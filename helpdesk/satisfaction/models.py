@@ -9,7 +9,7 @@ from helpdesk.agents.models import User
 from helpdesk.contacts.models import Contact
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Ticket
-from helpdesk.timeutil import UTCDateTime, utcnow
+from helpdesk.timeutil import UTCDateTime, isoformat, utcnow
 
 RATINGS = (1, 2, 3, 4, 5)
 
@@ -52,5 +52,5 @@ class SatisfactionRating(db.Model):
             "rating": self.rating,
             "comment": self.comment,
             "channel": self.channel,
-            "created_at": self.created_at.isoformat(),
+            "created_at": isoformat(self.created_at),
         }
