@@ -163,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.satisfaction import api as _satisfaction_api  # noqa: F401
     from helpdesk.sla import api as _sla_api  # noqa: F401
     from helpdesk.tickets import api as _tickets_api  # noqa: F401
+    from helpdesk.tickets import queue_actions as _queue_actions  # noqa: F401  (its routes)
     from helpdesk.tickets import tasks as _ticket_tasks  # noqa: F401
 
     # The API authenticates by bearer token; session callers are CSRF-checked in api/auth.py.

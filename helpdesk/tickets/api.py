@@ -4,12 +4,13 @@ import sqlalchemy as sa
 from flask import g, jsonify, request
 
 from helpdesk.agents import access
+from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.api import api_v1
 from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
 from helpdesk.extensions import db
 from helpdesk.tickets import importing, queries, services
-from helpdesk.tickets.assignment import claim
+from helpdesk.tickets.assignment import claim, claim_next
 from helpdesk.tickets.escalation import EscalationIn, escalate
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
@@ -24,6 +25,8 @@ LIST_FILTERS = {
     "assignee": "user id, 'me' or 'none'",
     "q": "text in subject or description, or a ticket number such as KS-000123",
     "triage": "1: only tickets without a block (texts from unknown numbers), staff only",
+    "sort": "number, created, updated, priority (urgent first), status or due (the next SLA "
+    "deadline first; tickets without one last); '-' before it reverses; default -number",
     "page": "page number, from 1",
     "per_page": "items per page, 1 to 200 (default 50)",
 }
@@ -83,11 +86,12 @@ def get_tickets():
         **{
             name: args.get(name) or None
             for name in LIST_FILTERS
-            if name not in ("page", "per_page")
+            if name not in ("page", "per_page", "sort")
         }
     )
     viewer = api_user()
-    result = queries.list_tickets(viewer, filters, page, per_page)
+    sort = queries.parse_sort(args.get("sort"))
+    result = queries.list_tickets(viewer, filters, page, per_page, sort)
     return jsonify(
         {
             "items": [ticket_to_dict(t, viewer) for t in result.items],
@@ -169,4 +173,23 @@ def post_claim(ticket_id: int):
     viewer = api_user()
     ticket = access.visible_ticket_or_404(viewer, ticket_id)
     claim(ticket, viewer)
+    return jsonify(ticket_to_dict(ticket, viewer))
+
+
+@api_v1.post("/tickets/next")
+@endpoint(
+    summary="Claim the next ticket",
+    roles=STAFF_ROLES,
+    responses={200: "The ticket, now yours", 204: "No ticket fits"},
+    tag="tickets",
+)
+def post_next_ticket():
+    """Make the caller the assignee of the most urgent `new` or `open` unassigned ticket in
+    one of their languages (any, when they named none): priority first, then the nearest
+    SLA deadline, then the oldest. One conditional UPDATE: two agents asking at once never
+    get the same ticket. 204 when none fits."""
+    viewer = api_user()
+    ticket = claim_next(viewer)
+    if ticket is None:
+        return "", 204
     return jsonify(ticket_to_dict(ticket, viewer))

@@ -125,6 +125,15 @@ class Ticket(db.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def next_due(self) -> datetime | None:
+        """The next SLA deadline while the clocks run (``queries.next_due`` in SQL)."""
+        if self.status not in ("new", "open", "escalated"):
+            return None
+        first = self.first_response_due if self.first_response_at is None else None
+        dues = [first, self.next_response_due, self.mentor_response_due, self.resolution_due]
+        return min((d for d in dues if d is not None), default=None)
+
 
 class Message(db.Model):
     """A public reply or an internal note in a ticket's thread."""

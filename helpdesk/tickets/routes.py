@@ -13,7 +13,7 @@ from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.agents.services import assignable_users
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.geography.services import block_choices, states_with_blocks
-from helpdesk.tickets import escalation, forms, queries, services
+from helpdesk.tickets import escalation, forms, queries, saved_views, services
 from helpdesk.tickets.assignment import claim as claim_ticket
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
 from helpdesk.tickets.serializers import visible_events, visible_messages
@@ -23,11 +23,19 @@ bp = Blueprint("tickets", __name__)
 
 QUEUE_FILTERS = ("status", "priority", "category", "state", "block", "assignee", "q", "triage")
 QUEUE_PAGE_SIZE = 50
+SORT_CHOICES = (
+    ("-number", "Newest first"),
+    ("number", "Oldest first"),
+    ("due", "SLA due (next to breach first)"),
+    ("priority", "Priority (urgent first)"),
+    ("-updated", "Recently changed"),
+)
 
 
 def queue_filters(args) -> tuple[queries.TicketFilters, dict[str, str]]:
-    """The queue shows open work unless asked otherwise; ``status=any`` shows everything."""
-    values = {name: (args.get(name) or "").strip() for name in QUEUE_FILTERS}
+    """The queue shows open work unless asked otherwise; ``status=any`` shows everything.
+    ``values`` also carries the ``sort``, so links keep it."""
+    values = {name: (args.get(name) or "").strip() for name in (*QUEUE_FILTERS, "sort")}
     if "status" not in args:
         values["status"] = "open"
     status = None if values["status"] in ("", "any") else values["status"]
@@ -36,6 +44,19 @@ def queue_filters(args) -> tuple[queries.TicketFilters, dict[str, str]]:
         status=status,
     )
     return filters, values
+
+
+def _bulk_choices() -> list[tuple[str, str]]:
+    """The bulk actions the queue offers this user: (value, label)."""
+    editable = access.EDITABLE_FIELDS.get(current_user.role, set())
+    choices: list[tuple[str, str]] = []
+    if "assignee" in editable:
+        choices += [("assign:me", "Assign to me"), ("assign:none", "Unassign")]
+        choices += [(f"assign:{u.id}", f"Assign to {u.name}") for u in assignable_users()]
+    if "status" in editable:
+        choices += [(f"status:{s}", f"Status: {s}") for s in ("open", "pending", "resolved")]
+        choices.append(("status:closed", "Close"))
+    return choices
 
 
 @bp.get("/tickets")
@@ -47,7 +68,8 @@ def queue():
     errors: dict[str, str] = {}
     try:
         page, per_page = queries.parse_paging(request.args.get("page"), None, QUEUE_PAGE_SIZE)
-        result = queries.list_tickets(current_user, filters, page, per_page)
+        sort = queries.parse_sort(values["sort"])
+        result = queries.list_tickets(current_user, filters, page, per_page, sort)
         counts = queries.status_counts(current_user, filters)
         if current_user.role in STAFF_ROLES:
             counts["triage"] = queries.triage_count(current_user)
@@ -69,6 +91,10 @@ def queue():
         pages=max(1, -(-result.total // result.per_page)),
         may_claim=current_user.role in STAFF_ROLES,
         open_statuses=OPEN_STATUSES,
+        sort_choices=SORT_CHOICES,
+        saved_views=saved_views.views_for(current_user),
+        may_share=current_user.role in saved_views.SHARING_ROLES,
+        bulk_choices=_bulk_choices(),
     ), (422 if errors else 200)
 
 
