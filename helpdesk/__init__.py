@@ -144,6 +144,7 @@ def _migrations_dir() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     # Importing each api module adds its routes to the one v1 blueprint.
+    from helpdesk.administration import api as _administration_api  # noqa: F401
     from helpdesk.agents import api as _agents_api  # noqa: F401
     from helpdesk.agents import users_api as _users_api  # noqa: F401
     from helpdesk.api import api_v1
@@ -172,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
     register_error_handlers(app)
 
     # Web pages: session sign-in and CSRF-protected forms.
+    from helpdesk.administration.routes import bp as administration_web
     from helpdesk.agents.admin import bp as users_admin_web
     from helpdesk.agents.profile import bp as profile_web
     from helpdesk.agents.routes import bp as agents_web
@@ -199,6 +201,7 @@ def _register_blueprints(app: Flask) -> None:
         satisfaction_web,
         console_admin_web,
         users_admin_web,
+        administration_web,
         profile_web,
     )
     for blueprint in web_blueprints:

@@ -15,6 +15,7 @@ CONSOLE = ("console.live_queue", "Console", "c")
 CALLS = ("calls.log", "Calls", "p")
 REPORTS = ("reports.sla", "Reports", "r")
 SLA_ADMIN = ("sla_admin.index", "SLA", "a")
+SETTINGS = ("administration.blocks", "Settings", "b")
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
     "agent": [
         CONSOLE,
@@ -31,6 +32,7 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         KNOWLEDGE_BASE,
         REPORTS,
         SLA_ADMIN,
+        SETTINGS,
     ],
     "admin": [
         CONSOLE,
@@ -40,6 +42,7 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
         KNOWLEDGE_BASE,
         REPORTS,
         SLA_ADMIN,
+        SETTINGS,
         ("console_admin.settings", "Console settings", "s"),
         ("users_admin.index", "Users", "u"),
     ],

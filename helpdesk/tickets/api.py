@@ -1,6 +1,5 @@
 """API: categories and tickets."""
 
-import sqlalchemy as sa
 from flask import g, jsonify, request
 
 from helpdesk.agents import access
@@ -8,11 +7,10 @@ from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.api import api_v1
 from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
-from helpdesk.extensions import db
+from helpdesk.errors import ValidationFailed
 from helpdesk.tickets import importing, queries, services
 from helpdesk.tickets.assignment import claim, claim_next
 from helpdesk.tickets.escalation import EscalationIn, escalate
-from helpdesk.tickets.models import Category
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
 from helpdesk.tickets.serializers import message_to_dict, ticket_to_dict
 
@@ -33,9 +31,17 @@ LIST_FILTERS = {
 
 
 @api_v1.get("/categories")
-@endpoint(summary="List ticket categories", tag="categories")
+@endpoint(
+    summary="List ticket categories",
+    query={"retired": "1: retired ones too (marked retired: true); default only those in use"},
+    tag="categories",
+)
 def get_categories():
-    categories = db.session.scalars(sa.select(Category).order_by(Category.name))
+    """Categories offered for new tickets; with `retired=1` also the retired ones, which
+    old tickets keep."""
+    if request.args.get("retired") not in (None, "", "0", "1"):
+        raise ValidationFailed("Invalid query parameter.", {"retired": "must be 1 or 0"})
+    categories = queries.list_categories(retired=request.args.get("retired") == "1")
     return jsonify({"items": [c.to_dict() for c in categories]})
 
 

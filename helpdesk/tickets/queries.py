@@ -294,8 +294,13 @@ def open_tickets_of_contacts(
     )
 
 
-def list_categories() -> list[Category]:
-    return list(db.session.scalars(sa.select(Category).order_by(Category.name)))
+def list_categories(*, retired: bool = False) -> list[Category]:
+    """Categories by name: those offered for tickets, or (``retired=True``) all of them,
+    for filters and reports that must name the old ones too."""
+    query = sa.select(Category).order_by(Category.name)
+    if not retired:
+        query = query.where(Category.retired.is_(False))
+    return list(db.session.scalars(query))
 
 
 def escalated_to(mentor: User, page: int, per_page: int) -> Page:

@@ -85,7 +85,7 @@ def queue():
         errors=errors,
         statuses=STATUSES,
         priorities=PRIORITIES,
-        categories=queries.list_categories(),
+        categories=queries.list_categories(retired=True),
         states=states_with_blocks(),
         blocks=block_choices(),
         pages=max(1, -(-result.total // result.per_page)),

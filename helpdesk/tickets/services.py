@@ -98,6 +98,8 @@ def create_ticket(
     category = category_by_slug(data.category)
     if category is None:
         errors["category"] = "unknown category"
+    elif category.retired and live:
+        errors["category"] = "retired: no longer used for new tickets"
     if errors:
         raise ValidationFailed("The ticket has invalid fields.", errors)
     if actor is not None:
@@ -237,6 +239,8 @@ def update_ticket(
         category = category_by_slug(data.category) if data.category else None
         if category is None:
             errors["category"] = "unknown category"
+        elif category.retired and category.id != ticket.category_id:
+            errors["category"] = "retired: no longer used"
     if "assignee" in sent and data.assignee is not None:
         assignee = db.session.get(User, data.assignee)
         if assignee is None or not assignee.active or assignee.role not in STAFF_ROLES:
