@@ -144,7 +144,7 @@ def test_other_scripts_digits_in_the_sla_policy_form(client, login_as, make_user
     assert res.status_code == 422
     text = res.get_data(as_text=True)
     assert text.count("a whole number of minutes") == 2
-    assert "less than or equal to 527040" in text
+    assert "must be at most 527040" in text
 
 
 def test_out_of_range_ticket_ids_on_the_console_socket(console_client, make_user):

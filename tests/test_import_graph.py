@@ -18,6 +18,7 @@ PACKAGE = "helpdesk"
 BASE_PACKAGES = ("tickets", "contacts", "geography", "agents")
 #: capabilities built on the base packages
 FEATURES = (
+    "attachments",
     "calls",
     "console",
     "knowledge",

@@ -140,6 +140,32 @@ def test_resolving_asks_a_confirmed_requester_by_sms_only(sms_in, make_user, brc
     assert outgoing(web_ticket.id) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("बैंक से लोन नहीं मिला", "1 से 5 तक कोई एक अंक भेजें"),
+        ("ബാങ്ക് വായ്പ അനുവദിച്ചില്ല", "1 മുതൽ 5 വരെ ഒരു അക്കം മറുപടി അയയ്ക്കുക"),
+    ],
+)
+def test_the_rating_question_goes_in_the_tickets_language(sms_in, make_user, run_jobs, text, asked):
+    make_user("agent")
+    ticket_id = sms_in(text).json["ticket"]
+    ticket = db.session.get(Ticket, ticket_id)
+    set_status(ticket, "resolved")
+    run_jobs()
+    question = outgoing(ticket_id)[-1]
+    assert asked in question and ticket.number in question and "Reply" not in question
+
+
+def test_a_digit_typed_in_devanagari_rates_like_an_ascii_one(sms_in, make_user):
+    make_user("agent")
+    ticket_id = sms_in("बैंक से लोन नहीं मिला").json["ticket"]
+    set_status(db.session.get(Ticket, ticket_id), "resolved")
+    answer = sms_in("४")
+    assert answer.status_code == 201 and answer.json["rating"] == 4
+    assert [(r.ticket_id, r.rating) for r in ratings()] == [(ticket_id, 4)]
+
+
 def test_an_sms_digit_rates_the_resolved_ticket_once_and_reopens_nothing(sms_in, make_user):
     make_user("agent")
     ticket_id = sms_in("Loan not sanctioned by the bank").json["ticket"]

@@ -3,6 +3,7 @@ managers look. Views parse the form, call ``services`` (which audits) and render
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager
 
@@ -12,12 +13,34 @@ from helpdesk.agents import access
 from helpdesk.errors import DomainError, NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
+from helpdesk.i18n import N_, translate, validation
+from helpdesk.i18n.errors import error_message
+from helpdesk.i18n.labels import field_label
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.queries import list_categories, parse_paging
 
 bp = Blueprint("administration", __name__, url_prefix="/admin")
 VIEW_ROLES = ("admin", "manager")
 AUDIT_PAGE_SIZE = 50
+#: the audit's subjects and actions as the page names them (translated with |t)
+SUBJECT_NAMES = {
+    "block": N_("Block"),
+    "category": N_("Category"),
+    "sla_calendar": N_("SLA calendar"),
+    "sla_policy": N_("SLA policy"),
+    "hours_exception": N_("Special day"),
+}
+ACTION_NAMES = {
+    "created": N_("added"),
+    "renamed": N_("renamed"),
+    "moved": N_("moved"),
+    "described": N_("description changed"),
+    "retired": N_("retired"),
+    "restored": N_("restored"),
+    "deleted": N_("deleted"),
+    "hours": N_("hours changed"),
+    "changed": N_("changed"),
+}
 
 
 @bp.before_request
@@ -35,16 +58,26 @@ def _form(*names: str) -> dict[str, str]:
 
 
 def _required(values: dict[str, str], *names: str) -> None:
-    missing = {n: "required" for n in names if not values.get(n)}
-    too_long = {n: "at most 120 characters" for n, v in values.items() if len(v) > 120}
+    missing = {n: validation.required(n) for n in names if not values.get(n)}
+    too_long = {
+        n: gettext("%(field)s is longer than %(max)s characters.", field=field_label(n), max=120)
+        for n, v in values.items()
+        if len(v) > 120
+    }
     if missing or too_long:
-        raise ValidationFailed("Please correct the marked fields.", too_long | missing)
+        raise ValidationFailed(N_("Please correct the marked fields."), too_long | missing)
+
+
+def _refusal(exc: DomainError) -> str:
+    """A service's refusal with its reasons, in the page's language."""
+    reasons = "; ".join(translate(why) for why in exc.fields.values())
+    return error_message(exc) + (" " + reasons if reasons else "")
 
 
 def _get_or_404(model, object_id: int):
     found = db.session.get(model, object_id)
     if found is None:
-        raise NotFound("No such setting.")
+        raise NotFound(N_("No such setting."))
     return found
 
 
@@ -74,7 +107,10 @@ def blocks():
         except DomainError as exc:
             errors = exc.fields or {"code": exc.message}
         else:
-            flash(f"Block {block.name} ({block.code}) added.", "success")
+            flash(
+                gettext("Block %(name)s (%(code)s) added.", name=block.name, code=block.code),
+                "success",
+            )
             return redirect(url_for("administration.blocks"))
     states = db.session.scalars(sa.select(State).order_by(State.name)).all()
     return render_template(
@@ -97,9 +133,9 @@ def change_block(block_id: int):
         _required(values, "name", "district", "state")
         services.change_block(current_user, block, **values)
     except DomainError as exc:
-        flash(f"{block.code}: {exc.message} " + "; ".join(exc.fields.values()), "error")
+        flash(f"{block.code}: {_refusal(exc)}", "error")
     else:
-        flash(f"Block {block.code} saved.", "success")
+        flash(gettext("Block %(code)s saved.", code=block.code), "success")
     return redirect(url_for("administration.blocks"))
 
 
@@ -117,13 +153,14 @@ def categories():
         except DomainError as exc:
             errors = exc.fields or {"slug": exc.message}
         else:
-            flash(f"Category “{category.name}” added.", "success")
+            flash(gettext("Category “%(name)s” added.", name=category.name), "success")
             return redirect(url_for("administration.categories"))
     return render_template(
         "admin/categories.html",
         categories=list_categories(retired=True),
         may_change=current_user.role == "admin",
         domains=services.DOMAINS,
+        domain_names=services.DOMAIN_NAMES,
         values=values,
         errors=errors,
     ), (422 if errors else 200)
@@ -143,9 +180,9 @@ def change_category(category_id: int):
             _required(values, "name")
             services.change_category(current_user, category, name=values["name"])
     except DomainError as exc:
-        flash(f"{category.slug}: {exc.message}", "error")
+        flash(f"{category.slug}: {_refusal(exc)}", "error")
     else:
-        flash(f"Category “{category.name}” saved.", "success")
+        flash(gettext("Category “%(name)s” saved.", name=category.name), "success")
     return redirect(url_for("administration.categories"))
 
 
@@ -165,6 +202,8 @@ def audit_log():
         entries=rows,
         subject=subject,
         subjects=SUBJECTS,
+        subject_names=SUBJECT_NAMES,
+        action_names=ACTION_NAMES,
         page=page,
         pages=max(1, -(-total // per_page)),
         total=total,

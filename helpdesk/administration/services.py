@@ -14,6 +14,7 @@ from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District
 from helpdesk.geography.services import create_block, state_by_code
+from helpdesk.i18n import N_
 from helpdesk.sla import configuration
 from helpdesk.sla.forms import slots_text
 from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
@@ -22,6 +23,8 @@ from helpdesk.tickets.unit_of_work import unit_of_work
 from helpdesk.timeutil import utcnow
 
 DOMAINS = ("enterprise", "convergence")
+#: the domains as pages name them (templates translate them with |t)
+DOMAIN_NAMES = {"enterprise": N_("Enterprise"), "convergence": N_("Convergence")}
 
 
 def _admin(actor: User) -> None:
@@ -58,7 +61,9 @@ def change_block(
     if state and state != target_state.code:
         target_state = state_by_code(state)
         if target_state is None:
-            raise ValidationFailed("Unknown state.", {"state": "not an ISO 3166-2 code of India"})
+            raise ValidationFailed(
+                N_("Unknown state."), {"state": N_("not an ISO 3166-2 code of India")}
+            )
     with unit_of_work():
         if name and name != block.name:
             audit.record(actor, "block", block.code, "renamed", block.name, name)
@@ -86,11 +91,11 @@ def add_category(
     _admin(actor)
     errors = {}
     if db.session.scalar(sa.select(Category.id).where(Category.slug == slug)):
-        errors["slug"] = "already in use"
+        errors["slug"] = N_("already in use")
     if domain not in DOMAINS:
-        errors["domain"] = "enterprise or convergence"
+        errors["domain"] = N_("enterprise or convergence")
     if errors:
-        raise ValidationFailed("The category has invalid fields.", errors)
+        raise ValidationFailed(N_("The category has invalid fields."), errors)
     with unit_of_work():
         category = Category(slug=slug, name=name, description=description, domain=domain)
         db.session.add(category)

@@ -214,7 +214,7 @@ def _operation(rule, view, declared: dict, schemas: dict) -> dict:
         elif status >= 400:
             op["responses"][str(status)]["content"] = error_content
     # Any operation may meet these: a wrong password or gateway secret is a 401 even where
-    # no user signs in; 503 is a busy database (SQLite's one writer) and says Retry-After.
+    # no user signs in; 503 is a busy or unreachable database and says Retry-After.
     errors = {400, 401, 413, 415, 422, 429, 503}
     if declared["auth"]:
         errors |= {403, 404, 409}

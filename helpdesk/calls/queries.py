@@ -10,6 +10,7 @@ from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.calls.models import Call
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.tickets.queries import Page
 from helpdesk.timeutil import IST
 from helpdesk.validation import as_id, parse_day_range
@@ -43,18 +44,18 @@ def parse_filters(args) -> tuple[CallFilters, dict[str, str]]:
         if values["direction"] in ("in", "out"):
             filters.direction = values["direction"]
         else:
-            errors["direction"] = "must be in or out"
+            errors["direction"] = N_("must be in or out")
     if values["outcome"]:
         if values["outcome"] in OUTCOMES:
             filters.outcome = values["outcome"]
         else:
-            errors["outcome"] = "must be answered or missed"
+            errors["outcome"] = N_("must be answered or missed")
     if values["agent"]:
         filters.agent = as_id(values["agent"])
         if filters.agent is None:
-            errors["agent"] = "must be a user id"
+            errors["agent"] = N_("must be a user id")
     if errors:
-        raise ValidationFailed("These filters are not valid.", errors)
+        raise ValidationFailed(N_("These filters are not valid."), errors)
     return filters, values
 
 

@@ -2,7 +2,7 @@
 
 from helpdesk import signals
 from helpdesk.calls.sms import queue_reply, queue_text
-from helpdesk.satisfaction.services import SMS_QUESTION, rating_of
+from helpdesk.satisfaction.services import rating_of, sms_question
 from helpdesk.tickets.unit_of_work import is_historical
 
 
@@ -20,7 +20,7 @@ def ask_for_rating(ticket, *, new: str, **kwargs) -> None:
     if new != "resolved" or is_historical() or ticket.id is None:
         return
     if rating_of(ticket) is None:
-        queue_text(ticket, SMS_QUESTION.format(number=ticket.number))
+        queue_text(ticket, sms_question(ticket))
 
 
 def connect_signals() -> None:

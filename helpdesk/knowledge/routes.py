@@ -7,11 +7,14 @@ Views only parse, authorize (``agents/access.py``), call ``services.py`` and ren
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
 from helpdesk.errors import DomainError, Forbidden, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
+from helpdesk.i18n.errors import error_message
 from helpdesk.knowledge import forms, queries, searching, services
 from helpdesk.knowledge.models import Article
 from helpdesk.knowledge.rendering import render_markdown
@@ -148,8 +151,8 @@ def vote(article_id: int):
     try:
         services.vote(article, current_user, helpful == "yes")
     except DomainError as exc:
-        return _render_article(article, exc.message, exc.status)
-    flash("Thank you: your vote is counted.", "success")
+        return _render_article(article, error_message(exc), exc.status)
+    flash(gettext("Thank you: your vote is counted."), "success")
     return redirect(url_for("knowledge.show", article_id=article.id) + "#feedback")
 
 
@@ -159,8 +162,8 @@ def publish(article_id: int):
     try:
         services.update_article(article, current_user, ArticleUpdate(status="published"))
     except DomainError as exc:
-        return _render_article(article, exc.message, exc.status)
-    flash("Published: everyone can now find this article.", "success")
+        return _render_article(article, error_message(exc), exc.status)
+    flash(gettext("Published: everyone can now find this article."), "success")
     return redirect(url_for("knowledge.show", article_id=article.id))
 
 
@@ -169,8 +172,8 @@ def publish(article_id: int):
 
 def _status_choices() -> list[tuple[str, str]]:
     if current_user.role in access.ARTICLE_EDITOR_ROLES:
-        return [("draft", "Draft"), ("published", "Published")]
-    return [("draft", "Draft (a mentor reviews and publishes it)")]
+        return [("draft", gettext("Draft")), ("published", gettext("Published"))]
+    return [("draft", gettext("Draft (a mentor reviews and publishes it)"))]
 
 
 def _render_editor(
@@ -202,7 +205,11 @@ def _save(article: Article | None):
     data, errors = forms.article_from_form(request.form, update=article is not None)
     if errors:
         return _render_editor(
-            article, values, errors, message="Please correct the marked fields.", status=422
+            article,
+            values,
+            errors,
+            message=gettext("Please correct the marked fields."),
+            status=422,
         )
     try:
         if article is None:
@@ -210,8 +217,13 @@ def _save(article: Article | None):
         else:
             services.update_article(article, current_user, data)
     except DomainError as exc:
-        return _render_editor(article, values, exc.fields, message=exc.message, status=exc.status)
-    flash("Article published." if article.status == "published" else "Draft saved.", "success")
+        return _render_editor(
+            article, values, exc.fields, message=error_message(exc), status=exc.status
+        )
+    flash(
+        gettext("Article published.") if article.status == "published" else gettext("Draft saved."),
+        "success",
+    )
     return redirect(url_for("knowledge.show", article_id=article.id))
 
 
@@ -228,7 +240,7 @@ def new():
 def edit(article_id: int):
     article = queries.visible_article_or_404(current_user, article_id)
     if not access.may_edit_article(current_user, article):
-        raise Forbidden("You may not edit this article.")
+        raise Forbidden(N_("You may not edit this article."))
     if request.method == "POST":
         return _save(article)
     return _render_editor(article, forms.form_values(article), {})
@@ -248,7 +260,7 @@ def preview():
 def _ticket_failed(ticket, exc: DomainError):
     from helpdesk.tickets.routes import render_ticket
 
-    return render_ticket(ticket, message=exc.message, status=exc.status)
+    return render_ticket(ticket, message=error_message(exc), status=exc.status)
 
 
 @bp.post("/tickets/<id:ticket_id>/use-article")
@@ -259,13 +271,19 @@ def use_article(ticket_id: int):
     article_id = as_id(request.form.get("article", ""))
     try:
         if article_id is None:
-            raise ValidationFailed("Choose an article to answer with.", {"article": "required"})
+            raise ValidationFailed(
+                N_("Choose an article to answer with."), {"article": N_("required")}
+            )
         article = queries.visible_article_or_404(current_user, article_id)
         services.use_on_ticket(ticket, article, current_user, reply=True)
     except DomainError as exc:
         return _ticket_failed(ticket, exc)
     flash(
-        f"Answer sent from “{article.title}”, and the article is linked to this ticket.", "success"
+        gettext(
+            "Answer sent from “%(title)s”, and the article is linked to this ticket.",
+            title=article.title,
+        ),
+        "success",
     )
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#thread-end")
 
@@ -279,5 +297,8 @@ def save_as_article(ticket_id: int):
         article = services.draft_from_ticket(ticket, current_user)
     except DomainError as exc:
         return _ticket_failed(ticket, exc)
-    flash(f"Draft created from {ticket.number}. Tidy it up and save.", "success")
+    flash(
+        gettext("Draft created from %(number)s. Tidy it up and save.", number=ticket.number),
+        "success",
+    )
     return redirect(url_for("knowledge.edit", article_id=article.id))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from helpdesk.errors import ValidationFailed
+from helpdesk.i18n import N_
 from helpdesk.reports import queries
 from helpdesk.reports.queries import EMPTY_LABELS, GROUP_KEYS, PERCENTILES, TARGETS
 from helpdesk.timeutil import IST, utcnow
@@ -71,7 +72,7 @@ def parse_range(args, *, now: datetime | None = None) -> ReportRange:
     if group_by not in GROUP_KEYS:
         errors["group_by"] = "must be one of " + ", ".join(GROUP_KEYS)
     if errors:
-        raise ValidationFailed("Invalid report parameters.", errors)
+        raise ValidationFailed(N_("Invalid report parameters."), errors)
     if last is None:
         last = today_ist(now) if first is None else max(first, today_ist(now))
     if first is None:
@@ -134,7 +135,8 @@ def parse_group(value: str | None) -> str | None:
         return None
     if value not in GROUP_KEYS:
         raise ValidationFailed(
-            "Invalid report parameters.", {"group_by": "must be one of " + ", ".join(GROUP_KEYS)}
+            N_("Invalid report parameters."),
+            {"group_by": "must be one of " + ", ".join(GROUP_KEYS)},
         )
     return value
 

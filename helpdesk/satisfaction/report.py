@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.reports.queries import EMPTY_LABELS, grouping, week_start
 from helpdesk.satisfaction.models import RATINGS, SatisfactionRating
 from helpdesk.tickets.models import Ticket
@@ -56,7 +57,7 @@ def parse_csat_range(args, *, now: datetime | None = None) -> CsatRange:
     if group_by not in CSAT_GROUPS:
         errors["group_by"] = "must be one of " + ", ".join(CSAT_GROUPS)
     if errors:
-        raise ValidationFailed("Invalid report parameters.", errors)
+        raise ValidationFailed(N_("Invalid report parameters."), errors)
     today = (now or utcnow()).astimezone(IST).date()
     if last is None:
         last = today if first is None else max(first, today)

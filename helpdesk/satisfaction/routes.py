@@ -1,11 +1,14 @@
 """Web pages: the portal's rating form (on the ticket page) and the CSAT report."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from pydantic import ValidationError
 
 from helpdesk.agents import access
 from helpdesk.errors import DomainError, ValidationFailed
+from helpdesk.i18n.errors import error_message
 from helpdesk.satisfaction import report as csat
 from helpdesk.satisfaction import services
 from helpdesk.satisfaction.schemas import RatingIn
@@ -13,7 +16,12 @@ from helpdesk.validation import ascii_int
 
 bp = Blueprint("satisfaction", __name__)
 REPORT_ROLES = ("manager", "admin")
-GROUP_NAMES = {"agent": "Agent", "category": "Category", "state": "State", "block": "Block"}
+GROUP_NAMES = {
+    "agent": _l("Agent"),
+    "category": _l("Category"),
+    "state": _l("State"),
+    "block": _l("Block"),
+}
 
 
 @bp.post("/tickets/<id:ticket_id>/satisfaction")
@@ -29,16 +37,16 @@ def rate(ticket_id: int):
             }
         )
     except ValidationError:
-        flash("Choose a rating from 1 to 5. A comment can be up to 2000 letters.", "error")
+        flash(gettext("Choose a rating from 1 to 5. A comment can be up to 2000 letters."), "error")
         return redirect(url_for("tickets.show", ticket_id=ticket.id))
     try:
         services.rate_ticket(ticket, current_user, data.rating, data.comment, channel="web")
     except DomainError as exc:
         if exc.status == 403:
             raise
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
     else:
-        flash("Thank you for your rating.", "success")
+        flash(gettext("Thank you for your rating."), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 

@@ -24,6 +24,7 @@ from helpdesk.contacts.models import Contact
 from helpdesk.contacts.services import confirmed_contacts
 from helpdesk.errors import Conflict, Forbidden
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.satisfaction.models import SatisfactionRating
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services import record_event
@@ -32,12 +33,29 @@ from helpdesk.timeutil import utcnow
 
 RATED_STATUSES = ("resolved", "closed")
 SMS_RATING_DAYS = 7
-RATING_DIGIT = re.compile(r"\s*([1-5])\s*")
-#: the text asking an SMS requester to rate a resolved ticket
-SMS_QUESTION = (
-    "Your ticket {number} is resolved. How happy are you with the help? "
-    "Reply 1 to 5 (5 = very happy)."
-)
+#: the digits 1-5 as phones type them: ASCII, Devanagari (Hindi keyboards), Malayalam
+RATING_DIGITS = {
+    **{str(n): n for n in range(1, 6)},
+    **{chr(0x0966 + n): n for n in range(1, 6)},
+    **{chr(0x0D66 + n): n for n in range(1, 6)},
+}
+RATING_DIGIT = re.compile(r"\s*([" + "".join(RATING_DIGITS) + r"])\s*")
+#: the text asking an SMS requester to rate a resolved ticket, in the ticket's language
+#: where we have it (like the acknowledgement, ``tickets.tasks.ACKNOWLEDGEMENTS``)
+SMS_QUESTIONS = {
+    "en": "Your ticket {number} is resolved. How happy are you with the help? "
+    "Reply 1 to 5 (5 = very happy).",
+    "hi": "आपका टिकट {number} हल हो गया है। हमारी मदद से आप कितने खुश हैं? "
+    "1 से 5 तक कोई एक अंक भेजें (5 = बहुत खुश)।",
+    "ml": "നിങ്ങളുടെ ടിക്കറ്റ് {number} പരിഹരിച്ചു. ഞങ്ങളുടെ സഹായത്തിൽ നിങ്ങൾ എത്ര "
+    "സന്തുഷ്ടരാണ്? 1 മുതൽ 5 വരെ ഒരു അക്കം മറുപടി അയയ്ക്കുക (5 = വളരെ സന്തോഷം).",
+}
+
+
+def sms_question(ticket: Ticket) -> str:
+    """The "reply 1 to 5" text for ``ticket``, in its language (English otherwise)."""
+    template = SMS_QUESTIONS.get(ticket.language, SMS_QUESTIONS["en"])
+    return template.format(number=ticket.number)
 
 
 def rating_of(ticket: Ticket) -> SatisfactionRating | None:
@@ -63,7 +81,7 @@ def rate_ticket(
     """Record ``user``'s rating of ``ticket`` (the caller checked the user may see it).
     Forbidden for anyone but BRC staff; Conflict for an unfinished or rated ticket."""
     if user.role != "brc":
-        raise Forbidden("Only the requester's side (BRC staff) rates a ticket.")
+        raise Forbidden(N_("Only the requester's side (BRC staff) rates a ticket."))
     return _save(ticket, rating, comment, channel=channel, rated_by=user)
 
 
@@ -78,9 +96,11 @@ def _save(
     now: datetime | None = None,
 ) -> SatisfactionRating:
     if ticket.status not in RATED_STATUSES:
-        raise Conflict("Only a resolved or closed ticket can be rated.", {"status": ticket.status})
+        raise Conflict(
+            N_("Only a resolved or closed ticket can be rated."), {"status": ticket.status}
+        )
     if rating_of(ticket) is not None:
-        raise Conflict("This ticket has been rated already.", {"rating": "already rated"})
+        raise Conflict(N_("This ticket has been rated already."), {"rating": N_("already rated")})
     now = now or utcnow()
     entry = SatisfactionRating(
         ticket=ticket,
@@ -98,7 +118,9 @@ def _save(
             # Staff read the rating in the ticket's history; it changes nothing else.
             record_event(ticket, rated_by, "rating", None, rating, at=now)
     except IntegrityError:
-        raise Conflict("This ticket has been rated already.", {"rating": "already rated"}) from None
+        raise Conflict(
+            N_("This ticket has been rated already."), {"rating": N_("already rated")}
+        ) from None
     return entry
 
 
@@ -112,9 +134,10 @@ class SmsRating:
 
 
 def rating_digit(text: str) -> int | None:
-    """1 to 5 when the whole text is that one digit (spaces aside), else None."""
+    """1 to 5 when the whole text is that one digit (spaces aside; ASCII, Devanagari or
+    Malayalam), else None."""
     match = RATING_DIGIT.fullmatch(text)
-    return int(match.group(1)) if match else None
+    return RATING_DIGITS[match.group(1)] if match else None
 
 
 def recently_resolved(phone: str, now: datetime) -> list[Ticket]:

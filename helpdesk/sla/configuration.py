@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.sla.calendar import DEFAULT_POLICIES, BusinessCalendar
 from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.sla.policies import assign_policy, list_policies, refresh_sla, targets_of_fields
@@ -125,12 +126,14 @@ def add_holiday(
     if calendar is None:
         raise LookupError(f"no calendar {calendar_name!r}")
     if any(h.day == day for h in calendar.holidays):
-        raise ValidationFailed("That day is already a holiday.", {"day": "already a holiday"})
+        raise ValidationFailed(
+            N_("That day is already a holiday."), {"day": N_("already a holiday")}
+        )
     if hours:
         try:
             BusinessCalendar(special_hours={day: [tuple(s) for s in hours]})
         except ValueError as exc:
-            raise ValidationFailed("The hours are invalid.", {"hours": str(exc)}) from exc
+            raise ValidationFailed(N_("The hours are invalid."), {"hours": str(exc)}) from exc
     holiday = SlaHoliday(
         calendar=calendar,
         day=day,
@@ -172,9 +175,9 @@ def update_calendar(
         except ValueError as exc:
             errors[f"hours.{day}"] = str(exc)
     if not any(hours.values()):
-        errors["hours"] = "a calendar needs some working time"
+        errors["hours"] = N_("a calendar needs some working time")
     if errors:
-        raise ValidationFailed("The calendar has invalid hours.", errors)
+        raise ValidationFailed(N_("The calendar has invalid hours."), errors)
     calendar.hours = {str(day): [list(s) for s in slots] for day, slots in hours.items() if slots}
     calendar.india_holidays = india_holidays
     calendar.state_holidays = state_holidays
@@ -195,15 +198,15 @@ def create_policy(fields: dict) -> SlaPolicy:
     if fields.get("category"):
         category = db.session.scalar(sa.select(Category).where(Category.slug == fields["category"]))
         if category is None:
-            errors["category"] = "unknown category"
+            errors["category"] = N_("unknown category")
     if fields.get("state"):
         state = db.session.scalar(sa.select(State).where(State.code == fields["state"]))
         if state is None:
-            errors["state"] = "unknown state"
+            errors["state"] = N_("unknown state")
     if calendar_named(fields["calendar"]) is None:
-        errors["calendar"] = "unknown calendar"
+        errors["calendar"] = N_("unknown calendar")
     if db.session.scalar(sa.select(SlaPolicy.id).where(SlaPolicy.name == fields["name"])):
-        errors["name"] = "already in use"
+        errors["name"] = N_("already in use")
     if not errors and db.session.scalar(
         sa.select(SlaPolicy.id).where(
             SlaPolicy.priority == fields["priority"],
@@ -213,9 +216,9 @@ def create_policy(fields: dict) -> SlaPolicy:
             SlaPolicy.state_code.is_(None) if state is None else SlaPolicy.state_code == state.code,
         )
     ):
-        errors["priority"] = "a policy for this priority, category and state exists"
+        errors["priority"] = N_("a policy for this priority, category and state exists")
     if errors:
-        raise ValidationFailed("The policy has invalid fields.", errors)
+        raise ValidationFailed(N_("The policy has invalid fields."), errors)
     policy = SlaPolicy(
         name=fields["name"],
         priority=fields["priority"],
@@ -239,7 +242,7 @@ def create_calendar(name: str) -> SlaCalendar:
     """A new calendar with the default hours (Monday to Saturday, 09:00-18:00, India's
     national holidays). The caller commits."""
     if calendar_named(name) is not None:
-        raise ValidationFailed("A calendar has this name.", {"name": "already in use"})
+        raise ValidationFailed(N_("A calendar has this name."), {"name": N_("already in use")})
     calendar = SlaCalendar(
         name=name, tz="Asia/Kolkata", hours=dict(DEFAULT_CALENDAR_HOURS), india_holidays=True
     )
@@ -252,9 +255,11 @@ def rename_calendar(calendar: SlaCalendar, name: str) -> None:
     """Rename a calendar and the policies that run in it (they name it). The default
     calendar keeps its name: it is the contract's. The caller commits."""
     if calendar.name == "default":
-        raise ValidationFailed("The default calendar keeps its name.", {"name": "default"})
+        raise ValidationFailed(
+            N_("The default calendar keeps its name."), {"name": N_("the default calendar")}
+        )
     if name != calendar.name and calendar_named(name) is not None:
-        raise ValidationFailed("A calendar has this name.", {"name": "already in use"})
+        raise ValidationFailed(N_("A calendar has this name."), {"name": N_("already in use")})
     for policy in policies_using(calendar.name):
         policy.calendar = name
     calendar.name = name
@@ -266,11 +271,11 @@ def delete_calendar(calendar: SlaCalendar) -> None:
     users = policies_using(calendar.name)
     if calendar.name == "default" or users:
         why = (
-            "the default calendar"
+            N_("the default calendar")
             if calendar.name == "default"
             else "used by " + ", ".join(p.name for p in users)
         )
-        raise Conflict("This calendar cannot be deleted.", {"calendar": why})
+        raise Conflict(N_("This calendar cannot be deleted."), {"calendar": why})
     db.session.delete(calendar)
     db.session.flush()
 
@@ -290,7 +295,9 @@ def delete_policy(policy: SlaPolicy, *, now: datetime) -> int:
     """Delete a policy (never a default one per priority); its open tickets take the
     policy that now matches them and are recomputed; returns how many. The caller commits."""
     if is_default_policy(policy):
-        raise Conflict("The default policy of a priority cannot be deleted.", {"policy": "default"})
+        raise Conflict(
+            N_("The default policy of a priority cannot be deleted."), {"policy": N_("default")}
+        )
     tickets = db.session.scalars(
         sa.select(Ticket).where(Ticket.sla_policy == policy.name, Ticket.status.in_(OPEN_STATUSES))
     ).all()

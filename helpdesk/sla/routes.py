@@ -7,6 +7,7 @@ the open tickets a change affects) inside a unit of work, and render.
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext, ngettext
 from flask_login import current_user, login_required
 
 from helpdesk.administration import audit
@@ -15,6 +16,8 @@ from helpdesk.agents import access
 from helpdesk.errors import DomainError, NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import State
+from helpdesk.i18n import N_, translate
+from helpdesk.i18n.errors import error_message
 from helpdesk.sla import configuration, forms, policies
 from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.tickets.models import PRIORITIES, Category
@@ -35,7 +38,7 @@ def _may_change() -> None:
 def _get_or_404(model, object_id: int):
     found = db.session.get(model, object_id)
     if found is None:
-        raise NotFound("No such SLA setting.")
+        raise NotFound(N_("No such SLA setting."))
     return found
 
 
@@ -94,7 +97,10 @@ def new_policy():
                 errors = exc.fields
             else:
                 flash(
-                    f"Policy “{policy.name}” added; it applies to tickets created from now on.",
+                    gettext(
+                        "Policy “%(name)s” added; it applies to tickets created from now on.",
+                        name=policy.name,
+                    ),
                     "success",
                 )
                 return redirect(url_for("sla_admin.index"))
@@ -113,7 +119,7 @@ def edit_policy(policy_id: int):
     if request.method == "POST":
         data, errors = forms.policy_from_form(request.form, create=False)
         if data is not None and configuration.calendar_named(data.calendar) is None:
-            data, errors = None, {"calendar": "unknown calendar"}
+            data, errors = None, {"calendar": N_("unknown calendar")}
         if data is not None:
             with unit_of_work():
                 before = policies.policy_to_dict(policy)
@@ -128,7 +134,15 @@ def edit_policy(policy_id: int):
                             f"{field}: {before.get(field)}",
                             f"{field}: {new}",
                         )
-            flash(f"Policy “{policy.name}” saved; {count} open ticket(s) recomputed.", "success")
+            flash(
+                ngettext(
+                    "Policy “%(name)s” saved; %(num)s open ticket recomputed.",
+                    "Policy “%(name)s” saved; %(num)s open tickets recomputed.",
+                    count,
+                    name=policy.name,
+                ),
+                "success",
+            )
             return redirect(url_for("sla_admin.index"))
     return render_template(
         "sla/policy.html", policy=policy, values=values, errors=errors, **_choices()
@@ -159,7 +173,13 @@ def edit_calendar(calendar_id: int):
             errors = forms.calendar_errors_for_form(exc.fields)
         else:
             flash(
-                f"Calendar “{calendar.name}” saved; {count} open ticket(s) recomputed.", "success"
+                ngettext(
+                    "Calendar “%(name)s” saved; %(num)s open ticket recomputed.",
+                    "Calendar “%(name)s” saved; %(num)s open tickets recomputed.",
+                    count,
+                    name=calendar.name,
+                ),
+                "success",
             )
             return redirect(url_for("sla_admin.index"))
     return _index({calendar.id: errors}, {calendar.id: request.form}, 422)
@@ -177,8 +197,13 @@ def add_holiday(calendar_id: int):
         except ValidationFailed as exc:
             errors = exc.fields
         else:
-            what = "has special hours" if hours else "is now a holiday"
-            flash(f"{data.day:%d %b %Y} {what} in “{calendar.name}”.", "success")
+            sentence = (
+                gettext("%(day)s has special hours in “%(name)s”.")
+                if hours
+                else gettext("%(day)s is now a holiday in “%(name)s”.")
+            )
+            day = format_date(data.day, "d MMM y")
+            flash(sentence % {"day": day, "name": calendar.name}, "success")
             return redirect(url_for("sla_admin.index"))
     return _index({calendar.id: errors}, {calendar.id: request.form}, 422)
 
@@ -190,7 +215,14 @@ def remove_holiday(holiday_id: int):
     holiday = _get_or_404(SlaHoliday, holiday_id)
     day, name = holiday.day, holiday.calendar.name
     admin.remove_hours_exception(current_user, holiday)
-    flash(f"{day:%d %b %Y} has its usual hours again in “{name}”.", "success")
+    flash(
+        gettext(
+            "%(day)s has its usual hours again in “%(name)s”.",
+            day=format_date(day, "d MMM y"),
+            name=name,
+        ),
+        "success",
+    )
     return redirect(url_for("sla_admin.index"))
 
 
@@ -218,9 +250,8 @@ def _done(message: str):
 
 
 def _refused(exc: DomainError):
-    flash(
-        exc.message + (" (" + "; ".join(exc.fields.values()) + ")" if exc.fields else ""), "error"
-    )
+    reasons = "; ".join(translate(why) for why in exc.fields.values())
+    flash(error_message(exc) + (f" ({reasons})" if reasons else ""), "error")
     return redirect(url_for("sla_admin.index"))
 
 
@@ -230,12 +261,12 @@ def new_calendar():
     _may_change()
     name = (request.form.get("name") or "").strip()
     if not 1 <= len(name) <= 60:
-        return _refused(ValidationFailed("A calendar needs a name of 1 to 60 characters."))
+        return _refused(ValidationFailed(N_("A calendar needs a name of 1 to 60 characters.")))
     try:
         admin.add_calendar(current_user, name)
     except DomainError as exc:
         return _refused(exc)
-    return _done(f"Calendar “{name}” added with the default hours.")
+    return _done(gettext("Calendar “%(name)s” added with the default hours.", name=name))
 
 
 @bp.post("/calendars/<id:calendar_id>/rename")
@@ -245,12 +276,12 @@ def rename_calendar(calendar_id: int):
     calendar = _get_or_404(SlaCalendar, calendar_id)
     name = (request.form.get("name") or "").strip()
     if not 1 <= len(name) <= 60:
-        return _refused(ValidationFailed("A calendar needs a name of 1 to 60 characters."))
+        return _refused(ValidationFailed(N_("A calendar needs a name of 1 to 60 characters.")))
     try:
         admin.rename_calendar(current_user, calendar, name)
     except DomainError as exc:
         return _refused(exc)
-    return _done(f"Calendar renamed to “{name}”.")
+    return _done(gettext("Calendar renamed to “%(name)s”.", name=name))
 
 
 @bp.post("/calendars/<id:calendar_id>/delete")
@@ -263,7 +294,7 @@ def delete_calendar(calendar_id: int):
         admin.delete_calendar(current_user, calendar)
     except DomainError as exc:
         return _refused(exc)
-    return _done(f"Calendar “{name}” deleted.")
+    return _done(gettext("Calendar “%(name)s” deleted.", name=name))
 
 
 @bp.post("/policies/<id:policy_id>/delete")
@@ -276,4 +307,11 @@ def delete_policy(policy_id: int):
         count = admin.delete_policy(current_user, policy)
     except DomainError as exc:
         return _refused(exc)
-    return _done(f"Policy “{name}” deleted; {count} open ticket(s) took another policy.")
+    return _done(
+        ngettext(
+            "Policy “%(name)s” deleted; %(num)s open ticket took another policy.",
+            "Policy “%(name)s” deleted; %(num)s open tickets took another policy.",
+            count,
+            name=name,
+        )
+    )

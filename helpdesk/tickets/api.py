@@ -12,7 +12,7 @@ from helpdesk.tickets import importing, queries, services
 from helpdesk.tickets.assignment import claim, claim_next
 from helpdesk.tickets.escalation import EscalationIn, escalate
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
-from helpdesk.tickets.serializers import message_to_dict, ticket_to_dict
+from helpdesk.tickets.serializers import message_to_dict, ticket_to_dict, tickets_to_dicts
 
 LIST_FILTERS = {
     "status": "a status, a comma-separated list, or 'open' for every open status",
@@ -100,7 +100,7 @@ def get_tickets():
     result = queries.list_tickets(viewer, filters, page, per_page, sort)
     return jsonify(
         {
-            "items": [ticket_to_dict(t, viewer) for t in result.items],
+            "items": tickets_to_dicts(result.items, viewer),
             "page": result.page,
             "per_page": result.per_page,
             "total": result.total,

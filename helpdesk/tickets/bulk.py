@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from helpdesk.agents import access
 from helpdesk.agents.models import User
-from helpdesk.errors import DomainError, ValidationFailed
+from helpdesk.errors import DomainError, NotFound, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.tickets import services
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.schemas import TicketUpdate
@@ -23,23 +24,23 @@ class BulkResult:
     changed: list[Ticket] = field(default_factory=list)
     #: already as asked: nothing to write
     unchanged: list[Ticket] = field(default_factory=list)
-    #: ticket id → why it was left alone
-    skipped: dict[int, str] = field(default_factory=dict)
+    #: ticket id → why it was left alone (the service's refusal; pages translate it)
+    skipped: dict[int, DomainError] = field(default_factory=dict)
 
 
 def apply_to_tickets(user: User, ticket_ids: list[int], change: TicketUpdate) -> BulkResult:
     """Apply ``change`` (status and/or assignee) to each ticket, each in its own
     transaction."""
     if not ticket_ids:
-        raise ValidationFailed("Select at least one ticket.", {"ticket": "none selected"})
+        raise ValidationFailed(N_("Select at least one ticket."), {"ticket": N_("none selected")})
     if len(ticket_ids) > MAX_TICKETS:
-        raise ValidationFailed("Too many tickets.", {"ticket": f"at most {MAX_TICKETS}"})
+        raise ValidationFailed(N_("Too many tickets."), {"ticket": f"at most {MAX_TICKETS}"})
     access.require_editable(user, set(change.model_fields_set))
     result = BulkResult()
     for ticket_id in dict.fromkeys(ticket_ids):
         ticket = db.session.get(Ticket, ticket_id)
         if ticket is None or not access.can_view(user, ticket):
-            result.skipped[ticket_id] = "no such ticket"
+            result.skipped[ticket_id] = NotFound(N_("no such ticket"))
             continue
         if _already(ticket, change):
             result.unchanged.append(ticket)
@@ -47,7 +48,7 @@ def apply_to_tickets(user: User, ticket_ids: list[int], change: TicketUpdate) ->
         try:
             services.update_ticket(ticket, user, change)
         except DomainError as exc:
-            result.skipped[ticket_id] = exc.message
+            result.skipped[ticket_id] = exc
         else:
             result.changed.append(ticket)
     return result

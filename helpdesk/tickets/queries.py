@@ -12,6 +12,7 @@ from helpdesk.contacts.phones import InvalidPhone, normalize_phone
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
+from helpdesk.i18n import N_
 from helpdesk.tickets.models import OPEN_STATUSES, PRIORITIES, STATUSES, Category, Ticket
 from helpdesk.validation import as_id, parse_int
 
@@ -53,7 +54,7 @@ def parse_paging(page: str | None, per_page: str | None, default: int = 50) -> t
     except ValidationFailed as exc:
         errors |= exc.fields
     if errors:
-        raise ValidationFailed("Invalid paging.", errors)
+        raise ValidationFailed(N_("Invalid paging."), errors)
     return page_no, size
 
 
@@ -64,7 +65,7 @@ def _statuses(value: str) -> list[str]:
     unknown = [s for s in wanted if s not in STATUSES]
     if unknown or not wanted:
         raise ValidationFailed(
-            "Unknown status.", {"status": "must be one of " + ", ".join(STATUSES)}
+            N_("Unknown status."), {"status": "must be one of " + ", ".join(STATUSES)}
         )
     return wanted
 
@@ -77,7 +78,7 @@ def filtered_tickets(viewer: User, filters: TicketFilters) -> sa.Select:
     if filters.priority:
         if filters.priority not in PRIORITIES:
             raise ValidationFailed(
-                "Unknown priority.", {"priority": "must be one of " + ", ".join(PRIORITIES)}
+                N_("Unknown priority."), {"priority": "must be one of " + ", ".join(PRIORITIES)}
             )
         query = query.where(Ticket.priority == filters.priority)
     if filters.block:
@@ -111,7 +112,7 @@ def wants_triage(value: str | None) -> bool:
         return False
     if value in ("1", "true", "yes"):
         return True
-    raise ValidationFailed("Invalid triage filter.", {"triage": "must be 1 or 0"})
+    raise ValidationFailed(N_("Invalid triage filter."), {"triage": N_("must be 1 or 0")})
 
 
 def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:
@@ -121,7 +122,9 @@ def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:
         return Ticket.assignee_id.is_(None)
     user_id = as_id(value)
     if user_id is None:
-        raise ValidationFailed("Invalid assignee.", {"assignee": "a user id, 'me' or 'none'"})
+        raise ValidationFailed(
+            N_("Invalid assignee."), {"assignee": N_("a user id, 'me' or 'none'")}
+        )
     return Ticket.assignee_id == user_id
 
 
@@ -191,7 +194,7 @@ def parse_sort(value: str | None) -> str:
         return DEFAULT_SORT
     if value.removeprefix("-") not in SORT_KEYS:
         raise ValidationFailed(
-            "Unknown sort.", {"sort": "one of " + ", ".join(SORT_KEYS) + ", optionally with -"}
+            N_("Unknown sort."), {"sort": "one of " + ", ".join(SORT_KEYS) + ", optionally with -"}
         )
     return value
 

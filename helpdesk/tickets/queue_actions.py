@@ -5,14 +5,18 @@ Views parse the form, call the ticket services (``bulk``, ``assignment``,
 """
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.errors import DomainError, ValidationFailed
+from helpdesk.i18n import N_, translate
+from helpdesk.i18n.errors import error_message
 from helpdesk.tickets import saved_views
 from helpdesk.tickets.assignment import claim_next
 from helpdesk.tickets.bulk import apply_to_tickets
+from helpdesk.tickets.models import NUMBER_PREFIX
 from helpdesk.tickets.routes import QUEUE_FILTERS, bp
 from helpdesk.tickets.schemas import TicketUpdate
 from helpdesk.validation import as_id, safe_redirect_path
@@ -39,7 +43,7 @@ def _change_from(action: str) -> TicketUpdate:
             return TicketUpdate.model_validate({"status": value})
         except ValueError:
             pass
-    raise ValidationFailed("Choose an action.", {"action": "unknown action"})
+    raise ValidationFailed(N_("Choose an action."), {"action": N_("unknown action")})
 
 
 @bp.post("/tickets/bulk")
@@ -50,19 +54,23 @@ def bulk():
     ids = [as_id(value) for value in request.form.getlist("ticket")]
     try:
         if any(i is None for i in ids):
-            raise ValidationFailed("Invalid ticket.", {"ticket": "not a ticket id"})
+            raise ValidationFailed(N_("Invalid ticket."), {"ticket": N_("not a ticket id")})
         result = apply_to_tickets(current_user, ids, _change_from(request.form.get("action", "")))
     except DomainError as exc:
         if exc.status == 403:
             raise
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
         return _back_to_queue()
     done = len(result.changed)
-    flash(f"{done} ticket{'' if done == 1 else 's'} changed.", "success")
+    flash(ngettext("%(num)s ticket changed.", "%(num)s tickets changed.", done), "success")
     if result.unchanged:
-        flash(f"{len(result.unchanged)} already as asked.", "info")
+        flash(gettext("%(num)s already as asked.", num=len(result.unchanged)), "info")
     for ticket_id, why in result.skipped.items():
-        flash(f"KS-{ticket_id:06d} not changed: {why}", "error")
+        number = f"{NUMBER_PREFIX}{ticket_id:06d}"
+        flash(
+            gettext("%(number)s not changed: %(why)s", number=number, why=error_message(why)),
+            "error",
+        )
     return _back_to_queue()
 
 
@@ -73,9 +81,9 @@ def next_ticket():
     access.require_role(current_user, *STAFF_ROLES)
     ticket = claim_next(current_user)
     if ticket is None:
-        flash("No open unassigned ticket fits your languages right now.", "info")
+        flash(gettext("No open unassigned ticket fits your languages right now."), "info")
         return _back_to_queue()
-    flash(f"You hold {ticket.number} now.", "success")
+    flash(gettext("You hold %(number)s now.", number=ticket.number), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
@@ -95,9 +103,10 @@ def save_view():
     except DomainError as exc:
         if exc.status == 403 and not exc.fields:
             raise
-        flash(exc.message + " " + "; ".join(exc.fields.values()), "error")
+        reasons = "; ".join(translate(why) for why in exc.fields.values())
+        flash(f"{error_message(exc)} {reasons}".strip(), "error")
         return _back_to_queue()
-    flash(f"View “{view.name}” saved.", "success")
+    flash(gettext("View “%(name)s” saved.", name=view.name), "success")
     return redirect(url_for("tickets.queue", **view.filters, sort=view.sort))
 
 
@@ -105,5 +114,5 @@ def save_view():
 @login_required
 def delete_view(view_id: int):
     saved_views.delete_view(current_user, view_id)
-    flash("View deleted.", "success")
+    flash(gettext("View deleted."), "success")
     return _back_to_queue()

@@ -5,6 +5,8 @@ Views only parse, authorize, call the ticket services and render; every rule liv
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from helpdesk import signals
@@ -13,10 +15,13 @@ from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.agents.services import assignable_users
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.geography.services import block_choices, states_with_blocks
+from helpdesk.i18n.errors import error_message
+from helpdesk.i18n.labels import status_label
 from helpdesk.tickets import escalation, forms, queries, saved_views, services
 from helpdesk.tickets.assignment import claim as claim_ticket
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
 from helpdesk.tickets.serializers import visible_events, visible_messages
+from helpdesk.tickets.unit_of_work import unit_of_work
 from helpdesk.timeutil import utcnow
 
 bp = Blueprint("tickets", __name__)
@@ -24,11 +29,11 @@ bp = Blueprint("tickets", __name__)
 QUEUE_FILTERS = ("status", "priority", "category", "state", "block", "assignee", "q", "triage")
 QUEUE_PAGE_SIZE = 50
 SORT_CHOICES = (
-    ("-number", "Newest first"),
-    ("number", "Oldest first"),
-    ("due", "SLA due (next to breach first)"),
-    ("priority", "Priority (urgent first)"),
-    ("-updated", "Recently changed"),
+    ("-number", _l("Newest first")),
+    ("number", _l("Oldest first")),
+    ("due", _l("SLA due (next to breach first)")),
+    ("priority", _l("Priority (urgent first)")),
+    ("-updated", _l("Recently changed")),
 )
 
 
@@ -51,11 +56,17 @@ def _bulk_choices() -> list[tuple[str, str]]:
     editable = access.EDITABLE_FIELDS.get(current_user.role, set())
     choices: list[tuple[str, str]] = []
     if "assignee" in editable:
-        choices += [("assign:me", "Assign to me"), ("assign:none", "Unassign")]
-        choices += [(f"assign:{u.id}", f"Assign to {u.name}") for u in assignable_users()]
+        choices += [("assign:me", gettext("Assign to me")), ("assign:none", gettext("Unassign"))]
+        choices += [
+            (f"assign:{u.id}", gettext("Assign to %(name)s", name=u.name))
+            for u in assignable_users()
+        ]
     if "status" in editable:
-        choices += [(f"status:{s}", f"Status: {s}") for s in ("open", "pending", "resolved")]
-        choices.append(("status:closed", "Close"))
+        choices += [
+            (f"status:{s}", gettext("Status: %(status)s", status=status_label(s)))
+            for s in ("open", "pending", "resolved")
+        ]
+        choices.append(("status:closed", gettext("Close")))
     return choices
 
 
@@ -134,7 +145,7 @@ def new():
     if result.ticket is None:
         return _render_new(request.form.to_dict(), result.errors, result.message, result.status)
     ticket = result.ticket
-    flash(f"Ticket {ticket.number} logged.", "success")
+    flash(gettext("Ticket %(number)s logged.", number=ticket.number), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
@@ -208,18 +219,32 @@ def show(ticket_id: int):
 def reply(ticket_id: int):
     ticket = access.visible_ticket_or_404(current_user, ticket_id)
     values = request.form.to_dict()
-    data, errors = forms.message_from_form(request.form)
+    files = [f for f in request.files.getlist("file") if f.filename]
+    data, errors = forms.message_from_form(request.form, files=[f.filename for f in files])
     if errors:
         return render_ticket(
-            ticket, reply=values, reply_errors=errors, message="The reply is empty.", status=422
+            ticket,
+            reply=values,
+            reply_errors=errors,
+            message=gettext("The reply is empty."),
+            status=422,
         )
     try:
-        services.add_message(ticket, current_user, data, channel="web")
+        # The reply and what other features keep from the form (its files) commit together.
+        with unit_of_work():
+            message = services.add_message(ticket, current_user, data, channel="web")
+            signals.reply_posted.send(
+                ticket, message=message, viewer=current_user, files=request.files
+            )
     except DomainError as exc:
         return render_ticket(
-            ticket, reply=values, reply_errors=exc.fields, message=exc.message, status=exc.status
+            ticket,
+            reply=values,
+            reply_errors=exc.fields,
+            message=error_message(exc),
+            status=exc.status,
         )
-    flash("Internal note added." if data.internal else "Reply sent.", "success")
+    flash(gettext("Internal note added.") if data.internal else gettext("Reply sent."), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#thread-end")
 
 
@@ -230,15 +255,18 @@ def update(ticket_id: int):
     data, errors = forms.ticket_update_from_form(request.form)
     if errors:
         return render_ticket(
-            ticket, update_errors=errors, message="The change has invalid fields.", status=422
+            ticket,
+            update_errors=errors,
+            message=gettext("The change has invalid fields."),
+            status=422,
         )
     try:
         services.update_ticket(ticket, current_user, data)
     except DomainError as exc:
         return render_ticket(
-            ticket, update_errors=exc.fields, message=exc.message, status=exc.status
+            ticket, update_errors=exc.fields, message=error_message(exc), status=exc.status
         )
-    flash("Ticket updated.", "success")
+    flash(gettext("Ticket updated."), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
@@ -252,9 +280,9 @@ def claim(ticket_id: int):
     except DomainError as exc:
         if exc.status != 409:
             raise
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
     else:
-        flash(f"You hold {ticket.number} now.", "success")
+        flash(gettext("You hold %(number)s now.", number=ticket.number), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
@@ -270,7 +298,7 @@ def escalate(ticket_id: int):
             ticket,
             escalate_values=values,
             escalate_errors=errors,
-            message="The escalation has invalid fields.",
+            message=gettext("The escalation has invalid fields."),
             status=422,
         )
     try:
@@ -280,10 +308,10 @@ def escalate(ticket_id: int):
             ticket,
             escalate_values=values,
             escalate_errors=exc.fields,
-            message=exc.message,
+            message=error_message(exc),
             status=exc.status,
         )
-    flash(f"Escalated to {ticket.mentor.name}.", "success")
+    flash(gettext("Escalated to %(name)s.", name=ticket.mentor.name), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from helpdesk.agents.models import User
 from helpdesk.errors import Forbidden, NotFound, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.tickets.models import SavedView
 from helpdesk.tickets.queries import parse_sort
 from helpdesk.validation import strip_invisible
@@ -36,19 +37,21 @@ def save_view(user: User, name: str, filters: dict, sort: str, *, shared: bool) 
     """Save (or overwrite, by name) one of the user's views. Unknown filter names are
     dropped; a bad sort or name is a ValidationFailed; only managers and admins share."""
     if user.role not in QUEUE_ROLES:
-        raise Forbidden("Only those who work the queue save views.")
+        raise Forbidden(N_("Only those who work the queue save views."))
     if shared and user.role not in SHARING_ROLES:
-        raise Forbidden("Only managers and admins share views.", {"shared": "not for your role"})
+        raise Forbidden(
+            N_("Only managers and admins share views."), {"shared": N_("not for your role")}
+        )
     name = strip_invisible(name or "")
     errors: dict[str, str] = {}
     if not 1 <= len(name) <= 80:
-        errors["name"] = "1 to 80 characters"
+        errors["name"] = N_("1 to 80 characters")
     try:
         sort = parse_sort(sort)
     except ValidationFailed as exc:
         errors |= exc.fields
     if errors:
-        raise ValidationFailed("The view has invalid fields.", errors)
+        raise ValidationFailed(N_("The view has invalid fields."), errors)
     kept = {
         k: str(v)[:200] for k, v in filters.items() if k in VIEW_FILTERS and v not in (None, "")
     }
@@ -60,7 +63,7 @@ def save_view(user: User, name: str, filters: dict, sort: str, *, shared: bool) 
             sa.select(sa.func.count(SavedView.id)).where(SavedView.owner_id == user.id)
         )
         if count >= MAX_VIEWS:
-            raise ValidationFailed("Too many views.", {"name": f"at most {MAX_VIEWS} views"})
+            raise ValidationFailed(N_("Too many views."), {"name": f"at most {MAX_VIEWS} views"})
         view = SavedView(owner=user, name=name)
         db.session.add(view)
     view.filters, view.sort, view.shared = kept, sort, shared
@@ -72,6 +75,6 @@ def delete_view(user: User, view_id: int) -> None:
     """The owner (or an admin) deletes a view; anyone else: not found."""
     view = db.session.get(SavedView, view_id)
     if view is None or (view.owner_id != user.id and user.role != "admin"):
-        raise NotFound("No such view.")
+        raise NotFound(N_("No such view."))
     db.session.delete(view)
     db.session.commit()

@@ -2,7 +2,7 @@
 business-hours exceptions with special hours
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

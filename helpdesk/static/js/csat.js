@@ -26,8 +26,8 @@
     data: {
       labels: data.weeks.map(function (w) { return w.week_start; }),
       datasets: [
-        { label: "Average", data: data.weeks.map(function (w) { return w.average; }), borderColor: colours[5], yAxisID: "average", spanGaps: true },
-        { label: "Ratings", data: data.weeks.map(function (w) { return w.responses; }), borderColor: "#90a4ae", borderDash: [4, 4], yAxisID: "count" }
+        { label: window.t("Average"), data: data.weeks.map(function (w) { return w.average; }), borderColor: colours[5], yAxisID: "average", spanGaps: true },
+        { label: window.t("Ratings"), data: data.weeks.map(function (w) { return w.responses; }), borderColor: "#90a4ae", borderDash: [4, 4], yAxisID: "count" }
       ]
     },
     options: { scales: { average: { position: "left", min: 1, max: 5 }, count: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } } }
