@@ -54,6 +54,7 @@ def _connect_signals() -> None:
     from helpdesk.knowledge import receivers as knowledge
     from helpdesk.mail import receivers as mail
     from helpdesk.replies import receivers as replies
+    from helpdesk.satisfaction import receivers as satisfaction
     from helpdesk.sla import receivers as sla
 
     console.connect_signals()
@@ -62,6 +63,7 @@ def _connect_signals() -> None:
     calls.connect_signals()
     knowledge.connect_signals()
     replies.connect_signals()
+    satisfaction.connect_signals()
     attachments.connect_signals()
     mail.connect_signals()
 
@@ -175,6 +177,7 @@ def _migrations_dir() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     # Importing each api module adds its routes to the one v1 blueprint.
+    from helpdesk.administration import api as _administration_api  # noqa: F401
     from helpdesk.agents import api as _agents_api  # noqa: F401
     from helpdesk.agents import users_api as _users_api  # noqa: F401
     from helpdesk.api import api_v1
@@ -196,8 +199,10 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.mail import delivery as _mail_delivery  # noqa: F401  (its job)
     from helpdesk.replies import api as _replies_api  # noqa: F401
     from helpdesk.reports import api as _reports_api  # noqa: F401
+    from helpdesk.satisfaction import api as _satisfaction_api  # noqa: F401
     from helpdesk.sla import api as _sla_api  # noqa: F401
     from helpdesk.tickets import api as _tickets_api  # noqa: F401
+    from helpdesk.tickets import queue_actions as _queue_actions  # noqa: F401  (its routes)
     from helpdesk.tickets import tasks as _ticket_tasks  # noqa: F401
 
     # The API authenticates by bearer token; session callers are CSRF-checked in api/auth.py.
@@ -206,6 +211,7 @@ def _register_blueprints(app: Flask) -> None:
     register_error_handlers(app)
 
     # Web pages: session sign-in and CSRF-protected forms.
+    from helpdesk.administration.routes import bp as administration_web
     from helpdesk.agents.admin import bp as users_admin_web
     from helpdesk.agents.profile import bp as profile_web
     from helpdesk.agents.routes import bp as agents_web
@@ -219,6 +225,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.portal.routes import bp as portal_web
     from helpdesk.replies.routes import bp as replies_web
     from helpdesk.reports.routes import bp as reports_web
+    from helpdesk.satisfaction.routes import bp as satisfaction_web
     from helpdesk.sla.routes import bp as sla_admin_web
     from helpdesk.templating import register_templating
     from helpdesk.tickets.routes import bp as tickets_web
@@ -233,8 +240,10 @@ def _register_blueprints(app: Flask) -> None:
         console_web,
         sla_admin_web,
         reports_web,
+        satisfaction_web,
         console_admin_web,
         users_admin_web,
+        administration_web,
         profile_web,
         enterprises_web,
         replies_web,

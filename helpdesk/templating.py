@@ -32,37 +32,25 @@ REPORTS = ("reports.sla", _l("Reports"), "r")
 SLA_ADMIN = ("sla_admin.index", _l("SLA"), "a")
 ENTERPRISES = ("enterprises.index", _l("Enterprises"), "n")
 RESPONSES = ("replies.index", _l("Responses"), "t")
+SETTINGS = ("administration.blocks", _l("Settings"), "b")
+#: what every call-centre desk (agent, manager, admin) works with, in this order
+DESK = [
+    CONSOLE,
+    ("tickets.queue", _l("Queue"), "q"),
+    ("tickets.new", _l("Log a call"), "l"),
+    CALLS,
+    KNOWLEDGE_BASE,
+    ENTERPRISES,
+    RESPONSES,
+]
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
-    "agent": [
-        CONSOLE,
-        ("tickets.queue", _l("Queue"), "q"),
-        ("tickets.new", _l("Log a call"), "l"),
-        CALLS,
-        KNOWLEDGE_BASE,
-        ENTERPRISES,
-        RESPONSES,
-    ],
-    "manager": [
-        CONSOLE,
-        ("tickets.queue", _l("Queue"), "q"),
-        ("tickets.new", _l("Log a call"), "l"),
-        CALLS,
-        KNOWLEDGE_BASE,
-        ENTERPRISES,
-        RESPONSES,
-        REPORTS,
-        SLA_ADMIN,
-    ],
+    "agent": DESK,
+    "manager": [*DESK, REPORTS, SLA_ADMIN, SETTINGS],
     "admin": [
-        CONSOLE,
-        ("tickets.queue", _l("Queue"), "q"),
-        ("tickets.new", _l("Log a call"), "l"),
-        CALLS,
-        KNOWLEDGE_BASE,
-        ENTERPRISES,
-        RESPONSES,
+        *DESK,
         REPORTS,
         SLA_ADMIN,
+        SETTINGS,
         ("console_admin.settings", _l("Console settings"), "s"),
         ("users_admin.index", _l("Users"), "u"),
     ],

@@ -7,8 +7,11 @@ import time
 
 import pytest
 import socketio
+import sqlalchemy as sa
 
 from helpdesk.console import connections, presence, viewers
+from helpdesk.extensions import db
+from helpdesk.tickets.models import Ticket
 
 CUT_OFF_SECONDS = 5.0
 
@@ -137,6 +140,13 @@ def test_a_mentor_re_escalated_away_leaves_the_tickets_viewer_room(
     # The room hears that the first mentor is gone...
     only_agent = [{"id": agent.id, "name": "Asha"}]
     assert agent_console.received("ticket.viewing", until=lambda p: p["viewers"] == only_agent)
+
+    # The reopening reached the first mentor (still the ticket's mentor then) on their own
+    # socket, which may lag behind the agent's: count only once it has arrived.
+    def reopened(payload):
+        return payload.get("id") == ticket.id and payload["status"] == "open"
+
+    assert any(map(reopened, first_console.received("ticket.updated", until=reopened)))
     heard = len(first_console.received("ticket.viewing", wait=0))
     updates = len(_ticket_events(first_console, "ticket.updated", ticket.id))
     # ...and the first mentor hears nothing more about who views or types on it.
@@ -153,6 +163,38 @@ def test_a_mentor_re_escalated_away_leaves_the_tickets_viewer_room(
         "error": "not_viewing"
     }
     assert first_console.emit("ticket.view", {"ticket_id": ticket.id}) == {"error": "not_found"}
+
+
+def test_a_mentor_opening_a_ticket_as_it_is_re_escalated_away_is_not_left_viewing(
+    console_client, api_as, make_user, make_block, make_ticket, monkeypatch
+):
+    block = make_block(state="IN-JH")
+    agent = make_user("agent")
+    first = make_user("mentor", states=["IN-KL"])
+    second = make_user("mentor", states=["IN-KL"])
+    ticket = make_ticket(actor=agent, block=block.code)
+    escalate = f"/api/v1/tickets/{ticket.id}/escalate"
+    assert (
+        api_as(agent).post(escalate, json={"mentor": first.id, "reason": "MoU"}).status_code == 200
+    )
+    register = viewers.view
+
+    def re_escalated_meanwhile(sid, user_id, ticket_id):
+        # The re-escalation commits, and re-checks the viewers, after the socket's access
+        # check but before the socket is registered as a viewer.
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.update(Ticket).where(Ticket.id == ticket_id).values(mentor_id=second.id)
+            )
+        register(sid, user_id, ticket_id)
+
+    monkeypatch.setattr(viewers, "view", re_escalated_meanwhile)
+    first_console = console_client(first)
+    assert first_console.emit("ticket.view", {"ticket_id": ticket.id}) == {"error": "not_found"}
+    assert viewers.sockets(ticket.id) == {}
+    assert first_console.emit("ticket.typing", {"ticket_id": ticket.id, "typing": True}) == {
+        "error": "not_viewing"
+    }
 
 
 def test_a_mentor_who_still_covers_the_state_keeps_viewing_after_re_escalation(

@@ -13,6 +13,7 @@ from flask import url_for
 
 from helpdesk.extensions import db
 from helpdesk.geography.models import State
+from helpdesk.tickets.models import Category
 from helpdesk.tickets.schemas import TicketUpdate
 from helpdesk.tickets.services import update_ticket
 
@@ -184,13 +185,21 @@ def hindi_pages(app, users, ticket):
             ],
             "brc": [url_for("portal.home"), url_for("portal.new")],
             "mentor": [url_for("tickets.mentor_queue")],
-            "manager": [url_for("reports.sla"), url_for("sla_admin.index")],
+            "manager": [
+                url_for("reports.sla"),
+                url_for("sla_admin.index"),
+                url_for("satisfaction.report"),
+                url_for("administration.audit_log"),
+            ],
             "admin": [
                 url_for("users_admin.index"),
                 url_for("users_admin.edit", user_id=users["agent"].id),
                 url_for("console_admin.settings"),
                 url_for("knowledge.new"),
                 url_for("sla_admin.new_policy"),
+                url_for("sla_admin.index"),
+                url_for("administration.blocks"),
+                url_for("administration.categories"),
             ],
         }
 
@@ -201,6 +210,8 @@ def test_main_pages_in_hindi_have_no_english_left_in_their_ui(app, client, login
     states = set(db.session.scalars(sa.select(State.name)))
     data = {u.name for u in users.values()} | {u.email for u in users.values()} | states
     data |= {ticket.number, ticket.subject, ticket.block.code}
+    # category short codes are codes, like block codes (the admin's categories page)
+    data |= set(db.session.scalars(sa.select(Category.slug)))
     leftovers = {}
     for role, paths in hindi_pages(app, users, ticket).items():
         client.post("/logout")

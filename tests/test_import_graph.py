@@ -29,6 +29,8 @@ FEATURES = (
     "cli",
     "mail",
     "replies",
+    "satisfaction",
+    "administration",
 )
 
 

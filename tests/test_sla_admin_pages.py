@@ -214,7 +214,9 @@ def test_sla_api_creates_policies_and_manages_holidays(api_as, defaults, make_us
     db.session.expire_all()
     assert ticket.first_response_due == at(9, 12)
     [calendar] = admin.get("/api/v1/sla/calendars").json["items"]
-    assert calendar["holidays"] == [{"id": holiday.json["id"], "day": "2026-10-08", "name": ""}]
+    assert calendar["holidays"] == [
+        {"id": holiday.json["id"], "day": "2026-10-08", "name": "", "hours": None}
+    ]
     assert admin.delete(f"/api/v1/sla/holidays/{holiday.json['id']}").status_code == 204
     db.session.expire_all()
     assert ticket.first_response_due == at(8, 12)

@@ -80,7 +80,7 @@ def post_cti_event():
     guard=_require_token("X-SMS-Token", "SMS_TOKEN"),
     header_secret=("smsToken", "X-SMS-Token"),
     responses={
-        201: "{ticket, message, sms, created}",
+        201: "{ticket, message, sms, created, rating}",
         200: "the same answer for a text whose id was already taken",
     }
     | GATEWAY_ERRORS,
@@ -97,7 +97,10 @@ def post_sms_inbound():
     `PATCH /api/v1/tickets/<id>` `{"block": <code>}`; later texts from that number thread
     onto it. Only numbers the gateways or call-centre staff recorded count as on file, not
     numbers BRC staff typed in for a requester. With the gateway's optional `id`, a text
-    delivered twice is taken once (the repeat answers 200 with the first answer)."""
+    delivered twice is taken once (the repeat answers 200 with the first answer). A text
+    that is one digit 1-5 from a caller with a ticket resolved (or closed) in the last 7 days
+    rates the latest such ticket not rated yet (`rating`: the digit; null otherwise) and
+    reopens nothing; when all are rated it changes nothing."""
     result = sms.receive_sms(g.body)
     return jsonify(
         {
@@ -105,5 +108,6 @@ def post_sms_inbound():
             "message": result.message.id if result.message else None,
             "sms": result.sms.id,
             "created": result.created,
+            "rating": result.rating.rating if result.rating else None,
         }
     ), (200 if result.repeat else 201)

@@ -4,8 +4,10 @@ import sqlalchemy as sa
 
 from helpdesk import signals
 from helpdesk.calls.models import Call, SmsMessage
-from helpdesk.calls.sms import queue_reply
+from helpdesk.calls.sms import queue_reply, queue_text
 from helpdesk.extensions import db
+from helpdesk.satisfaction.services import rating_of, sms_question
+from helpdesk.tickets.unit_of_work import is_historical
 from helpdesk.timeutil import as_ist
 
 #: calls the enterprise page lists
@@ -47,7 +49,18 @@ def enterprise_calls(enterprise, *, viewer, ticket_ids, **kwargs) -> dict:
     return {"enterprise_calls": calls[:ENTERPRISE_CALLS_SHOWN], "calls_by_month": by_month}
 
 
+def ask_for_rating(ticket, *, new: str, **kwargs) -> None:
+    """A ticket just resolved: its requester, when their number is confirmed, is asked by
+    SMS to rate it ("reply 1 to 5"); BRC staff rate on the portal instead. Not for imported
+    history, nor for a ticket rated before it was reopened."""
+    if new != "resolved" or is_historical() or ticket.id is None:
+        return
+    if rating_of(ticket) is None:
+        queue_text(ticket, sms_question(ticket))
+
+
 def connect_signals() -> None:
     signals.message_added.connect(text_staff_reply)
     signals.tickets_merged.connect(move_to_merged_target)
     signals.enterprise_page.connect(enterprise_calls)
+    signals.status_changed.connect(ask_for_rating)

@@ -13,6 +13,8 @@ from helpdesk.calls.schemas import SmsInboundIn
 from helpdesk.contacts.services import lookup_caller
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block
+from helpdesk.satisfaction.models import SatisfactionRating
+from helpdesk.satisfaction.services import rate_by_sms, rating_digit, rating_of
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Message, Ticket
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate
@@ -42,6 +44,8 @@ class SmsIntake:
     created: bool
     #: the gateway delivered this text before (same ``id``): nothing new was written
     repeat: bool = False
+    #: the text was a rating (one digit 1-5) of a ticket resolved lately
+    rating: SatisfactionRating | None = None
 
 
 def guess_language(text: str, default: str = "en") -> str:
@@ -71,7 +75,9 @@ def subject_from(text: str, phone: str) -> str:
 
 
 def receive_sms(data: SmsInboundIn) -> SmsIntake:
-    """A text from a number with an open ticket (a confirmed contact's, or one BRC staff
+    """A text that is one digit 1-5 from a caller with a ticket resolved in the last 7 days
+    rates that ticket (``satisfaction.services.rate_by_sms``) and reopens nothing; a second
+    digit for a rated ticket changes nothing. Otherwise: a text from a number with an open ticket (a confirmed contact's, or one BRC staff
     with that number raised) is a requester reply on the latest of them, which reopens it
     if pending or resolved. Otherwise it opens a ticket on channel ``sms`` in the sender's
     block; a sender whose block is unknown (nobody on file) or unclear (on file in several
@@ -87,11 +93,25 @@ def receive_sms(data: SmsInboundIn) -> SmsIntake:
             )
         )
         if earlier is not None and earlier.ticket is not None:
-            created = earlier.message is None  # it opened the ticket rather than replied
-            return SmsIntake(earlier.ticket, earlier.message, earlier, created, repeat=True)
+            rating = _rating_made_by(earlier)
+            # it opened the ticket, rather than replied or rated
+            created = earlier.message is None and rating is None
+            return SmsIntake(
+                earlier.ticket, earlier.message, earlier, created, repeat=True, rating=rating
+            )
+    sms = SmsMessage(direction="in", phone=phone, text=text, status="received", provider_id=data.id)
+    rated = None
+    if rating_digit(text) is not None:
+        # Before threading: "4" after a resolution is a rating, not a reply that reopens.
+        with tickets.unit_of_work():
+            rated = rate_by_sms(phone, text)
+            if rated is not None:
+                sms.ticket = rated.ticket
+                db.session.add(sms)
+    if rated is not None:
+        return SmsIntake(rated.ticket, None, sms, False, rating=rated.rating)
     found = lookup_caller(phone)
     staff = next((u for u in found.users if u.role == "brc" and u.active and u.block), None)
-    sms = SmsMessage(direction="in", phone=phone, text=text, status="received", provider_id=data.id)
     if found.open_tickets:
         ticket = found.open_tickets[0]
         # BRC staff write as themselves; a caller as their contact on that ticket.
@@ -133,6 +153,14 @@ def receive_sms(data: SmsInboundIn) -> SmsIntake:
     return SmsIntake(ticket, None, sms, True)
 
 
+def _rating_made_by(sms: SmsMessage) -> SatisfactionRating | None:
+    """The rating an earlier text made, if it was one."""
+    if sms.message is not None or rating_digit(sms.text) is None:
+        return None
+    rating = rating_of(sms.ticket)
+    return rating if rating is not None and rating.channel == "sms" else None
+
+
 def _sender_block(found) -> Block | None:
     """The one block the sender is on file in (as a contact, or as its BRC staff); None
     when there is none or more than one: staff triage the ticket then."""
@@ -146,18 +174,27 @@ def queue_reply(ticket: Ticket, message: Message) -> None:
     reply's unit of work; the ``sms.send`` job sends it after the commit). A ticket whose
     requester has no number, or a number not confirmed as theirs (typed in by BRC staff),
     gets nothing."""
+    queue_text(ticket, message.body, message=message)
+
+
+def confirmed_requester_phone(ticket: Ticket) -> str | None:
+    """The requester's number when it is confirmed as theirs (not typed in by BRC staff)."""
     requester = ticket.requester
     if requester is None or not requester.phone or not requester.phone_confirmed:
-        return
-    phone = requester.phone
+        return None
+    return requester.phone
+
+
+def queue_text(ticket: Ticket, text: str, *, message: Message | None = None) -> SmsMessage | None:
+    """Queue ``text`` to the ticket's requester, inside the caller's unit of work (the
+    ``sms.send`` job sends it after the commit); None when their number is not confirmed."""
+    phone = confirmed_requester_phone(ticket)
+    if phone is None:
+        return None
     sms = SmsMessage(
-        direction="out",
-        phone=phone,
-        text=message.body,
-        ticket=ticket,
-        message=message,
-        status="queued",
+        direction="out", phone=phone, text=text, ticket=ticket, message=message, status="queued"
     )
     db.session.add(sms)
     db.session.flush()
     jobs.enqueue("sms.send", sms.id)
+    return sms

@@ -55,6 +55,14 @@ def _still_active(user_id: int) -> bool:
     return bool(db.session.scalar(sa.select(User.active).where(User.id == user_id)))
 
 
+def _still_sees(user_id: int, ticket_id: int) -> bool:
+    db.session.commit()  # end the read snapshot: see what committed since the first check
+    db.session.expire_all()  # and read the user and the ticket again (no expiry on commit)
+    user = db.session.get(User, user_id)
+    ticket = db.session.get(Ticket, ticket_id)
+    return user is not None and user.active and ticket is not None and access.can_view(user, ticket)
+
+
 def _status_of(user_id: int) -> str:
     return presence.statuses().get(user_id, "offline")
 
@@ -158,6 +166,14 @@ def on_ticket_view(data=None):
         request.sid, events.ticket_room(ticket_id), namespace=events.NAMESPACE
     )
     viewers.view(request.sid, user.id, ticket_id)
+    # A commit that took the ticket from this user (a re-escalation, a block move) after the
+    # check above re-checked the viewers before this socket was one: look again, past it.
+    if not _still_sees(user.id, ticket_id):
+        socketio.server.leave_room(
+            request.sid, events.ticket_room(ticket_id), namespace=events.NAMESPACE
+        )
+        viewers.leave(request.sid, ticket_id)
+        return {"error": "not_found"}
     return {"ok": True} | announce_viewing(ticket_id)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import contains_eager
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
+from helpdesk.i18n import N_
 
 
 def state_by_code(code: str) -> State | None:
@@ -17,9 +18,11 @@ def create_block(*, code: str, name: str, district: str, state: str) -> Block:
     """Add a block; its district is created on first use within the state."""
     state_row = state_by_code(state)
     if state_row is None:
-        raise ValidationFailed("Unknown state.", {"state": "not an ISO 3166-2 code of India"})
+        raise ValidationFailed(
+            N_("Unknown state."), {"state": N_("not an ISO 3166-2 code of India")}
+        )
     if db.session.scalar(sa.select(Block.id).where(Block.code == code)) is not None:
-        raise Conflict("A block with this code exists.", {"code": "already in use"})
+        raise Conflict(N_("A block with this code exists."), {"code": N_("already in use")})
     district_row = db.session.scalar(
         sa.select(District).where(District.state_id == state_row.id, District.name == district)
     )
@@ -32,7 +35,9 @@ def create_block(*, code: str, name: str, district: str, state: str) -> Block:
         db.session.commit()
     except IntegrityError as exc:  # the same code added at the same moment elsewhere
         db.session.rollback()
-        raise Conflict("A block with this code exists.", {"code": "already in use"}) from exc
+        raise Conflict(
+            N_("A block with this code exists."), {"code": N_("already in use")}
+        ) from exc
     return block
 
 

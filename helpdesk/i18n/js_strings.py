@@ -77,6 +77,9 @@ JS_STRINGS = (
     _l("Mark read"),
     _l("No notifications."),
     _l("Notifications could not be loaded just now."),
+    # csat.js: the satisfaction report's chart legends
+    _l("Average"),
+    _l("Ratings"),
     # reports.js: chart legends
     _l("First response"),
     _l("Resolution"),

@@ -104,6 +104,13 @@ FIELDS = {
     "next_response_minutes": _l("Next response"),
     "resolution_minutes": _l("Resolution"),
     "mentor_response_minutes": _l("Mentor response"),
+    "code": _l("Code"),
+    "district": _l("District"),
+    "slug": _l("Short code"),
+    "domain": _l("Domain"),
+    "hours": _l("Special hours"),
+    "rating": _l("Rating"),
+    "comment": _l("Comment"),
 }
 
 

@@ -9,6 +9,7 @@ from helpdesk.attachments.routes import upload_field_context
 from helpdesk.attachments.services import attach_uploads
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.i18n import N_
+from helpdesk.satisfaction.services import unrated_tickets
 from helpdesk.tickets import forms, queries, services
 from helpdesk.tickets.models import PRIORITIES
 from helpdesk.tickets.unit_of_work import unit_of_work
@@ -44,6 +45,7 @@ def home():
         view=view,
         counts=counts,
         pages=max(1, -(-result.total // per_page)),
+        to_rate=unrated_tickets(current_user),
     )
 
 

@@ -74,7 +74,12 @@ def calendar_to_dict(calendar: SlaCalendar) -> dict:
 
 
 def holiday_to_dict(holiday: SlaHoliday) -> dict:
-    return {"id": holiday.id, "day": holiday.day.isoformat(), "name": holiday.name}
+    return {
+        "id": holiday.id,
+        "day": holiday.day.isoformat(),
+        "name": holiday.name,
+        "hours": holiday.hours,
+    }
 
 
 def _calendar_or_404(name: str) -> SlaCalendar:

@@ -9,6 +9,8 @@ Calendar rules:
 - ``hours`` maps a weekday (0 = Monday) to its working slots, e.g. a lunch break is
   ``[("09:00", "13:00"), ("14:00", "18:00")]``; overlapping or touching slots are merged,
   ``"24:00"`` ends a slot at midnight.
+- ``special_hours`` (date → slots, an admin's business-hours exception) replaces that
+  date's hours, whatever its weekday or any public holiday says.
 - a day is closed when it is in ``holidays`` (dates an admin added), or, with
   ``india_holidays=True``, when the ``holidays`` package lists it for India (and for
   ``subdiv``, a state's own holidays, when given).
@@ -92,13 +94,16 @@ class BusinessCalendar:
     #: also close on India's holidays (and this subdivision's) as the holidays package lists them
     india_holidays: bool = False
     subdiv: str | None = None
+    #: dates with special working slots instead of their weekday's
+    special_hours: dict[date, list[Slot]] | None = None
 
     def __post_init__(self) -> None:
         self.zone = ZoneInfo(self.tz)
         self._slots = {int(day): _merged_slots(slots) for day, slots in self.hours.items()}
         if any(day not in range(7) for day in self._slots):
             raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
-        self._extra_holidays = frozenset(self.holidays or ())
+        self._special = {d: _merged_slots(s) for d, s in (self.special_hours or {}).items()}
+        self._extra_holidays = frozenset(self.holidays or ()) - set(self._special)
 
     def is_holiday(self, day: date) -> bool:
         if day in self._extra_holidays:
@@ -113,11 +118,13 @@ class BusinessCalendar:
 
     def working_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         """The day's working slots as aware UTC datetimes, in order, never overlapping."""
-        if self.is_holiday(day):
+        if day in self._special:
+            slots = self._special[day]
+        elif self.is_holiday(day):
             return []
-        return [
-            (self._wall(day, a), self._wall(day, b)) for a, b in self._slots.get(day.weekday(), [])
-        ]
+        else:
+            slots = self._slots.get(day.weekday(), [])
+        return [(self._wall(day, a), self._wall(day, b)) for a, b in slots]
 
     def add_business_time(self, start: datetime, amount: timedelta) -> datetime:
         """The moment ``amount`` of working time after ``start`` (same zone as ``start``)."""
@@ -193,7 +200,11 @@ class BusinessCalendar:
         if self.india_holidays:
             for year in range(monday.year, until.year + 1):
                 closed |= {d for d in india_holidays(year, self.subdiv) if monday <= d < until}
+        special = {d: slots for d, slots in self._special.items() if monday <= d < until}
+        closed -= set(special)
         minutes -= sum(day_minutes.get(d.weekday(), 0) for d in closed)
+        for day, slots in special.items():
+            minutes += sum(b - a for a, b in slots) - day_minutes.get(day.weekday(), 0)
         return timedelta(minutes=minutes)
 
     def _stepped(self, start: datetime, end: datetime) -> timedelta:

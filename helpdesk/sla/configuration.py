@@ -9,12 +9,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from helpdesk.errors import ValidationFailed
+from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.i18n import N_
 from helpdesk.sla.calendar import DEFAULT_POLICIES, BusinessCalendar
 from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
-from helpdesk.sla.policies import list_policies, refresh_sla, targets_of_fields
+from helpdesk.sla.policies import assign_policy, list_policies, refresh_sla, targets_of_fields
 from helpdesk.tickets.models import OPEN_STATUSES, Ticket
 
 DEFAULT_CALENDAR_HOURS = {str(d): [["09:00", "18:00"]] for d in range(6)}
@@ -111,11 +111,17 @@ def calendar_named(name: str) -> SlaCalendar | None:
 
 
 def add_holiday(
-    calendar_name: str, day: date, name: str = "", *, now: datetime | None = None
+    calendar_name: str,
+    day: date,
+    name: str = "",
+    *,
+    now: datetime | None = None,
+    hours: list[list[str]] | None = None,
 ) -> SlaHoliday:
-    """Close ``calendar_name`` on ``day`` (an admin-added holiday); with ``now``, the open
-    tickets in that calendar are recomputed. A day already closed is a ValidationFailed.
-    The caller commits."""
+    """An exception on ``day`` in ``calendar_name``: closed (no ``hours``), or open at the
+    special ``hours`` instead of the weekday's; with ``now``, the open tickets in that
+    calendar are recomputed. A day that has an exception already, or bad hours, is a
+    ValidationFailed. The caller commits."""
     calendar = calendar_named(calendar_name)
     if calendar is None:
         raise LookupError(f"no calendar {calendar_name!r}")
@@ -123,7 +129,17 @@ def add_holiday(
         raise ValidationFailed(
             N_("That day is already a holiday."), {"day": N_("already a holiday")}
         )
-    holiday = SlaHoliday(calendar=calendar, day=day, name=name.strip()[:120])
+    if hours:
+        try:
+            BusinessCalendar(special_hours={day: [tuple(s) for s in hours]})
+        except ValueError as exc:
+            raise ValidationFailed(N_("The hours are invalid."), {"hours": str(exc)}) from exc
+    holiday = SlaHoliday(
+        calendar=calendar,
+        day=day,
+        name=name.strip()[:120],
+        hours=[list(s) for s in hours] if hours else None,
+    )
     db.session.add(holiday)
     db.session.flush()
     if now is not None:
@@ -216,3 +232,78 @@ def create_policy(fields: dict) -> SlaPolicy:
     db.session.add(policy)
     db.session.flush()
     return policy
+
+
+def policies_using(calendar_name: str) -> list[SlaPolicy]:
+    return list(db.session.scalars(sa.select(SlaPolicy).where(SlaPolicy.calendar == calendar_name)))
+
+
+def create_calendar(name: str) -> SlaCalendar:
+    """A new calendar with the default hours (Monday to Saturday, 09:00-18:00, India's
+    national holidays). The caller commits."""
+    if calendar_named(name) is not None:
+        raise ValidationFailed(N_("A calendar has this name."), {"name": N_("already in use")})
+    calendar = SlaCalendar(
+        name=name, tz="Asia/Kolkata", hours=dict(DEFAULT_CALENDAR_HOURS), india_holidays=True
+    )
+    db.session.add(calendar)
+    db.session.flush()
+    return calendar
+
+
+def rename_calendar(calendar: SlaCalendar, name: str) -> None:
+    """Rename a calendar and the policies that run in it (they name it). The default
+    calendar keeps its name: it is the contract's. The caller commits."""
+    if calendar.name == "default":
+        raise ValidationFailed(
+            N_("The default calendar keeps its name."), {"name": N_("the default calendar")}
+        )
+    if name != calendar.name and calendar_named(name) is not None:
+        raise ValidationFailed(N_("A calendar has this name."), {"name": N_("already in use")})
+    for policy in policies_using(calendar.name):
+        policy.calendar = name
+    calendar.name = name
+    db.session.flush()
+
+
+def delete_calendar(calendar: SlaCalendar) -> None:
+    """Delete a calendar no policy runs in (never the default one). The caller commits."""
+    users = policies_using(calendar.name)
+    if calendar.name == "default" or users:
+        why = (
+            N_("the default calendar")
+            if calendar.name == "default"
+            else "used by " + ", ".join(p.name for p in users)
+        )
+        raise Conflict(N_("This calendar cannot be deleted."), {"calendar": why})
+    db.session.delete(calendar)
+    db.session.flush()
+
+
+def is_default_policy(policy: SlaPolicy) -> bool:
+    """The policy of a priority with no category or state: every ticket falls back on it."""
+    default = DEFAULT_POLICIES.get(policy.priority)
+    return (
+        policy.category_id is None
+        and policy.state_code is None
+        and default is not None
+        and policy.name == default.name
+    )
+
+
+def delete_policy(policy: SlaPolicy, *, now: datetime) -> int:
+    """Delete a policy (never a default one per priority); its open tickets take the
+    policy that now matches them and are recomputed; returns how many. The caller commits."""
+    if is_default_policy(policy):
+        raise Conflict(
+            N_("The default policy of a priority cannot be deleted."), {"policy": N_("default")}
+        )
+    tickets = db.session.scalars(
+        sa.select(Ticket).where(Ticket.sla_policy == policy.name, Ticket.status.in_(OPEN_STATUSES))
+    ).all()
+    db.session.delete(policy)
+    db.session.flush()
+    for ticket in tickets:
+        assign_policy(ticket)
+        refresh_sla(ticket, now)
+    return len(tickets)

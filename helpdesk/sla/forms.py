@@ -118,10 +118,28 @@ def calendar_errors_for_form(fields: Mapping[str, str]) -> dict[str, str]:
     return {key.replace("hours.", "hours_"): why for key, why in fields.items()}
 
 
+def slots_from_text(text: str) -> list[list[str]] | None:
+    """ "10:00-14:00, 15:00-17:00" → [["10:00", "14:00"], ["15:00", "17:00"]]; "" → [];
+    None when the text is not slots."""
+    slots = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        match = _SLOT.match(part)
+        if match is None:
+            return None
+        slots.append([t.zfill(5) for t in match.groups()])
+    return slots
+
+
 def holiday_from_form(form: Mapping):
+    """A business-hours exception: the date, the occasion and, optionally, special hours
+    (empty: closed all day). Returns (model, hours, errors)."""
     errors: dict[str, str] = {}
     if not _text(form, "day"):
         errors["day"] = validation.required("day")
-    return _validate(
+    hours = slots_from_text(_text(form, "hours"))
+    if hours is None:
+        errors["hours"] = gettext("write slots as 10:00-14:00, or leave empty for closed")
+    model, errors = _validate(
         HolidayIn, {"day": _text(form, "day") or None, "name": _text(form, "name")}, errors
     )
+    return model, hours or None, errors

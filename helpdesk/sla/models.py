@@ -33,7 +33,8 @@ class SlaCalendar(db.Model):
 
 
 class SlaHoliday(db.Model):
-    """A day an admin closed the call-centre on, besides the listed public holidays."""
+    """A business-hours exception an admin set on one date: closed (``hours`` None), or
+    open at special hours that replace the weekday's (and any public holiday's)."""
 
     __tablename__ = "sla_holidays"
     __table_args__ = (
@@ -44,6 +45,8 @@ class SlaHoliday(db.Model):
     calendar_id: Mapped[int] = mapped_column(sa.ForeignKey("sla_calendars.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(sa.Date)
     name: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: None: closed all day; else the day's slots, [["10:00", "14:00"]]
+    hours: Mapped[list | None] = mapped_column(sa.JSON)
 
     calendar: Mapped[SlaCalendar] = relationship(back_populates="holidays")
 

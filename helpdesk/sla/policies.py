@@ -76,7 +76,8 @@ def calendar_for(name: str, state_subdiv: str | None = None) -> BusinessCalendar
     return BusinessCalendar(
         tz=row.tz,
         hours={int(day): [tuple(slot) for slot in slots] for day, slots in row.hours.items()},
-        holidays={h.day for h in row.holidays},
+        holidays={h.day for h in row.holidays if h.hours is None},
+        special_hours={h.day: [tuple(s) for s in h.hours] for h in row.holidays if h.hours},
         india_holidays=row.india_holidays,
         subdiv=state_subdiv if row.state_holidays else None,
     )

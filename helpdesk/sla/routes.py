@@ -10,11 +10,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext, ngettext
 from flask_login import current_user, login_required
 
+from helpdesk.administration import audit
+from helpdesk.administration import services as admin
 from helpdesk.agents import access
-from helpdesk.errors import NotFound, ValidationFailed
+from helpdesk.errors import DomainError, NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import State
-from helpdesk.i18n import N_
+from helpdesk.i18n import N_, translate
+from helpdesk.i18n.errors import error_message
 from helpdesk.sla import configuration, forms, policies
 from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.tickets.models import PRIORITIES, Category
@@ -52,6 +55,7 @@ def _choices() -> dict:
         "calendar_names": [c.name for c in configuration.list_calendars()],
         "weekdays": forms.WEEKDAYS,
         "slots_text": forms.slots_text,
+        "is_default_policy": configuration.is_default_policy,
     }
 
 
@@ -86,6 +90,9 @@ def new_policy():
             try:
                 with unit_of_work():
                     policy = configuration.create_policy(data.model_dump())
+                    audit.record(
+                        current_user, "sla_policy", policy.name, "created", None, policy.priority
+                    )
             except ValidationFailed as exc:
                 errors = exc.fields
             else:
@@ -115,7 +122,18 @@ def edit_policy(policy_id: int):
             data, errors = None, {"calendar": N_("unknown calendar")}
         if data is not None:
             with unit_of_work():
+                before = policies.policy_to_dict(policy)
                 count = configuration.update_policy(policy, data.model_dump(), now=utcnow())
+                for field, new in data.model_dump().items():
+                    if before.get(field) != new:
+                        audit.record(
+                            current_user,
+                            "sla_policy",
+                            policy.name,
+                            "changed",
+                            f"{field}: {before.get(field)}",
+                            f"{field}: {new}",
+                        )
             flash(
                 ngettext(
                     "Policy “%(name)s” saved; %(num)s open ticket recomputed.",
@@ -140,7 +158,17 @@ def edit_calendar(calendar_id: int):
     if data is not None:
         try:
             with unit_of_work():
+                before = _calendar_text(calendar)
                 count = configuration.update_calendar(calendar, now=utcnow(), **data.model_dump())
+                if _calendar_text(calendar) != before:
+                    audit.record(
+                        current_user,
+                        "sla_calendar",
+                        calendar.name,
+                        "hours",
+                        before,
+                        _calendar_text(calendar),
+                    )
         except ValidationFailed as exc:
             errors = forms.calendar_errors_for_form(exc.fields)
         else:
@@ -162,22 +190,20 @@ def edit_calendar(calendar_id: int):
 def add_holiday(calendar_id: int):
     _may_change()
     calendar = _get_or_404(SlaCalendar, calendar_id)
-    data, errors = forms.holiday_from_form(request.form)
+    data, hours, errors = forms.holiday_from_form(request.form)
     if data is not None:
         try:
-            with unit_of_work():
-                configuration.add_holiday(calendar.name, data.day, data.name, now=utcnow())
+            admin.add_hours_exception(current_user, calendar, data.day, data.name, hours)
         except ValidationFailed as exc:
             errors = exc.fields
         else:
-            flash(
-                gettext(
-                    "%(day)s is now a holiday in “%(name)s”.",
-                    day=format_date(data.day, "d MMM y"),
-                    name=calendar.name,
-                ),
-                "success",
+            sentence = (
+                gettext("%(day)s has special hours in “%(name)s”.")
+                if hours
+                else gettext("%(day)s is now a holiday in “%(name)s”.")
             )
+            day = format_date(data.day, "d MMM y")
+            flash(sentence % {"day": day, "name": calendar.name}, "success")
             return redirect(url_for("sla_admin.index"))
     return _index({calendar.id: errors}, {calendar.id: request.form}, 422)
 
@@ -188,14 +214,104 @@ def remove_holiday(holiday_id: int):
     _may_change()
     holiday = _get_or_404(SlaHoliday, holiday_id)
     day, name = holiday.day, holiday.calendar.name
-    with unit_of_work():
-        configuration.remove_holiday(holiday, now=utcnow())
+    admin.remove_hours_exception(current_user, holiday)
     flash(
         gettext(
-            "%(day)s is a working day again in “%(name)s”.",
+            "%(day)s has its usual hours again in “%(name)s”.",
             day=format_date(day, "d MMM y"),
             name=name,
         ),
         "success",
     )
     return redirect(url_for("sla_admin.index"))
+
+
+def _calendar_text(calendar: SlaCalendar) -> str:
+    """A calendar's week as a person reads it in the audit: "Mon 09:00-18:00; ..."."""
+    days = [
+        f"{forms.WEEKDAYS[int(day)][:3]} {forms.slots_text(slots)}"
+        for day, slots in sorted(calendar.hours.items())
+        if slots
+    ]
+    flags = [
+        name
+        for name, on in (
+            ("India holidays", calendar.india_holidays),
+            ("state holidays", calendar.state_holidays),
+        )
+        if on
+    ]
+    return "; ".join(days + flags)
+
+
+def _done(message: str):
+    flash(message, "success")
+    return redirect(url_for("sla_admin.index"))
+
+
+def _refused(exc: DomainError):
+    reasons = "; ".join(translate(why) for why in exc.fields.values())
+    flash(error_message(exc) + (f" ({reasons})" if reasons else ""), "error")
+    return redirect(url_for("sla_admin.index"))
+
+
+@bp.post("/calendars")
+@login_required
+def new_calendar():
+    _may_change()
+    name = (request.form.get("name") or "").strip()
+    if not 1 <= len(name) <= 60:
+        return _refused(ValidationFailed(N_("A calendar needs a name of 1 to 60 characters.")))
+    try:
+        admin.add_calendar(current_user, name)
+    except DomainError as exc:
+        return _refused(exc)
+    return _done(gettext("Calendar “%(name)s” added with the default hours.", name=name))
+
+
+@bp.post("/calendars/<id:calendar_id>/rename")
+@login_required
+def rename_calendar(calendar_id: int):
+    _may_change()
+    calendar = _get_or_404(SlaCalendar, calendar_id)
+    name = (request.form.get("name") or "").strip()
+    if not 1 <= len(name) <= 60:
+        return _refused(ValidationFailed(N_("A calendar needs a name of 1 to 60 characters.")))
+    try:
+        admin.rename_calendar(current_user, calendar, name)
+    except DomainError as exc:
+        return _refused(exc)
+    return _done(gettext("Calendar renamed to “%(name)s”.", name=name))
+
+
+@bp.post("/calendars/<id:calendar_id>/delete")
+@login_required
+def delete_calendar(calendar_id: int):
+    _may_change()
+    calendar = _get_or_404(SlaCalendar, calendar_id)
+    name = calendar.name
+    try:
+        admin.delete_calendar(current_user, calendar)
+    except DomainError as exc:
+        return _refused(exc)
+    return _done(gettext("Calendar “%(name)s” deleted.", name=name))
+
+
+@bp.post("/policies/<id:policy_id>/delete")
+@login_required
+def delete_policy(policy_id: int):
+    _may_change()
+    policy = _get_or_404(SlaPolicy, policy_id)
+    name = policy.name
+    try:
+        count = admin.delete_policy(current_user, policy)
+    except DomainError as exc:
+        return _refused(exc)
+    return _done(
+        ngettext(
+            "Policy “%(name)s” deleted; %(num)s open ticket took another policy.",
+            "Policy “%(name)s” deleted; %(num)s open tickets took another policy.",
+            count,
+            name=name,
+        )
+    )

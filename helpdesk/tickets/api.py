@@ -1,17 +1,16 @@
 """API: categories and tickets."""
 
-import sqlalchemy as sa
 from flask import g, jsonify, request
 
 from helpdesk.agents import access
+from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.api import api_v1
 from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
-from helpdesk.extensions import db
+from helpdesk.errors import ValidationFailed
 from helpdesk.tickets import importing, merging, queries, services
-from helpdesk.tickets.assignment import claim
+from helpdesk.tickets.assignment import claim, claim_next
 from helpdesk.tickets.escalation import EscalationIn, escalate
-from helpdesk.tickets.models import Category
 from helpdesk.tickets.schemas import MergeIn, MessageCreate, TicketCreate, TicketUpdate
 from helpdesk.tickets.serializers import message_to_dict, ticket_to_dict, tickets_to_dicts
 
@@ -25,15 +24,25 @@ LIST_FILTERS = {
     "q": "text in subject or description, or a ticket number such as KS-000123",
     "triage": "1: only tickets without a block (texts from unknown numbers), staff only",
     "breached": "1: only tickets that breached an SLA target",
+    "sort": "number, created, updated, priority (urgent first), status or due (the next SLA "
+    "deadline first; tickets without one last); '-' before it reverses; default -number",
     "page": "page number, from 1",
     "per_page": "items per page, 1 to 200 (default 50)",
 }
 
 
 @api_v1.get("/categories")
-@endpoint(summary="List ticket categories", tag="categories")
+@endpoint(
+    summary="List ticket categories",
+    query={"retired": "1: retired ones too (marked retired: true); default only those in use"},
+    tag="categories",
+)
 def get_categories():
-    categories = db.session.scalars(sa.select(Category).order_by(Category.name))
+    """Categories offered for new tickets; with `retired=1` also the retired ones, which
+    old tickets keep."""
+    if request.args.get("retired") not in (None, "", "0", "1"):
+        raise ValidationFailed("Invalid query parameter.", {"retired": "must be 1 or 0"})
+    categories = queries.list_categories(retired=request.args.get("retired") == "1")
     return jsonify({"items": [c.to_dict() for c in categories]})
 
 
@@ -84,11 +93,12 @@ def get_tickets():
         **{
             name: args.get(name) or None
             for name in LIST_FILTERS
-            if name not in ("page", "per_page")
+            if name not in ("page", "per_page", "sort")
         }
     )
     viewer = api_user()
-    result = queries.list_tickets(viewer, filters, page, per_page)
+    sort = queries.parse_sort(args.get("sort"))
+    result = queries.list_tickets(viewer, filters, page, per_page, sort)
     return jsonify(
         {
             "items": tickets_to_dicts(result.items, viewer),
@@ -199,4 +209,23 @@ def post_claim(ticket_id: int):
     viewer = api_user()
     ticket = access.visible_ticket_or_404(viewer, ticket_id)
     claim(ticket, viewer)
+    return jsonify(ticket_to_dict(ticket, viewer))
+
+
+@api_v1.post("/tickets/next")
+@endpoint(
+    summary="Claim the next ticket",
+    roles=STAFF_ROLES,
+    responses={200: "The ticket, now yours", 204: "No ticket fits"},
+    tag="tickets",
+)
+def post_next_ticket():
+    """Make the caller the assignee of the most urgent `new` or `open` unassigned ticket in
+    one of their languages (any, when they named none): priority first, then the nearest
+    SLA deadline, then the oldest. One conditional UPDATE: two agents asking at once never
+    get the same ticket. 204 when none fits."""
+    viewer = api_user()
+    ticket = claim_next(viewer)
+    if ticket is None:
+        return "", 204
     return jsonify(ticket_to_dict(ticket, viewer))

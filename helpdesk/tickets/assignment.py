@@ -9,6 +9,7 @@ exactly one wins; the other is told who did.
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
@@ -16,6 +17,7 @@ from helpdesk.errors import Conflict
 from helpdesk.extensions import db
 from helpdesk.i18n import N_
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.queries import next_due, priority_rank
 from helpdesk.tickets.services import _set_assignee
 from helpdesk.tickets.unit_of_work import unit_of_work
 from helpdesk.timeutil import utcnow
@@ -76,3 +78,58 @@ def claim(ticket: Ticket, actor: User, *, now: datetime | None = None) -> Ticket
 
 class _AlreadyClaimed(Exception):
     pass
+
+
+#: the statuses "Next ticket" hands out: waiting for the call-centre, not for a requester
+#: (pending) or a mentor (escalated)
+NEXT_STATUSES = ("new", "open")
+NEXT_ATTEMPTS = 5
+
+
+def _next_candidates(agent: User) -> sa.Select:
+    """Open unassigned tickets the agent speaks the language of (any language when they
+    named none), most urgent first: priority, then the nearest SLA deadline, then age."""
+    query = sa.select(Ticket.id).where(
+        Ticket.status.in_(NEXT_STATUSES), Ticket.assignee_id.is_(None)
+    )
+    if agent.languages:
+        query = query.where(Ticket.language.in_(agent.languages))
+    due = next_due()
+    return query.order_by(
+        priority_rank(), sa.case((due.is_(None), 1), else_=0), due, Ticket.created_at, Ticket.id
+    )
+
+
+def claim_next(agent: User, *, now: datetime | None = None) -> Ticket | None:
+    """Make ``agent`` the assignee of the most urgent open unassigned ticket that fits
+    their languages, in one conditional UPDATE (``WHERE id = (the first candidate) AND
+    assignee_id IS NULL``), so two agents asking at once never get the same ticket. On
+    PostgreSQL the candidate is read ``FOR UPDATE SKIP LOCKED``: a ticket being taken by
+    someone else is passed over rather than waited for. None when no ticket fits."""
+    access.require_role(agent, *STAFF_ROLES)
+    now = now or utcnow()
+    for _attempt in range(NEXT_ATTEMPTS):
+        candidate = _next_candidates(agent).limit(1)
+        if db.session.get_bind().dialect.name == "postgresql":
+            candidate = candidate.with_for_update(skip_locked=True, of=Ticket)
+        with unit_of_work():
+            taken = db.session.execute(
+                sa.update(Ticket)
+                .where(Ticket.id == candidate.scalar_subquery(), Ticket.assignee_id.is_(None))
+                .values(assignee_id=agent.id)
+                .returning(Ticket.id),
+                execution_options={"synchronize_session": False},
+            ).scalar()
+            if taken is not None:
+                ticket = db.session.get(Ticket, taken)
+                # Loaded after the UPDATE, the row already names the agent; it had nobody
+                # (the UPDATE's condition), which is what the audit event must say.
+                set_committed_value(ticket, "assignee_id", None)
+                set_committed_value(ticket, "assignee", None)
+                record_assignment(ticket, agent, agent, now)
+                return ticket
+        # Nothing taken: none fits, or another agent took the candidate between our read
+        # and our write (then another one may still fit: try again).
+        if db.session.scalar(_next_candidates(agent).limit(1)) is None:
+            return None
+    return None

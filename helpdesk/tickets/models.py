@@ -30,9 +30,16 @@ class Category(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     #: "enterprise" or "convergence": the NRO's two domains
     domain: Mapped[str] = mapped_column(sa.String(20), default="enterprise")
+    #: no longer offered for new tickets; the tickets that have it keep it
+    retired: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     def to_dict(self) -> dict:
-        return {"slug": self.slug, "name": self.name, "description": self.description}
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "description": self.description,
+            "retired": self.retired,
+        }
 
 
 class Ticket(db.Model):
@@ -128,6 +135,15 @@ class Ticket(db.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def next_due(self) -> datetime | None:
+        """The next SLA deadline while the clocks run (``queries.next_due`` in SQL)."""
+        if self.status not in ("new", "open", "escalated"):
+            return None
+        first = self.first_response_due if self.first_response_at is None else None
+        dues = [first, self.next_response_due, self.mentor_response_due, self.resolution_due]
+        return min((d for d in dues if d is not None), default=None)
+
 
 class Message(db.Model):
     """A public reply or an internal note in a ticket's thread."""
@@ -179,3 +195,23 @@ class TicketEvent(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class SavedView(db.Model):
+    """A named queue: filters and a sort. Personal, or shared by a manager or admin with
+    everyone who works the queue."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "name", name="uq_saved_views_owner_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    #: the queue's query-string filters, e.g. {"status": "open", "priority": "urgent"}
+    filters: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: a queue sort key, e.g. "due" or "-created"
+    sort: Mapped[str] = mapped_column(sa.String(20), default="")
+    shared: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    owner: Mapped[User] = relationship()

@@ -203,7 +203,70 @@ def caller_tickets(ticket: Ticket, viewer: User, limit: int = 8) -> list[Ticket]
     )
 
 
-def list_tickets(viewer: User, filters: TicketFilters, page: int, per_page: int) -> Page:
+#: statuses whose SLA clocks run: their next due date is a deadline someone works to
+WORKING_STATUSES = ("new", "open", "escalated")
+PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+#: the queue's sort keys; "-key" sorts the other way. Default: newest first.
+SORT_KEYS = ("number", "created", "updated", "priority", "status", "due")
+DEFAULT_SORT = "-number"
+
+
+def _earlier(a, b) -> sa.ColumnElement:
+    """The earlier of two timestamps, either of which may be NULL (SQLite's min() and
+    PostgreSQL's LEAST treat NULL differently; this reads the same on both)."""
+    return sa.case((a.is_(None), b), (b.is_(None), a), (a < b, a), else_=b)
+
+
+def next_due() -> sa.ColumnElement:
+    """The ticket's next SLA deadline: the first response while none was given, the next
+    response, the mentor's answer, the resolution; NULL for tickets not being worked
+    (pending: the clock is paused; resolved, closed)."""
+    first = sa.case((Ticket.first_response_at.is_(None), Ticket.first_response_due))
+    due = _earlier(
+        _earlier(first, Ticket.next_response_due),
+        _earlier(Ticket.mentor_response_due, Ticket.resolution_due),
+    )
+    return sa.case((Ticket.status.in_(WORKING_STATUSES), due))
+
+
+def priority_rank() -> sa.ColumnElement:
+    return sa.case(*[(Ticket.priority == p, rank) for p, rank in PRIORITY_RANK.items()], else_=9)
+
+
+def parse_sort(value: str | None) -> str:
+    """A sort key of SORT_KEYS, optionally prefixed with "-"; empty gives DEFAULT_SORT."""
+    if not value:
+        return DEFAULT_SORT
+    if value.removeprefix("-") not in SORT_KEYS:
+        raise ValidationFailed(
+            N_("Unknown sort."), {"sort": "one of " + ", ".join(SORT_KEYS) + ", optionally with -"}
+        )
+    return value
+
+
+def sort_order(sort: str) -> list[sa.ColumnElement]:
+    """ORDER BY for a parsed sort key; rows without a value (no due date) come last either
+    way, and the ticket id breaks ties so pages never overlap."""
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    column = {
+        "number": Ticket.id,
+        "created": Ticket.created_at,
+        "updated": Ticket.updated_at,
+        "priority": priority_rank(),
+        "status": Ticket.status,
+        "due": next_due(),
+    }[key]
+    ordered = column.desc() if descending else column.asc()
+    tie = Ticket.id.desc() if descending else Ticket.id.asc()
+    if key == "due":
+        return [sa.case((column.is_(None), 1), else_=0), ordered, tie]
+    return [ordered] if key == "number" else [ordered, tie]
+
+
+def list_tickets(
+    viewer: User, filters: TicketFilters, page: int, per_page: int, sort: str = DEFAULT_SORT
+) -> Page:
     query = filtered_tickets(viewer, filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
@@ -215,7 +278,7 @@ def list_tickets(viewer: User, filters: TicketFilters, page: int, per_page: int)
             selectinload(Ticket.assignee),
             selectinload(Ticket.mentor),
         )
-        .order_by(Ticket.id.desc())
+        .order_by(*sort_order(sort))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
@@ -279,8 +342,13 @@ def open_tickets_of_contacts(
     )
 
 
-def list_categories() -> list[Category]:
-    return list(db.session.scalars(sa.select(Category).order_by(Category.name)))
+def list_categories(*, retired: bool = False) -> list[Category]:
+    """Categories by name: those offered for tickets, or (``retired=True``) all of them,
+    for filters and reports that must name the old ones too."""
+    query = sa.select(Category).order_by(Category.name)
+    if not retired:
+        query = query.where(Category.retired.is_(False))
+    return list(db.session.scalars(query))
 
 
 def escalated_to(mentor: User, page: int, per_page: int) -> Page:

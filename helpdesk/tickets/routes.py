@@ -6,6 +6,7 @@ Views only parse, authorize, call the ticket services and render; every rule liv
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from helpdesk import signals
@@ -18,7 +19,7 @@ from helpdesk.geography.services import block_choices, states_with_blocks
 from helpdesk.i18n import N_
 from helpdesk.i18n.errors import error_message
 from helpdesk.i18n.labels import status_label
-from helpdesk.tickets import escalation, forms, merging, queries, services
+from helpdesk.tickets import escalation, forms, merging, queries, saved_views, services
 from helpdesk.tickets.assignment import claim as claim_ticket
 from helpdesk.tickets.history import history_lines
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
@@ -41,11 +42,19 @@ QUEUE_FILTERS = (
     "breached",
 )
 QUEUE_PAGE_SIZE = 50
+SORT_CHOICES = (
+    ("-number", _l("Newest first")),
+    ("number", _l("Oldest first")),
+    ("due", _l("SLA due (next to breach first)")),
+    ("priority", _l("Priority (urgent first)")),
+    ("-updated", _l("Recently changed")),
+)
 
 
 def queue_filters(args) -> tuple[queries.TicketFilters, dict[str, str]]:
-    """The queue shows open work unless asked otherwise; ``status=any`` shows everything."""
-    values = {name: (args.get(name) or "").strip() for name in QUEUE_FILTERS}
+    """The queue shows open work unless asked otherwise; ``status=any`` shows everything.
+    ``values`` also carries the ``sort``, so links keep it."""
+    values = {name: (args.get(name) or "").strip() for name in (*QUEUE_FILTERS, "sort")}
     if "status" not in args:
         values["status"] = "open"
     status = None if values["status"] in ("", "any") else values["status"]
@@ -54,6 +63,25 @@ def queue_filters(args) -> tuple[queries.TicketFilters, dict[str, str]]:
         status=status,
     )
     return filters, values
+
+
+def _bulk_choices() -> list[tuple[str, str]]:
+    """The bulk actions the queue offers this user: (value, label)."""
+    editable = access.EDITABLE_FIELDS.get(current_user.role, set())
+    choices: list[tuple[str, str]] = []
+    if "assignee" in editable:
+        choices += [("assign:me", gettext("Assign to me")), ("assign:none", gettext("Unassign"))]
+        choices += [
+            (f"assign:{u.id}", gettext("Assign to %(name)s", name=u.name))
+            for u in assignable_users()
+        ]
+    if "status" in editable:
+        choices += [
+            (f"status:{s}", gettext("Status: %(status)s", status=status_label(s)))
+            for s in ("open", "pending", "resolved")
+        ]
+        choices.append(("status:closed", gettext("Close")))
+    return choices
 
 
 @bp.get("/tickets")
@@ -65,7 +93,8 @@ def queue():
     errors: dict[str, str] = {}
     try:
         page, per_page = queries.parse_paging(request.args.get("page"), None, QUEUE_PAGE_SIZE)
-        result = queries.list_tickets(current_user, filters, page, per_page)
+        sort = queries.parse_sort(values["sort"])
+        result = queries.list_tickets(current_user, filters, page, per_page, sort)
         counts = queries.status_counts(current_user, filters)
         if current_user.role in STAFF_ROLES:
             counts["triage"] = queries.triage_count(current_user)
@@ -81,12 +110,16 @@ def queue():
         errors=errors,
         statuses=STATUSES,
         priorities=PRIORITIES,
-        categories=queries.list_categories(),
+        categories=queries.list_categories(retired=True),
         states=states_with_blocks(),
         blocks=block_choices(),
         pages=max(1, -(-result.total // result.per_page)),
         may_claim=current_user.role in STAFF_ROLES,
         open_statuses=OPEN_STATUSES,
+        sort_choices=SORT_CHOICES,
+        saved_views=saved_views.views_for(current_user),
+        may_share=current_user.role in saved_views.SHARING_ROLES,
+        bulk_choices=_bulk_choices(),
     ), (422 if errors else 200)
 
 

@@ -101,6 +101,8 @@ def create_ticket(
     category = category_by_slug(data.category)
     if category is None:
         errors["category"] = N_("unknown category")
+    elif category.retired and live:
+        errors["category"] = N_("retired: no longer used for new tickets")
     enterprise = None
     if data.enterprise is not None and "block" not in errors:
         enterprise, problem = _enterprise_in(data.enterprise, block)
@@ -297,6 +299,8 @@ def update_ticket(
         category = category_by_slug(data.category) if data.category else None
         if category is None:
             errors["category"] = N_("unknown category")
+        elif category.retired and category.id != ticket.category_id:
+            errors["category"] = N_("retired: no longer used")
     if "assignee" in sent and data.assignee is not None:
         assignee = db.session.get(User, data.assignee)
         if assignee is None or not assignee.active or assignee.role not in STAFF_ROLES:

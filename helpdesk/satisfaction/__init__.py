@@ -1,0 +1,1 @@
+"""Satisfaction (CSAT): requesters rate their resolved tickets, managers read the report."""
