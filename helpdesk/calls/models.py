@@ -98,3 +98,49 @@ class SmsMessage(db.Model):
 
     ticket: Mapped[Ticket | None] = relationship()
     message: Mapped[Message | None] = relationship()
+
+
+CALLBACK_STATUSES = ("open", "done")
+#: at most one open callback per number: more missed calls add to it
+OPEN_CALLBACK = sa.text("status = 'open'")
+
+
+class Callback(db.Model):
+    """A caller the call-centre owes a call: their inbound call was abandoned before anyone
+    answered. Several missed calls from one number make one open callback."""
+
+    __tablename__ = "callbacks"
+    __table_args__ = (
+        sa.Index(
+            "uq_callbacks_open_phone",
+            "phone",
+            unique=True,
+            postgresql_where=OPEN_CALLBACK,
+            sqlite_where=OPEN_CALLBACK,
+        ),
+        # The console's queue: open callbacks, the longest waiting first.
+        sa.Index("ix_callbacks_status_first_missed_at", "status", "first_missed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: E.164 number of the caller to ring back
+    phone: Mapped[str] = mapped_column(sa.String(20))
+    #: open → done (by an agent with a note, or by a later answered call)
+    status: Mapped[str] = mapped_column(sa.String(10), default="open")
+    #: missed calls from this number since the callback opened
+    missed_calls: Mapped[int] = mapped_column(default=1)
+    first_missed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_missed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: the latest missed call
+    last_call_id: Mapped[int | None] = mapped_column(sa.ForeignKey("calls.id", ondelete="SET NULL"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    #: the answered call that closed it by itself, if that is how it closed
+    closed_by_call_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("calls.id", ondelete="SET NULL")
+    )
+
+    last_call: Mapped[Call | None] = relationship(foreign_keys=[last_call_id])
+    closed_by_call: Mapped[Call | None] = relationship(foreign_keys=[closed_by_call_id])
+    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])

@@ -64,3 +64,9 @@ class SmsInboundIn(Strict):
     @classmethod
     def in_e164(cls, value: str) -> str:
         return _e164(value)
+
+
+class CallbackDoneIn(Strict):
+    """What came of a callback: required, said in words."""
+
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]

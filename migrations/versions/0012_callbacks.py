@@ -1,0 +1,74 @@
+"""callbacks for missed calls; indexes of the call report
+
+Revision ID: 0012
+Revises: 0010
+
+A missed inbound call opens a callback for its number (one open callback per number:
+a partial unique index). No backfill: calls missed before this revision owe nothing.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0012"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+OPEN_CALLBACK = sa.text("status = 'open'")
+
+
+def upgrade():
+    op.create_table(
+        "callbacks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("phone", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("missed_calls", sa.Integer(), nullable=False),
+        sa.Column("first_missed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_missed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_call_id", sa.Integer(), nullable=True),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("done_by_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("closed_by_call_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["closed_by_call_id"],
+            ["calls.id"],
+            name=op.f("fk_callbacks_closed_by_call_id_calls"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["done_by_id"],
+            ["users.id"],
+            name=op.f("fk_callbacks_done_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["last_call_id"],
+            ["calls.id"],
+            name=op.f("fk_callbacks_last_call_id_calls"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_callbacks")),
+    )
+    with op.batch_alter_table("callbacks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_callbacks_status_first_missed_at", ["status", "first_missed_at"], unique=False
+        )
+        batch_op.create_index(
+            "uq_callbacks_open_phone",
+            ["phone"],
+            unique=True,
+            postgresql_where=OPEN_CALLBACK,
+            sqlite_where=OPEN_CALLBACK,
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("callbacks", schema=None) as batch_op:
+        batch_op.drop_index("uq_callbacks_open_phone")
+        batch_op.drop_index("ix_callbacks_status_first_missed_at")
+    op.drop_table("callbacks")
