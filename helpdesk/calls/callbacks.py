@@ -162,6 +162,7 @@ def callback_to_dict(callback: Callback) -> dict:
             else None
         ),
         "note": callback.note,
+        "last_call": callback.last_call.call_id if callback.last_call else None,
         "closed_by_call": callback.closed_by_call.call_id if callback.closed_by_call else None,
     }
 

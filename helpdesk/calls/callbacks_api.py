@@ -24,7 +24,8 @@ def get_callbacks():
     "last_missed_at", "caller_name", "caller": [{"kind": "contact|user", "id", "name",
     "block", "role"?}], "block": <code of the caller's block or null>, "open_tickets":
     [{"id", "number", "subject", "status", "priority", "url"}], "new_ticket_url",
-    "done_at", "done_by", "note", "closed_by_call"}], "page", "per_page", "total"}`,
+    "done_at", "done_by", "note", "last_call": <call_id of the latest missed call>,
+    "closed_by_call"}], "page", "per_page", "total"}`,
     oldest `first_missed_at` first. Agents, managers and admins only: BRC staff and mentors
     get 403. Consoles hear `callback.updated` (same object) when one opens, counts another
     missed call or closes. A later answered call with the same number (in or out) closes

@@ -41,6 +41,10 @@
     if (!area) return 6;
     return Math.max(2, Math.min((area.right - area.left) / 24, (area.bottom - area.top) / 7) / 2 - 1);
   }
+  // One tick per cell (the axes run from -0.5 so that cells sit between grid lines).
+  function integerTicks(n) {
+    return function (axis) { axis.ticks = Array.from({ length: n }, function (_, v) { return { value: v }; }); };
+  }
   draw("chart-heatmap", {
     type: "scatter",
     data: { datasets: [{ label: "Calls offered", data: cells, pointStyle: "rect", pointRadius: cellSize,
@@ -53,8 +57,10 @@
         } } }
       },
       scales: {
-        x: { type: "linear", min: -0.5, max: 23.5, ticks: { stepSize: 1, callback: function (v) { return Number.isInteger(v) ? String(v).padStart(2, "0") : ""; } }, grid: { display: false } },
-        y: { type: "linear", min: -0.5, max: 6.5, reverse: true, ticks: { stepSize: 1, callback: function (v) { return heat.weekdays[v] || ""; } }, grid: { display: false } }
+        x: { type: "linear", min: -0.5, max: 23.5, afterBuildTicks: integerTicks(24), grid: { display: false },
+             ticks: { autoSkip: true, callback: function (v) { return String(v).padStart(2, "0"); } } },
+        y: { type: "linear", min: -0.5, max: 6.5, reverse: true, afterBuildTicks: integerTicks(7), grid: { display: false },
+             ticks: { autoSkip: false, callback: function (v) { return heat.weekdays[v]; } } }
       }
     }
   });
