@@ -1,7 +1,8 @@
 """Call-centre figures: exact numbers on a hand-computed call log, per day, hour and agent,
 as JSON and CSV; who may read them; bad parameters.
 
-The log (Asia/Kolkata times; Monday 4 and Tuesday 5 March 2024). Wait = ringing to
+The log (Asia/Kolkata times; Monday 4 and Tuesday 5 March 2024), with the later calls and
+replies recorded as the telephony hangups and ticket replies record them. Wait = ringing to
 answer, talk = answer to hangup. Tickets: T1, T2 resolved; T3 open; T4 resolved but the
 requester replied after call 8; T5 resolved, calls 2 and 9 are both on it.
 
@@ -26,10 +27,13 @@ Threshold 20 s: answered within it are 1, 2 (exactly 20), 5, 8, 9.
 from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from helpdesk.calls import follow_ups
 from helpdesk.calls.models import Call
 from helpdesk.extensions import db
-from helpdesk.tickets.models import Message
+from helpdesk.tickets import services as tickets
+from helpdesk.tickets.schemas import MessageCreate
 from helpdesk.timeutil import IST
 
 RANGE = "from=2024-03-04&to=2024-03-05"
@@ -49,20 +53,6 @@ def call_log(app, make_user, make_ticket):
     agent_b = make_user("agent", name="Bala Agent", email="bala@example.org")
     brc = make_user("brc")
     t1, t2, t3, t4, t5 = (make_ticket() for _ in range(5))
-    for ticket, resolved in ((t1, ist(4, 10, 0)), (t2, ist(4, 15, 0)), (t4, ist(5, 9, 15))):
-        ticket.status, ticket.resolved_at = "resolved", resolved
-    t5.status, t5.resolved_at = "closed", ist(5, 10, 0)
-    # Later messages that are not the requester coming back: staff replies, notes, automatic.
-    db.session.add_all(
-        [
-            Message(ticket=t1, author=agent_a, body="Done.", created_at=ist(4, 9, 30)),
-            Message(ticket=t1, author=agent_a, body="n", internal=True, created_at=ist(4, 11, 0)),
-            Message(ticket=t1, body="Call logged", automatic=True, created_at=ist(4, 12, 0)),
-            Message(ticket=t2, author=brc, body="Before the call", created_at=ist(4, 13, 0)),
-            # The requester comes back on T4 after call 8, by SMS.
-            Message(ticket=t4, body="Still no loan", channel="sms", created_at=ist(5, 9, 20)),
-        ]
-    )
     number = iter(range(1, 100))
 
     def call(start, wait=None, talk=None, agent=None, ticket=None, direction="in", ended=True):
@@ -104,6 +94,27 @@ def call_log(app, make_user, make_ticket):
     call(ist(5, 14, 0), 30, 120, agent_a)
     call(ist(5, 14, 20), ended=False)
     call(ist(6, 0, 0, 10), 5, 50, agent_a)
+    db.session.commit()
+    # What the hangups recorded: a later inbound call on a ticket follows up the earlier ones.
+    for row in db.session.scalars(sa.select(Call).where(Call.ticket_id.is_not(None))):
+        if row.direction == "in":
+            follow_ups.mark_calls_followed_up(row.ticket_id, row.started_at, except_call=row.id)
+    db.session.commit()
+
+    def reply(ticket, author, body, at, internal=False):
+        contact = ticket.requester if author is None else None
+        data = MessageCreate(body=body, internal=internal)
+        tickets.add_message(ticket, author, data, channel="sms", contact=contact, now=at)
+
+    # Later messages that are not the requester coming back: staff replies and notes.
+    reply(t1, agent_a, "The bank has the plan now.", ist(4, 9, 30))
+    reply(t1, agent_a, "Checked with the branch.", ist(4, 11, 0), internal=True)
+    reply(t2, brc, "Asking before the call.", ist(4, 13, 0))
+    # The requester comes back on T4 after call 8, by SMS (it reopens; resolved again below).
+    reply(t4, None, "Still no loan", ist(5, 9, 20))
+    for ticket, resolved in ((t1, ist(4, 10, 0)), (t2, ist(4, 15, 0)), (t4, ist(5, 11, 0))):
+        ticket.status, ticket.resolved_at = "resolved", resolved
+    t5.status, t5.resolved_at = "closed", ist(5, 10, 0)
     db.session.commit()
 
 

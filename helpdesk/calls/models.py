@@ -51,6 +51,10 @@ class Call(db.Model):
     #: the telephony system's hangup cause, e.g. ``normal_clearing``
     cause: Mapped[str | None] = mapped_column(sa.String(60))
     status: Mapped[str] = mapped_column(sa.String(10), default="ringing")
+    #: when the requester next came back on this call's ticket (a later inbound call
+    #: logged on it, or a public reply from their side): the call did not resolve it at
+    #: first contact. Kept by ``calls.follow_ups``; read by the call report.
+    followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: CTI events already applied (newCall, answer, hangup): a repeat changes nothing
     events_seen: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 

@@ -1,6 +1,7 @@
 """How calls and SMS follow ticket changes. Connected once by ``create_app``."""
 
 from helpdesk import signals
+from helpdesk.calls.follow_ups import requester_came_back
 from helpdesk.calls.sms import queue_reply
 
 
@@ -13,3 +14,4 @@ def text_staff_reply(ticket, *, message, staff_reply: bool = False, **kwargs) ->
 
 def connect_signals() -> None:
     signals.message_added.connect(text_staff_reply)
+    signals.message_added.connect(requester_came_back)

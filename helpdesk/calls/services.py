@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.agents.models import STAFF_ROLES, User
-from helpdesk.calls import callbacks
+from helpdesk.calls import callbacks, follow_ups
 from helpdesk.calls.caller_context import new_ticket_url, ticket_summary
 from helpdesk.calls.models import Call
 from helpdesk.calls.schemas import CtiEventIn
@@ -171,6 +171,9 @@ def _on_hangup(call: Call, cause: str | None, now: datetime) -> None:
     if ticket is None:
         return
     call.ticket = ticket
+    if call.direction == "in":
+        db.session.flush()
+        follow_ups.mark_calls_followed_up(ticket.id, call.started_at, except_call=call.id)
     tickets.log_call(ticket, call.answered_by, _summary(call), _note(call), at=now)
 
 

@@ -10,22 +10,19 @@ Per inbound call started in the range, the statement derives:
 - ``first_contact``: answered, its ticket is resolved (``resolved_at`` set: a reopened
   ticket is not), and the requester did not come back on that ticket after it: no later
   inbound call logged on the ticket and no later public reply from the requester's side
-  (the caller, by SMS, e-mail or the portal, or their BRC staff).
-
-The "came back" test looks at each ticket once: the latest inbound call and the latest
-requester reply per ticket (of the tickets the range's answered calls are on) are two
-grouped subqueries joined to the calls, rather than a correlated lookup per call.
+  (the caller, by SMS, e-mail or the portal, or their BRC staff). That is recorded when
+  it happens (``calls.followed_up_at``, see ``calls.follow_ups``), so the report reads
+  one column of the call rather than searching the later calls and replies of each.
 """
 
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from helpdesk.agents.models import User
 from helpdesk.calls.models import Call
 from helpdesk.extensions import db
-from helpdesk.tickets.models import Message, Ticket
+from helpdesk.tickets.models import Ticket
 
 GROUP_KEYS = ("day", "hour", "agent")
 #: the sums each group carries; the service derives the rates and averages from them
@@ -91,7 +88,7 @@ def _group_column(group_by: str, calls) -> sa.ColumnElement:
     raise ValueError(f"unknown group_by {group_by!r}")
 
 
-def _offered(start: datetime, end: datetime):
+def _offered(start: datetime, end: datetime) -> sa.Subquery:
     """The inbound calls that started ringing in [start, end)."""
     return (
         sa.select(
@@ -102,40 +99,11 @@ def _offered(start: datetime, end: datetime):
             Call.answered_by_id,
             Call.ticket_id,
             Call.duration_seconds,
+            Call.followed_up_at,
         )
         .where(Call.direction == "in", Call.started_at >= start, Call.started_at < end)
-        .cte("offered")
+        .subquery("offered")
     )
-
-
-def _came_back(offered) -> tuple:
-    """(latest inbound call per ticket, latest requester reply per ticket), over the
-    tickets that the range's answered calls are on."""
-    tickets_in_range = (
-        sa.select(offered.c.ticket_id)
-        .where(offered.c.answered_at.is_not(None), offered.c.ticket_id.is_not(None))
-        .distinct()
-    )
-    later_call = (
-        sa.select(Call.ticket_id, sa.func.max(Call.started_at).label("at"))
-        .where(Call.direction == "in", Call.ticket_id.in_(tickets_in_range))
-        .group_by(Call.ticket_id)
-        .subquery("last_inbound_call")
-    )
-    author = aliased(User, name="reply_author")
-    later_reply = (
-        sa.select(Message.ticket_id, sa.func.max(Message.created_at).label("at"))
-        .outerjoin(author, author.id == Message.author_id)
-        .where(
-            Message.ticket_id.in_(tickets_in_range),
-            Message.internal.is_(False),
-            Message.automatic.is_(False),
-            sa.or_(Message.author_id.is_(None), author.role == "brc"),
-        )
-        .group_by(Message.ticket_id)
-        .subquery("last_requester_reply")
-    )
-    return later_call, later_reply
 
 
 def call_figures_statement(
@@ -143,13 +111,9 @@ def call_figures_statement(
 ) -> sa.Select:
     """One row per group: ``gid`` and the sums named in FIGURES."""
     offered = _offered(start, end)
-    later_call, later_reply = _came_back(offered)
     answered = offered.c.answered_at.is_not(None)
     first_contact = sa.and_(
-        answered,
-        Ticket.resolved_at.is_not(None),
-        later_call.c.at <= offered.c.started_at,
-        sa.or_(later_reply.c.at.is_(None), later_reply.c.at <= offered.c.started_at),
+        answered, Ticket.resolved_at.is_not(None), offered.c.followed_up_at.is_(None)
     )
 
     def count(condition) -> sa.ColumnElement:
@@ -174,8 +138,6 @@ def call_figures_statement(
         )
         .select_from(offered)
         .outerjoin(Ticket, Ticket.id == offered.c.ticket_id)
-        .outerjoin(later_call, later_call.c.ticket_id == offered.c.ticket_id)
-        .outerjoin(later_reply, later_reply.c.ticket_id == offered.c.ticket_id)
         .group_by(gid)
     )
 

@@ -1,10 +1,14 @@
-"""callbacks for missed calls; indexes of the call report
+"""callbacks for missed calls; when a call's requester came back (first-contact resolution)
 
 Revision ID: 0012
 Revises: 0010
 
 A missed inbound call opens a callback for its number (one open callback per number:
 a partial unique index). No backfill: calls missed before this revision owe nothing.
+
+``calls.followed_up_at``: when the requester next came back on an inbound call's ticket (a
+later inbound call logged on it, or a public reply from the requester's side). Backfilled
+from the calls and messages already there, the earliest of both.
 """
 
 from alembic import op
@@ -19,8 +23,25 @@ depends_on = None
 
 OPEN_CALLBACK = sa.text("status = 'open'")
 
+LATER_CALL = """(SELECT MIN(later.started_at) FROM calls AS later
+    WHERE later.ticket_id = calls.ticket_id AND later.direction = 'in'
+      AND later.started_at > calls.started_at)"""
+LATER_REPLY = """(SELECT MIN(m.created_at) FROM messages AS m
+    LEFT OUTER JOIN users AS u ON u.id = m.author_id
+    WHERE m.ticket_id = calls.ticket_id AND m.internal = false AND m.automatic = false
+      AND (m.author_id IS NULL OR u.role = 'brc') AND m.created_at > calls.started_at)"""
+
 
 def upgrade():
+    with op.batch_alter_table("calls", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("followed_up_at", sa.DateTime(timezone=True), nullable=True))
+    inbound_on_a_ticket = "direction = 'in' AND ticket_id IS NOT NULL"
+    op.execute(f"UPDATE calls SET followed_up_at = {LATER_CALL} WHERE {inbound_on_a_ticket}")
+    op.execute(
+        f"UPDATE calls SET followed_up_at = {LATER_REPLY} WHERE {inbound_on_a_ticket} "
+        f"AND {LATER_REPLY} IS NOT NULL "
+        f"AND (followed_up_at IS NULL OR followed_up_at > {LATER_REPLY})"
+    )
     op.create_table(
         "callbacks",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -72,3 +93,5 @@ def downgrade():
         batch_op.drop_index("uq_callbacks_open_phone")
         batch_op.drop_index("ix_callbacks_status_first_missed_at")
     op.drop_table("callbacks")
+    with op.batch_alter_table("calls", schema=None) as batch_op:
+        batch_op.drop_column("followed_up_at")
