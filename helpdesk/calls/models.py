@@ -14,13 +14,32 @@ from helpdesk.timeutil import UTCDateTime, utcnow
 CALL_STATUSES = ("ringing", "answered", "ended", "missed")
 DIRECTIONS = ("in", "out")
 SMS_STATUSES = ("received", "queued", "sending", "sent", "failed")
+#: what the call report reads of each call besides its direction and start
+REPORT_COLUMNS = [
+    "answered_at",
+    "ended_at",
+    "answered_by_id",
+    "ticket_id",
+    "duration_seconds",
+    "followed_up_at",
+]
 
 
 class Call(db.Model):
     """One telephone call, from the telephony system's first event to its hangup."""
 
     __tablename__ = "calls"
-    __table_args__ = (sa.Index("ix_calls_started_at", "started_at"),)
+    __table_args__ = (
+        sa.Index("ix_calls_started_at", "started_at"),
+        # The call report reads a range of inbound calls and only these columns: on
+        # PostgreSQL a short range is an index-only scan, never a walk through the rows.
+        sa.Index(
+            "ix_calls_direction_started_at",
+            "direction",
+            "started_at",
+            postgresql_include=REPORT_COLUMNS,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the telephony system's id of the call; its events are matched on it

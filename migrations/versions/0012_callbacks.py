@@ -22,6 +22,15 @@ branch_labels = None
 depends_on = None
 
 OPEN_CALLBACK = sa.text("status = 'open'")
+#: the call report's covering index (PostgreSQL; SQLite indexes the key columns only)
+REPORT_COLUMNS = [
+    "answered_at",
+    "ended_at",
+    "answered_by_id",
+    "ticket_id",
+    "duration_seconds",
+    "followed_up_at",
+]
 
 LATER_CALL = """(SELECT MIN(later.started_at) FROM calls AS later
     WHERE later.ticket_id = calls.ticket_id AND later.direction = 'in'
@@ -35,6 +44,12 @@ LATER_REPLY = """(SELECT MIN(m.created_at) FROM messages AS m
 def upgrade():
     with op.batch_alter_table("calls", schema=None) as batch_op:
         batch_op.add_column(sa.Column("followed_up_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(
+            "ix_calls_direction_started_at",
+            ["direction", "started_at"],
+            unique=False,
+            postgresql_include=REPORT_COLUMNS,
+        )
     inbound_on_a_ticket = "direction = 'in' AND ticket_id IS NOT NULL"
     op.execute(f"UPDATE calls SET followed_up_at = {LATER_CALL} WHERE {inbound_on_a_ticket}")
     op.execute(
@@ -94,4 +109,5 @@ def downgrade():
         batch_op.drop_index("ix_callbacks_status_first_missed_at")
     op.drop_table("callbacks")
     with op.batch_alter_table("calls", schema=None) as batch_op:
+        batch_op.drop_index("ix_calls_direction_started_at")
         batch_op.drop_column("followed_up_at")
