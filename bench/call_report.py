@@ -266,6 +266,9 @@ def measure(url: str, requests: int) -> None:
         db.session.rollback()
     server = Server(app)
     raw = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+    # As the service does (call_queries.call_figures).
+    raw.execute("SET plan_cache_mode = force_custom_plan")
+    raw.execute(f"SET work_mem = '{call_queries.REPORT_WORK_MEM}'")
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     results = []
