@@ -60,7 +60,17 @@ class Config:
     # Shared across app processes when Redis is there, so the limit holds per site.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # JSON bodies and forms; uploads of attachments get MAX_ATTACHMENT_MB (attachments/limits.py).
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # SQLite (no DATABASE_URL) takes one writer at a time; the others wait this long before
+    # giving up with "database is locked" (then a 503 with Retry-After, never a 500).
+    SQLITE_BUSY_TIMEOUT_S = float(os.environ.get("SQLITE_BUSY_TIMEOUT_S", "30"))
+    # Imported history may not be older than this day (UTC): each ticket's SLA clocks are
+    # replayed over every business day since, so decades-old dates are refused, not ground.
+    IMPORT_EARLIEST = os.environ.get("IMPORT_EARLIEST", "2000-01-01")
+    # Largest file one may attach to a ticket, in MB; a phone photo is 2 to 4 MB.
+    MAX_ATTACHMENT_MB = _int_env("MAX_ATTACHMENT_MB", 10)
+    ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR", str(INSTANCE_DIR / "attachments"))
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

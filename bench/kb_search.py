@@ -60,7 +60,12 @@ sys.path.insert(0, str(ROOT))
 VENV_BIN = ROOT / ".venv" / "bin"
 ARTICLES_DIR = ROOT / "helpdesk" / "knowledge" / "articles"
 
-from helpdesk.knowledge import search as kb  # noqa: E402  (after sys.path)
+from helpdesk.knowledge.analysis import WORD_RE, analyze  # noqa: E402  (after sys.path)
+from helpdesk.knowledge.search import (  # noqa: E402
+    SCHEMA_VERSION,
+    SearchIndex,
+    plain_whoosh_search,
+)
 
 TARGET_HTTP_P95_MS = 15.0
 TARGET_RATIO = 3.0
@@ -181,7 +186,7 @@ def _article_texts() -> dict[str, list[str]]:
 
 def _surface_words(text: str) -> list[str]:
     text = unicodedata.normalize("NFC", re.sub(r"[*#_`>\[\]()|]", " ", text))
-    return [m.group(0) for m in kb._WORD_RE.finditer(text)]
+    return [m.group(0) for m in WORD_RE.finditer(text)]
 
 
 class Vocabulary:
@@ -198,7 +203,7 @@ class Vocabulary:
         while len(tail) < tail_factor * len(self.real) and longer:
             a, b = rng.choice(longer), rng.choice(longer)
             word = a[: len(a) // 2 + 1] + b[len(b) // 2 :]
-            if word not in seen and kb._WORD_RE.fullmatch(word):
+            if word not in seen and WORD_RE.fullmatch(word):
                 seen.add(word)
                 tail.append(word)
         self.words = self.real + tail
@@ -302,7 +307,7 @@ def query_set(count: int, vocab: dict[str, Vocabulary], seed: int) -> list[tuple
     while len(queries) < count:
         language = rng.choices(langs, weights)[0]
         v = vocab[language]
-        content = [w for w in v.real if kb.analyze(w) and len(w) > 2]
+        content = [w for w in v.real if analyze(w) and len(w) > 2]
         n_words = rng.choices([1, 2, 3, 4, 5], [3, 4, 3, 2, 1])[0]
         kind = rng.choices(kinds, [3, 3, 2, 3, 2])[0]
         tail = v.words[len(v.real) :]
@@ -346,31 +351,6 @@ def time_calls(label: str, queries: list[str], call, rounds: int) -> tuple[list[
     return times, results
 
 
-def raw_whoosh(index_path: str):
-    """searcher.search() of the equivalent OR query: analyzed words over title/body/tags."""
-    from whoosh import query as Q
-    from whoosh.filedb.filestore import FileStorage
-
-    ix = FileStorage(os.path.realpath(index_path)).open_index(schema=kb.SCHEMA)
-    searcher = ix.searcher()
-    flt = Q.And([Q.Term("kind", "article"), Q.Term("status", "published")])
-
-    def call(text: str):
-        words = kb._query_words(text)
-        if not words:
-            return 0, []
-        q = Q.Or(
-            [
-                Q.Or([Q.Term("title", w.term), Q.Term("body", w.term), Q.Term("tags", w.surface)])
-                for w in words
-            ]
-        )
-        results = searcher.search(q, limit=10, filter=flt)
-        return len(results), [hit["id"] for hit in results]
-
-    return call, searcher
-
-
 def build_fts5(path: str, docs: list[dict]) -> float:
     started = time.monotonic()
     con = sqlite3.connect(path)
@@ -407,8 +387,8 @@ def fts5_search(path: str):
     )
 
     def expression(text: str) -> str:
-        words = [m.group(0) for m in kb._WORD_RE.finditer(unicodedata.normalize("NFC", text))]
-        words = [w for w in dict.fromkeys(w.lower() for w in words) if kb.analyze(w)][:16]
+        words = [m.group(0) for m in WORD_RE.finditer(unicodedata.normalize("NFC", text))]
+        words = [w for w in dict.fromkeys(w.lower() for w in words) if analyze(w)][:16]
         return " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
 
     def call(text: str):
@@ -615,7 +595,7 @@ def main(argv=None) -> int:
     index_path = os.path.join(work, "index")
     fts_path = os.path.join(work, "fts5.sqlite3")
     manifest_path = os.path.join(work, "manifest.json")
-    manifest = {"docs": args.docs, "seed": args.seed, "schema": kb.SCHEMA_VERSION}
+    manifest = {"docs": args.docs, "seed": args.seed, "schema": SCHEMA_VERSION}
     reuse = (
         args.reuse
         and args.keep_dir
@@ -646,18 +626,18 @@ def main(argv=None) -> int:
             for stale in (index_path, fts_path, manifest_path):
                 if os.path.islink(stale) or os.path.isfile(stale):
                     os.unlink(stale)
-            index = kb.SearchIndex(index_path)
+            index = SearchIndex(index_path)
             progress = Progress("whoosh rebuild", len(docs))
             build = index.rebuild(iter(docs), progress=progress)
             progress.done(build["indexed"])
             index.close()
         index_bytes = sum(e.stat().st_size for e in os.scandir(os.path.realpath(index_path)))
 
-        index = kb.SearchIndex(index_path)
+        index = SearchIndex(index_path)
         ours_ms, ours_results = time_calls(
             "in-process", texts, lambda q: index.search(q, **SEARCH_KW), args.rounds
         )
-        raw_call, raw_searcher = raw_whoosh(index_path)
+        raw_call, raw_searcher = plain_whoosh_search(index_path)
         raw_ms, raw_results = time_calls("raw whoosh", texts, raw_call, args.rounds)
         raw_searcher.close()
 

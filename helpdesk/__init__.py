@@ -1,12 +1,17 @@
 """Kudumbashree NRO Enterprise Call-Centre helpdesk."""
 
+import contextlib
+import logging
 import os
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ProductionConfig, config_for_environment, instance_secret_key
+from helpdesk import validation
+from helpdesk.i18n import N_
 from helpdesk.jobs.backends import register_app_factory
 from helpdesk.security_headers import SecurityHeaders
 
@@ -27,6 +32,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     os.makedirs(os.path.dirname(app.config["SEARCH_INDEX_DIR"]), exist_ok=True)
 
     _init_extensions(app)
+    # Before the blueprints: their routes use the <id:...> converter it registers.
+    validation.init_app(app)
     _register_blueprints(app)
     _connect_signals()
     _register_cli(app)
@@ -40,6 +47,7 @@ def _connect_signals() -> None:
     """Each feature hears the ticket changes it cares about (``helpdesk.signals``). Blinker
     connects a receiver once, however many apps are made. Console first: its live events
     go out before the SLA timers are scheduled."""
+    from helpdesk.attachments import receivers as attachments
     from helpdesk.calls import receivers as calls
     from helpdesk.console import access_changes
     from helpdesk.console import receivers as console
@@ -51,6 +59,7 @@ def _connect_signals() -> None:
     sla.connect_signals()
     calls.connect_signals()
     knowledge.connect_signals()
+    attachments.connect_signals()
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -73,13 +82,20 @@ def _init_extensions(app: Flask) -> None:
 
     _prepare_sqlite(app)
     db.init_app(app)
+    app.teardown_appcontext(_release_session)  # runs before Flask-SQLAlchemy's own
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_S", 30) * 1000)
+
+        def on_connect(dbapi_connection, _record) -> None:
+            _sqlite_pragmas(dbapi_connection, busy_ms)
+
         with app.app_context():
-            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(db.engine, "connect", on_connect)
     migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
     login_manager.init_app(app)
     login_manager.login_view = "agents.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.localize_callback = gettext  # flashed in the page's language
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
@@ -92,6 +108,24 @@ def _init_extensions(app: Flask) -> None:
     from helpdesk.agents import sessions
 
     sessions.init_app(app)  # the user loader: a live server-side session of an active user
+    from helpdesk.i18n import app as i18n
+
+    i18n.init_app(app)  # the interface language of each page (English or Hindi)
+
+
+def _release_session(_exc) -> None:
+    """End the request's session before Flask-SQLAlchemy does: if the database dropped its
+    connection meanwhile (a restart), the rollback on close fails, and that must not turn an
+    answered request into a 500 or leave the broken session behind for the next one."""
+    from helpdesk.extensions import db
+
+    try:
+        db.session.remove()
+    except sa.exc.DBAPIError as exc:
+        logging.getLogger(__name__).warning("discarding a session whose connection died: %s", exc)
+        with contextlib.suppress(Exception):
+            db.session.invalidate()
+        db.session.registry.clear()
 
 
 def _socketio_channel(app: Flask) -> str:
@@ -112,16 +146,19 @@ def _prepare_sqlite(app: Flask) -> None:
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.pop("pool_pre_ping", None)
-        options.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
+        busy_s = app.config.get("SQLITE_BUSY_TIMEOUT_S", 30)
+        options.setdefault("connect_args", {"timeout": busy_s, "check_same_thread": False})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, busy_ms: int) -> None:
     """WAL lets the console read while a call is being logged; FKs are off by default."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    # How long a writer waits for another one to commit before "database is locked" (the
+    # driver's connect timeout sets the same; the pragma makes it explicit).
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.close()
 
 
@@ -136,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.api import api_v1
     from helpdesk.api import routes as _api_routes  # noqa: F401
     from helpdesk.api.errors import register_error_handlers
+    from helpdesk.attachments import api as _attachments_api  # noqa: F401
     from helpdesk.calls import api as _calls_api  # noqa: F401
     from helpdesk.calls import callbacks_api as _callbacks_api  # noqa: F401
     from helpdesk.calls import tasks as _calls_tasks  # noqa: F401
@@ -161,6 +199,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.agents.admin import bp as users_admin_web
     from helpdesk.agents.profile import bp as profile_web
     from helpdesk.agents.routes import bp as agents_web
+    from helpdesk.attachments.routes import bp as attachments_web
     from helpdesk.calls.routes import bp as calls_web
     from helpdesk.console.admin import bp as console_admin_web
     from helpdesk.console.routes import bp as console_web
@@ -184,6 +223,7 @@ def _register_blueprints(app: Flask) -> None:
         console_admin_web,
         users_admin_web,
         profile_web,
+        attachments_web,
     )
     for blueprint in web_blueprints:
         app.register_blueprint(blueprint)

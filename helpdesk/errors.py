@@ -3,12 +3,21 @@ and web pages into messages next to the fields."""
 
 
 class DomainError(Exception):
+    """``message`` is English (the API's language); a page shows it translated when the
+    catalogue has it. A message with values in it names them: ``Conflict("A %(status)s
+    ticket cannot be claimed.", params={"status": "closed"})``, so the sentence is looked
+    up with its placeholders and the values filled in afterwards."""
+
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: str, fields: dict[str, str] | None = None, *, params: dict | None = None
+    ):
+        self.template = message
+        self.params = params or {}
+        self.message = message % self.params if params else message
+        super().__init__(self.message)
         self.fields = fields or {}
 
 

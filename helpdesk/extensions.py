@@ -1,5 +1,6 @@
 """Extensions are created here unbound and bound to the app in create_app()."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,3 +33,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 socketio = SocketIO()
+babel = Babel()

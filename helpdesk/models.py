@@ -1,6 +1,7 @@
 """Imports every model so metadata is complete for create_all() and Alembic."""
 
 from helpdesk.agents.models import ApiToken, User, UserSession  # noqa: F401
+from helpdesk.attachments.models import Attachment  # noqa: F401
 from helpdesk.calls.models import Call, Callback, SmsMessage  # noqa: F401
 from helpdesk.console.models import ConsoleSettings, Notification  # noqa: F401
 from helpdesk.contacts.models import Contact  # noqa: F401

@@ -159,3 +159,23 @@ ticket_page = _signals.signal(
     context (a panel's data, e.g. the knowledge panel's suggested articles). Sender: the
     Ticket. Kwargs: ``viewer`` (the signed-in User).""",
 )
+
+ticket_serialized = _signals.signal(
+    "ticket-serialized",
+    """Tickets are being turned into the contract's dicts (``tickets.serializers``). Each
+    receiver returns ``{ticket_id: {key: value}}``: extra keys for those tickets (the
+    attachments list), found for the whole batch at once so a page of tickets costs one
+    query per feature, not one per ticket. Sender: None. Kwargs: ``tickets`` (a list of
+    Ticket), ``viewer`` (the User the answer is for; None for the live console's broadcast,
+    which must carry only what every viewer of the ticket may see).""",
+)
+
+reply_posted = _signals.signal(
+    "reply-posted",
+    """A reply or note was posted from the ticket page's form (``tickets.routes.reply``),
+    inside its unit of work, right after its message was added. Receivers may write in the
+    same transaction (the files sent with the reply); a DomainError they raise refuses the
+    whole reply and its ``fields`` name the form's fields. Sender: the Ticket. Kwargs:
+    ``message`` (the Message), ``viewer`` (the signed-in User), ``files`` (the form's
+    uploaded files, a werkzeug MultiDict of FileStorage).""",
+)

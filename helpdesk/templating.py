@@ -1,32 +1,46 @@
-"""What every web page shares: Jinja filters (times in IST), per-role navigation, error pages."""
+"""What every web page shares: Jinja filters (times in IST, in the page's language),
+per-role navigation, error pages."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask, render_template
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from helpdesk.i18n import translate
+from helpdesk.i18n.labels import (
+    ROLES,
+    channel_label,
+    event_field_label,
+    field_label,
+    priority_label,
+    role_label,
+    sla_target_label,
+    status_label,
+)
 from helpdesk.languages import LANGUAGES
-from helpdesk.timeutil import as_ist, isoformat, utcnow
+from helpdesk.timeutil import isoformat, utcnow
 
 #: (endpoint, label, access key) per role; the base template draws the navigation from it
-KNOWLEDGE_BASE = ("knowledge.browse", "Knowledge base", "k")
-CONSOLE = ("console.live_queue", "Console", "c")
-CALLS = ("calls.log", "Calls", "p")
-REPORTS = ("reports.sla", "Reports", "r")
-SLA_ADMIN = ("sla_admin.index", "SLA", "a")
+KNOWLEDGE_BASE = ("knowledge.browse", _l("Knowledge base"), "k")
+CONSOLE = ("console.live_queue", _l("Console"), "c")
+CALLS = ("calls.log", _l("Calls"), "p")
+REPORTS = ("reports.sla", _l("Reports"), "r")
+SLA_ADMIN = ("sla_admin.index", _l("SLA"), "a")
 NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
     "agent": [
         CONSOLE,
-        ("tickets.queue", "Queue", "q"),
-        ("tickets.new", "Log a call", "l"),
+        ("tickets.queue", _l("Queue"), "q"),
+        ("tickets.new", _l("Log a call"), "l"),
         CALLS,
         KNOWLEDGE_BASE,
     ],
     "manager": [
         CONSOLE,
-        ("tickets.queue", "Queue", "q"),
-        ("tickets.new", "Log a call", "l"),
+        ("tickets.queue", _l("Queue"), "q"),
+        ("tickets.new", _l("Log a call"), "l"),
         CALLS,
         KNOWLEDGE_BASE,
         REPORTS,
@@ -34,60 +48,66 @@ NAVIGATION: dict[str, list[tuple[str, str, str]]] = {
     ],
     "admin": [
         CONSOLE,
-        ("tickets.queue", "Queue", "q"),
-        ("tickets.new", "Log a call", "l"),
+        ("tickets.queue", _l("Queue"), "q"),
+        ("tickets.new", _l("Log a call"), "l"),
         CALLS,
         KNOWLEDGE_BASE,
         REPORTS,
         SLA_ADMIN,
-        ("console_admin.settings", "Console settings", "s"),
-        ("users_admin.index", "Users", "u"),
+        ("console_admin.settings", _l("Console settings"), "s"),
+        ("users_admin.index", _l("Users"), "u"),
     ],
     "mentor": [
-        ("tickets.mentor_queue", "Escalated to me", "e"),
+        ("tickets.mentor_queue", _l("Escalated to me"), "e"),
         CONSOLE,
-        ("tickets.queue", "Queue", "q"),
+        ("tickets.queue", _l("Queue"), "q"),
         KNOWLEDGE_BASE,
     ],
     "brc": [
-        ("portal.home", "My block", "m"),
-        ("portal.new", "Raise a ticket", "r"),
+        ("portal.home", _l("My block"), "m"),
+        ("portal.new", _l("Raise a ticket"), "r"),
         KNOWLEDGE_BASE,
     ],
 }
 
-ROLE_NAMES = {
-    "agent": "Call-centre agent",
-    "mentor": "Mentor",
-    "brc": "BRC staff",
-    "manager": "Manager",
-    "admin": "Administrator",
-}
+#: each role's name in the page's language (helpdesk.i18n.labels)
+ROLE_NAMES = ROLES
 
 ERROR_TITLES = {
-    400: "The request could not be understood",
-    403: "You may not open this page",
-    404: "Page not found",
-    405: "Not allowed here",
-    409: "That change is not possible",
-    413: "That was too large",
-    422: "Some details are not valid",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
+    400: _l("The request could not be understood"),
+    403: _l("You may not open this page"),
+    404: _l("Page not found"),
+    405: _l("Not allowed here"),
+    409: _l("That change is not possible"),
+    413: _l("That was too large"),
+    422: _l("Some details are not valid"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+    503: _l("Please try again in a moment"),
 }
 
+#: Babel date patterns (CLDR): month names in the page's language, 24-hour times
+DATETIME = "d MMM y, HH:mm"
+DATETIME_SECONDS = "d MMM y, HH:mm:ss"
 
-def ist(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
-    """A UTC timestamp as the call-centre reads it: Asia/Kolkata wall-clock time."""
-    return as_ist(value).strftime(fmt) if value else "—"
+
+def ist(value: datetime | None, fmt: str = DATETIME) -> str:
+    """A UTC timestamp as the call-centre reads it: Asia/Kolkata wall-clock time (Babel's
+    timezone, BABEL_DEFAULT_TIMEZONE), month names in the page's language."""
+    return format_datetime(value, fmt) if value else "—"
 
 
-def ist_time(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> Markup:
+def ist_date(value: date | None, fmt: str = "d MMM y") -> str:
+    """A calendar day (no time, no timezone) in the page's language."""
+    return format_date(value, fmt) if value else "—"
+
+
+def ist_time(value: datetime | None, fmt: str = DATETIME) -> Markup:
     """``<time>`` with the machine-readable instant and the IST text."""
     if value is None:
         return Markup("—")
     return Markup('<time datetime="{}" title="{} IST">{}</time>').format(
-        isoformat(value), ist(value, "%d %b %Y %H:%M:%S"), ist(value, fmt)
+        isoformat(value), ist(value, DATETIME_SECONDS), ist(value, fmt)
     )
 
 
@@ -97,16 +117,34 @@ def age(value: datetime | None, now: datetime | None = None) -> str:
         return "—"
     minutes = max(0, int(((now or utcnow()) - value).total_seconds() // 60))
     if minutes < 1:
-        return "just now"
+        return gettext("just now")
     if minutes < 60:
-        return f"{minutes} min"
+        return gettext("%(n)s min", n=minutes)
     if minutes < 48 * 60:
-        return f"{minutes // 60} h"
-    return f"{minutes // (24 * 60)} d"
+        return gettext("%(n)s h", n=minutes // 60)
+    return gettext("%(n)s d", n=minutes // (24 * 60))
+
+
+def number(value: int | float | None) -> str:
+    """A count as the page's language groups digits (Hindi: 1,00,000)."""
+    return format_decimal(value or 0)
+
+
+def language_names() -> dict[str, str]:
+    """Each language as pickers show it: its own name, then in brackets its name in the
+    page's language ("മലയാളം (Malayalam)", "മലയാളം (मलयालम)"), from Babel's CLDR data."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return LANGUAGES
+    names = {}
+    for code, label in LANGUAGES.items():
+        native, local = label.split(" (")[0], locale.languages.get(code)
+        names[code] = native if not local or local == native else f"{native} ({local})"
+    return names
 
 
 def language_name(code: str | None) -> str:
-    return LANGUAGES.get(code or "", code or "—")
+    return language_names().get(code or "", code or "—")
 
 
 def multiline(text: str | None) -> Markup:
@@ -119,7 +157,7 @@ def count_label(value: int | None) -> str:
     from helpdesk.tickets.queries import STATUS_COUNT_CAP
 
     value = value or 0
-    return f"{STATUS_COUNT_CAP:,}+" if value > STATUS_COUNT_CAP else str(value)
+    return f"{number(STATUS_COUNT_CAP)}+" if value > STATUS_COUNT_CAP else number(value)
 
 
 def combine(mapping: dict, **changes) -> dict:
@@ -130,7 +168,17 @@ def combine(mapping: dict, **changes) -> dict:
 def register_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
         ist=ist,
+        ist_date=ist_date,
         ist_time=ist_time,
+        number=number,
+        t=translate,
+        status_label=status_label,
+        priority_label=priority_label,
+        channel_label=channel_label,
+        role_label=role_label,
+        event_field_label=event_field_label,
+        field_label=field_label,
+        sla_target_label=sla_target_label,
         age=age,
         language_name=language_name,
         multiline=multiline,
@@ -138,21 +186,27 @@ def register_templating(app: Flask) -> None:
         count_label=count_label,
         zip=lambda a, b: list(zip(a, b)),
     )
+    app.jinja_env.globals.update(
+        translate=translate, status_label=status_label, priority_label=priority_label
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
     @app.context_processor
     def navigation() -> dict:
         items = NAVIGATION.get(current_user.role, []) if current_user.is_authenticated else []
-        return {"nav_items": items, "role_names": ROLE_NAMES, "languages": LANGUAGES}
+        return {"nav_items": items, "role_names": ROLE_NAMES, "languages": language_names()}
 
 
 def render_error_page(status: int, message: str | None = None):
     """A friendly HTML error page; falls back to text if even the template cannot render."""
-    title = ERROR_TITLES.get(status, "Something went wrong")
+    title = ERROR_TITLES.get(status, _l("Something went wrong"))
     try:
+        # translating asks for the person's language, which may need the database that failed
+        title = str(title)
         return render_template(
             "errors/error.html", status=status, title=title, message=message
         ), status
     except Exception:  # noqa: BLE001 (the error page must never become a second failure)
-        return f"{status} {title}", status
+        english = title._args[0] if hasattr(title, "_args") else title
+        return f"{status} {english}", status

@@ -36,6 +36,22 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL")
 PASSWORD = "correct-horse-1"
 
 
+def _compile_translations() -> None:
+    """Pages in Hindi need the compiled catalogue; scripts/setup compiles it, and the tests
+    compile it again so they always run the messages.po beside them."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        with po.with_suffix(".mo").open("wb") as target:
+            write_mo(target, catalog)
+
+
+_compile_translations()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if POSTGRES_URL:
@@ -110,6 +126,7 @@ class RequestIsolatedClient(FlaskClient):
 def app(config_class, _schema, tmp_path):
     app = create_app(config_class)
     app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "search-index")  # fresh per test
+    app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
     app.test_client_class = RequestIsolatedClient
     with app.app_context():
         reset_tables()
@@ -260,6 +277,7 @@ def live_server(config_class, app):
     """The site on a free localhost port, with CSRF on as in production."""
     site = create_app(type("BrowserConfig", (config_class,), {"WTF_CSRF_ENABLED": True}))
     site.config["SEARCH_INDEX_DIR"] = app.config["SEARCH_INDEX_DIR"]
+    site.config["ATTACHMENTS_DIR"] = app.config["ATTACHMENTS_DIR"]
     server = make_server("127.0.0.1", 0, site, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

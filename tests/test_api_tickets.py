@@ -276,3 +276,23 @@ def test_token_endpoint_is_rate_limited(config_class, make_user):
     assert res.status_code == 429 and res.json["error"]["code"] == "rate_limited"
     with limited_app.app_context():
         db.engine.dispose()
+
+
+def test_queue_search_matches_requester_phone_in_any_form_name_and_block(
+    api_as, make_user, make_block, make_ticket
+):
+    api = api_as(make_user("agent"))
+    chaibasa = make_block(name="Chaibasa Sadar")
+    sunita = make_ticket(requester={"name": "Sunita Murmu", "phone": "9876543210"})
+    meena = make_ticket(block=chaibasa.code, requester={"name": "Meena", "phone": "9123456780"})
+
+    def found(q):
+        return {t["id"] for t in api.get("/api/v1/tickets", query_string={"q": q}).json["items"]}
+
+    for written in ("09876543210", "98765 43210", "+91-98765-43210", "+919876543210"):
+        assert found(written) == {sunita.id}, written
+    assert found("murmu") == {sunita.id}  # the requester's name, any case
+    assert found("chaibasa") == {meena.id}  # the block's name
+    assert found("91234 56780") == {meena.id}
+    assert found("98765") == set()  # part of a number is not a phone match
+    assert found("%") == set() and found("_") == set()  # LIKE wildcards are literal

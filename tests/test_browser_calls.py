@@ -21,7 +21,7 @@ def test_an_answered_call_pops_the_callers_ticket_on_the_agents_screen(
     )
     page = browser.new_page()
     sign_in(page, live_server, agent.email)
-    page.wait_for_function("window.consoleSocket && window.consoleSocket.connected")
+    page.wait_for_function("() => window.consoleSocket && window.consoleSocket.connected")
 
     def cti(event, **fields):
         body = {

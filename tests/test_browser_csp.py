@@ -139,7 +139,7 @@ def test_every_roles_main_pages_load_without_a_policy_violation(live_server, bro
     manager = Visitor(browser, live_server, people["manager"].email)
     manager.visit("/reports/sla")
     manager.page.wait_for_function(
-        "window.reportCharts && Object.keys(window.reportCharts).length === 4"
+        "() => window.reportCharts && Object.keys(window.reportCharts).length === 4"
     )
     manager.visit("/admin/sla")
     manager.assert_clean("manager pages")
@@ -164,7 +164,7 @@ def test_the_policy_refuses_an_injected_inline_script(live_server, browser, site
         """() => { const s = document.createElement("script");
                    s.textContent = "window.__injected = true"; document.body.appendChild(s); }"""
     )
-    page.wait_for_function("window.__cspViolations.length > 0")
+    page.wait_for_function("() => window.__cspViolations.length > 0")
     assert page.evaluate("window.__injected === undefined")
     assert any("script-src" in v for v in agent.violations())
     assert browser.csp_reports  # the browser fixture saw it too; it was on purpose here

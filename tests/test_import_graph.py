@@ -17,7 +17,17 @@ PACKAGE = "helpdesk"
 #: the packages everything else builds on; they import none of ``FEATURES``
 BASE_PACKAGES = ("tickets", "contacts", "geography", "agents")
 #: capabilities built on the base packages
-FEATURES = ("calls", "console", "knowledge", "reports", "sla", "portal", "demo", "cli")
+FEATURES = (
+    "attachments",
+    "calls",
+    "console",
+    "knowledge",
+    "reports",
+    "sla",
+    "portal",
+    "demo",
+    "cli",
+)
 
 
 def module_name(path: Path) -> str:

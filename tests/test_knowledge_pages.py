@@ -99,7 +99,7 @@ def test_browse_sorts_by_most_answered(client, make_user, make_ticket, login_as,
     login_as(agent)
     page = html(client.get("/kb?sort=answered"))
     assert page.index(second.title) < page.index(first.title)
-    assert "<strong>1</strong> ticket answered" in page
+    assert "1 ticket answered" in page
 
 
 def test_article_page_renders_sanitized_html_and_counts_a_view(
@@ -158,7 +158,11 @@ def test_editor_shows_field_errors_and_writes_nothing(client, make_user, login_a
     )
     assert res.status_code == 422
     page = html(res)
-    for field, why in [("title", "required"), ("body", "required"), ("tags", "at most 20 tags")]:
+    for field, why in [
+        ("title", "Title is required."),
+        ("body", "Answer is required."),
+        ("tags", "At most 20 tags."),
+    ]:
         assert f'<p class="field-error" id="{field}-error">{why}</p>' in page
     assert 'id="language-error"' in page
     res = client.post("/kb/new", data=EDITOR_FORM | {"category": "astrology"})

@@ -95,7 +95,9 @@ def test_report_page_draws_its_charts(live_server, browser, make_user, make_bloc
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.get_by_role("link", name="Reports").click()
     page.wait_for_url(re.compile(r"/reports/sla"))
-    page.wait_for_function("window.reportCharts && Object.keys(window.reportCharts).length === 4")
+    page.wait_for_function(
+        "() => window.reportCharts && Object.keys(window.reportCharts).length === 4"
+    )
     for canvas in ("chart-compliance", "chart-minutes", "chart-backlog", "chart-trend"):
         assert page.evaluate(f"!!Chart.getChart(document.getElementById('{canvas}'))"), canvas
         assert page.evaluate(f"document.getElementById('{canvas}').height") > 0
@@ -111,5 +113,7 @@ def test_report_page_draws_its_charts(live_server, browser, make_user, make_bloc
     page.select_option("#f-group_by", "category")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"group_by=category"))
-    page.wait_for_function("window.reportCharts && Object.keys(window.reportCharts).length === 4")
+    page.wait_for_function(
+        "() => window.reportCharts && Object.keys(window.reportCharts).length === 4"
+    )
     assert errors == []

@@ -46,7 +46,7 @@ def test_admin_lists_users_filtered_by_role_and_status(client, make_user, login_
     deactivated = client.get("/admin/users?active=false").text
     assert "Gopal Gone" in deactivated and "Ravi Agent" not in deactivated
     bad = client.get("/admin/users?role=boss")
-    assert bad.status_code == 422 and "role: must be one of" in bad.text
+    assert bad.status_code == 422 and "Role: must be one of" in bad.text
 
 
 def test_admin_creates_a_user_and_mistakes_show_next_to_their_fields(
@@ -138,7 +138,7 @@ def test_admin_edits_deactivates_reactivates_and_resets_a_password(
 
     mismatch = {"password": "a-new-secret", "password_confirm": "a-new-secre"}
     bad = client.post(f"/admin/users/{ravi.id}/password", data=mismatch)
-    assert bad.status_code == 422 and 'id="password_confirm-error">the two passwords differ' in (
+    assert bad.status_code == 422 and 'id="password_confirm-error">The two passwords differ.' in (
         bad.text
     )
     good = {"password": "a-new-secret", "password_confirm": "a-new-secret"}
@@ -180,7 +180,8 @@ def test_everyone_edits_their_profile_and_changes_their_password(
     }
     bad = client.post("/me/password", data=wrong)
     assert bad.status_code == 422
-    assert 'id="current_password-error">does not match your current password' in bad.text
+    # Sita chose Hindi above: her pages, and their messages, are in Hindi now
+    assert 'id="current_password-error">आपके अभी के पासवर्ड से मेल नहीं खाता' in bad.text
     right = wrong | {"current_password": PASSWORD}
     assert client.post("/me/password", data=right).status_code == 302
     assert fresh(brc).check_password("a-new-secret")

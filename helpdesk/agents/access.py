@@ -12,6 +12,7 @@ from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
+from helpdesk.i18n import N_
 from helpdesk.tickets.models import Ticket
 
 #: fields each role may change with PATCH on a ticket it can see
@@ -55,10 +56,26 @@ def can_view(user: User, ticket: Ticket) -> bool:
     return False
 
 
+def may_open_ticket_in(user: User, block: Block) -> bool:
+    """Mentors open tickets only in the blocks of their states: a ticket elsewhere would be
+    one they cannot see. (BRC staff's tickets always go to their own block.)"""
+    return user.role != "mentor" or block.state.code in (user.states or [])
+
+
+def require_block_in_reach(user: User, block: Block) -> None:
+    """403 naming ``block`` when ``user`` may not open tickets there. Blocks are no secret
+    (everyone lists them), so this is a refusal of the action, not a 404."""
+    if not may_open_ticket_in(user, block):
+        raise Forbidden(
+            "You may open tickets only in the blocks of your states.",
+            {"block": "outside your states"},
+        )
+
+
 def visible_ticket_or_404(user: User, ticket_id: int) -> Ticket:
     ticket = db.session.get(Ticket, ticket_id)
     if ticket is None or not can_view(user, ticket):
-        raise NotFound("No such ticket.")
+        raise NotFound(N_("No such ticket."))
     return ticket
 
 
@@ -66,7 +83,7 @@ def require_editable(user: User, fields: set[str]) -> None:
     refused = fields - EDITABLE_FIELDS.get(user.role, set())
     if refused:
         raise Forbidden(
-            "Your role may not change these fields.",
+            N_("Your role may not change these fields."),
             {name: "not allowed for your role" for name in sorted(refused)},
         )
 
@@ -77,7 +94,7 @@ def may_write_internal_notes(user: User) -> bool:
 
 def require_role(user: User, *roles: str) -> None:
     if user.role not in roles:
-        raise Forbidden("Your role may not do this.")
+        raise Forbidden(N_("Your role may not do this."))
 
 
 #: may write drafts (agents capture answers from tickets)

@@ -4,6 +4,7 @@ and set a new password. Views parse the form (``agents.forms``), call ``agents.s
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access, forms, services
@@ -12,6 +13,8 @@ from helpdesk.agents.users_api import parse_user_filters, user_or_404
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
+from helpdesk.i18n import N_
+from helpdesk.i18n.errors import error_message
 from helpdesk.templating import ROLE_NAMES
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.queries import Page, parse_paging
@@ -86,7 +89,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     if request.method == "GET":
-        return _render_form(None, {"role": "agent"}, {})
+        return _render_form(None, {"role": N_("agent")}, {})
     data, errors = forms.user_from_form(request.form, create=True)
     status = 422
     if data is not None:
@@ -95,12 +98,15 @@ def new():
         except DomainError as exc:
             errors, status = exc.fields or {"email": exc.message}, exc.status
         else:
-            flash(f"{user.name} can now sign in as {user.email}.", "success")
+            flash(
+                gettext("%(name)s can now sign in as %(email)s.", name=user.name, email=user.email),
+                "success",
+            )
             return redirect(url_for("users_admin.edit", user_id=user.id))
     return _render_form(None, _form_values(request.form), errors, status)
 
 
-@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/<id:user_id>", methods=["GET", "POST"])
 def edit(user_id: int):
     user = user_or_404(user_id)
     if request.method == "GET":
@@ -113,37 +119,42 @@ def edit(user_id: int):
         except DomainError as exc:
             errors, status = exc.fields or {"email": exc.message}, exc.status
         else:
-            flash(f"Saved {user.name}.", "success")
+            flash(gettext("Saved %(name)s.", name=user.name), "success")
             return redirect(url_for("users_admin.edit", user_id=user.id))
     return _render_form(user, _form_values(request.form), errors, status)
 
 
-@bp.post("/<int:user_id>/deactivate")
+@bp.post("/<id:user_id>/deactivate")
 def deactivate(user_id: int):
     user = user_or_404(user_id)
     try:
         services.deactivate_user(user, actor=_me())
     except ValidationFailed as exc:
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
     else:
-        flash(f"{user.name} is deactivated and signed out everywhere.", "success")
+        flash(
+            gettext("%(name)s is deactivated and signed out everywhere.", name=user.name), "success"
+        )
     return redirect(url_for("users_admin.edit", user_id=user.id))
 
 
-@bp.post("/<int:user_id>/reactivate")
+@bp.post("/<id:user_id>/reactivate")
 def reactivate(user_id: int):
     user = user_or_404(user_id)
     services.update_user(user, {"active": True}, actor=_me())
-    flash(f"{user.name} may sign in again.", "success")
+    flash(gettext("%(name)s may sign in again.", name=user.name), "success")
     return redirect(url_for("users_admin.edit", user_id=user.id))
 
 
-@bp.post("/<int:user_id>/password")
+@bp.post("/<id:user_id>/password")
 def set_password(user_id: int):
     user = user_or_404(user_id)
     data, errors = forms.password_from_form(request.form)
     if data is None:
         return _render_form(user, user.to_dict(), {}, 422, password_errors=errors)
     services.update_user(user, data, actor=_me())
-    flash(f"New password set for {user.name}; their API tokens no longer work.", "success")
+    flash(
+        gettext("New password set for %(name)s; their API tokens no longer work.", name=user.name),
+        "success",
+    )
     return redirect(url_for("users_admin.edit", user_id=user.id))

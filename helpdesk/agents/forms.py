@@ -6,10 +6,11 @@ Each ``*_from_form`` returns ``(fields, {})`` ready for ``agents.services``, or
 
 from collections.abc import Mapping
 
+from flask_babel import gettext
 from pydantic import BaseModel, ValidationError
 
 from helpdesk.agents.schemas import ProfileUpdate, UserCreate, UserUpdate
-from helpdesk.errors import field_errors_from_pydantic
+from helpdesk.i18n import validation
 
 #: the fields of the create and edit forms (the password only when creating)
 DETAIL_FIELDS = ("email", "name", "role", "block", "phone")
@@ -24,10 +25,11 @@ def _validate(model: type[BaseModel], data: dict, errors: dict[str, str]):
     try:
         result = model.model_validate(data)
     except ValidationError as exc:
-        for loc, why in field_errors_from_pydantic(exc).items():
-            # "languages[2]" is shown next to the languages
-            name = loc.split("[")[0].split(".")[0]
-            errors.setdefault(name, "required" if name in data and not data[name] else why)
+        # "languages[2]" is shown next to the languages
+        found = validation.form_errors(exc, lambda loc: loc.split("[")[0].split(".")[0])
+        for name, why in found.items():
+            empty = name in data and not data[name]
+            errors.setdefault(name, validation.required(name) if empty else why)
         return None, errors
     if errors:
         return None, errors
@@ -53,7 +55,7 @@ def password_from_form(form):
     password, again = form.get("password") or "", form.get("password_confirm") or ""
     errors = {}
     if password and password != again:
-        errors["password_confirm"] = "the two passwords differ"
+        errors["password_confirm"] = gettext("The two passwords differ.")
     return _validate(UserUpdate, {"password": password}, errors)
 
 

@@ -12,6 +12,9 @@ import secrets
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from helpdesk.i18n import N_
+
+#: the field messages below name these numbers: change them together
 MIN_LENGTH = 8
 MAX_LENGTH = 200
 
@@ -67,17 +70,17 @@ def password_problem(password: str | None, *, email: str | None = None) -> str |
     """Why ``password`` may not be used, as a short field message; None if it may."""
     password = password or ""
     if len(password) < MIN_LENGTH:
-        return f"at least {MIN_LENGTH} characters"
+        return N_("at least 8 characters")  # MIN_LENGTH
     if len(password) > MAX_LENGTH:
-        return f"at most {MAX_LENGTH} characters"
+        return N_("at most 200 characters")  # MAX_LENGTH
     lowered = password.lower()
     core = _DECORATION.sub("", lowered).translate(_LEET)
     if lowered in COMMON_PASSWORDS or core in COMMON_WORDS or len(set(lowered)) < 4:
-        return "too common: choose a password that is harder to guess"
+        return N_("too common: choose a password that is harder to guess")
     if email:
         address = email.strip().lower()
         if lowered == address or core == address.split("@")[0]:
-            return "must not be your e-mail address"
+            return N_("must not be your e-mail address")
     return None
 
 

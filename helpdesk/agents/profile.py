@@ -1,15 +1,15 @@
 """Everyone's own profile page (``/me``): name, phone, interface language and password."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import forms, services
 from helpdesk.agents.models import UI_LANGUAGES
 from helpdesk.errors import ValidationFailed
+from helpdesk.i18n import NATIVE_NAMES, requested_language
 
 bp = Blueprint("profile", __name__)
-
-UI_LANGUAGE_NAMES = {"en": "English", "hi": "हिन्दी (Hindi)"}
 
 
 def _render(values: dict, errors: dict, password_errors: dict, status: int = 200):
@@ -18,8 +18,20 @@ def _render(values: dict, errors: dict, password_errors: dict, status: int = 200
         values=values,
         errors=errors,
         password_errors=password_errors,
-        ui_languages=[(code, UI_LANGUAGE_NAMES[code]) for code in UI_LANGUAGES],
+        ui_languages=[(code, NATIVE_NAMES[code]) for code in UI_LANGUAGES],
     ), status
+
+
+@bp.before_app_request
+def save_language_choice():
+    """The header's language switcher (``?lang=hi|en``) is a signed-in person's choice:
+    saved as their ``ui_language``, so every page, device and later sign-in follows it
+    (the interface language puts ``ui_language`` first; helpdesk.i18n)."""
+    lang = requested_language()
+    if lang is None or request.path.startswith(("/api/", "/static/")):
+        return
+    if current_user.is_authenticated and current_user.ui_language != lang:
+        services.update_profile(current_user._get_current_object(), {"ui_language": lang})
 
 
 @bp.route("/me", methods=["GET", "POST"])
@@ -35,7 +47,7 @@ def me():
         except ValidationFailed as exc:
             errors = exc.fields
         else:
-            flash("Your profile is saved.", "success")
+            flash(gettext("Your profile is saved."), "success")
             return redirect(url_for("profile.me"))
     return _render(request.form.to_dict(), errors, {}, 422)
 
@@ -53,6 +65,6 @@ def change_password():
         except ValidationFailed as exc:
             errors = exc.fields
         else:
-            flash("Your password is changed.", "success")
+            flash(gettext("Your password is changed."), "success")
             return redirect(url_for("profile.me"))
     return _render(user.to_dict(), {}, errors, 422)

@@ -1,8 +1,7 @@
 """Web pages: sign in, sign out, and the home page that sends each role to its own start."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -10,6 +9,8 @@ from helpdesk.agents.models import User
 from helpdesk.agents.services import authenticate
 from helpdesk.agents.sessions import end_session, start_session
 from helpdesk.extensions import limiter
+from helpdesk.i18n import N_, language_kept_across_sign_in
+from helpdesk.validation import safe_redirect_path
 
 bp = Blueprint("agents", __name__)
 
@@ -21,16 +22,6 @@ def home_for(user: User) -> str:
     if user.role == "mentor":
         return url_for("tickets.queue", status="open")
     return url_for("tickets.queue")
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: an absolute URL here would be an open redirect."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def login_limit() -> str:
@@ -61,14 +52,14 @@ def index():
     key_func=login_key,
     methods=["POST"],
     deduct_when=_failed,
-    error_message="Too many sign-in attempts. Wait a minute and try again.",
+    error_message=N_("Too many sign-in attempts. Wait a minute and try again."),
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"],
     methods=["POST"],
     deduct_when=_failed,
     scope="login-address",
-    error_message="Too many sign-in attempts from this network. Try again later.",
+    error_message=N_("Too many sign-in attempts from this network. Try again later."),
 )
 def login():
     if current_user.is_authenticated and request.method == "GET":
@@ -78,16 +69,19 @@ def login():
     if request.method == "POST":
         user = authenticate(email, request.form.get("password") or "")
         if user is not None:
-            start_session(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+            with language_kept_across_sign_in():
+                start_session(user)
+            # Only a path on this site (see safe_redirect_path); anything else goes home.
+            return redirect(safe_redirect_path(request.args.get("next")) or home_for(user))
         # One message for both cases: never tell which of e-mail or password was wrong.
-        error = "Wrong e-mail or password."
+        error = gettext("Wrong e-mail or password.")
     status = 200 if error is None else 401
     return render_template("agents/login.html", email=email, error=error), status
 
 
 @bp.post("/logout")
 def logout():
-    end_session()
-    flash("You have signed out.", "info")
+    with language_kept_across_sign_in():
+        end_session()
+    flash(gettext("You have signed out."), "info")
     return redirect(url_for("agents.login"))

@@ -17,6 +17,7 @@ from helpdesk.contacts.phones import InvalidPhone, normalize_phone
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, State
+from helpdesk.i18n import N_
 from helpdesk.languages import LANGUAGES
 from helpdesk.tickets.models import Category
 from helpdesk.timeutil import utcnow
@@ -124,8 +125,8 @@ def deactivate_user(user: User, *, actor: User | None = None) -> User:
     if actor is not None and actor.id == user.id:
         db.session.rollback()
         raise ValidationFailed(
-            "You cannot deactivate your own account.",
-            {"active": "you cannot deactivate yourself"},
+            N_("You cannot deactivate your own account."),
+            {"active": N_("you cannot deactivate yourself")},
         )
     user.active = False
     revoke_sessions(user.id, commit=False)
@@ -141,20 +142,21 @@ def update_profile(user: User, changes: dict) -> User:
     current_password = changes.pop("current_password", None)
     if unknown := set(changes) - set(PROFILE_FIELDS):
         raise ValidationFailed(
-            "These fields are not yours to change.", dict.fromkeys(sorted(unknown), "not allowed")
+            N_("These fields are not yours to change."),
+            dict.fromkeys(sorted(unknown), N_("not allowed")),
         )
     errors: dict[str, str] = {}
     if "password" in changes:
         if not current_password:
-            errors["current_password"] = "required to set a new password"
+            errors["current_password"] = N_("required to set a new password")
         elif not isinstance(current_password, str) or not user.check_password(current_password):
-            errors["current_password"] = "does not match your current password"
+            errors["current_password"] = N_("does not match your current password")
     try:
         values = _checked_fields(changes, user=user, actor=user)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, errors | exc.fields) from exc
     if errors:
-        raise ValidationFailed("Some fields are invalid.", errors)
+        raise ValidationFailed(N_("Some fields are invalid."), errors)
     if (password := values.pop("password", None)) is not None:
         user.set_password(password)
         # Every other browser and token of this person ends; the one in use stays signed in.
@@ -191,12 +193,12 @@ def _checked_fields(changes: dict, *, user: User | None, actor: User | None) -> 
     values: dict = {}
     to_self = actor is not None and user is not None and actor.id == user.id
     if unknown := set(changes) - set(USER_FIELDS) - {"ui_language"}:
-        errors |= dict.fromkeys(sorted(unknown), "unknown field")
+        errors |= dict.fromkeys(sorted(unknown), N_("unknown field"))
     taken = False
     if "email" in changes:
         email = _text(changes["email"])
         if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-            errors["email"] = "not an e-mail address"
+            errors["email"] = N_("not an e-mail address")
         else:
             holder = user_by_email(email)
             taken = holder is not None and holder is not user
@@ -204,21 +206,21 @@ def _checked_fields(changes: dict, *, user: User | None, actor: User | None) -> 
     if "name" in changes:
         name = _text(changes["name"])
         if not name:
-            errors["name"] = "required"
+            errors["name"] = N_("required")
         elif len(name) > 120:
-            errors["name"] = "at most 120 characters"
+            errors["name"] = N_("at most 120 characters")
         values["name"] = name
     if "role" in changes:
         if changes["role"] not in ROLES:
             errors["role"] = "must be one of " + ", ".join(ROLES)
         elif to_self and changes["role"] != user.role:
-            errors["role"] = "you cannot change your own role"
+            errors["role"] = N_("you cannot change your own role")
         values["role"] = changes["role"]
     if "password" in changes:
         password = changes["password"]
         email = values.get("email") or (user.email if user else "")
         if not isinstance(password, str):
-            errors["password"] = "a text"
+            errors["password"] = N_("a text")
         elif problem := password_problem(password, email=email):
             errors["password"] = problem
         values["password"] = password
@@ -228,11 +230,11 @@ def _checked_fields(changes: dict, *, user: User | None, actor: User | None) -> 
         if code:
             values["block"] = db.session.scalar(sa.select(Block).where(Block.code == code))
             if values["block"] is None:
-                errors["block"] = "unknown block"
+                errors["block"] = N_("unknown block")
     role = values.get("role", user.role if user else None)
     block = values["block"] if "block" in values else (user.block if user else None)
     if role == "brc" and block is None and "block" not in errors:
-        errors["block"] = "BRC staff need a block"
+        errors["block"] = N_("BRC staff need a block")
     if "languages" in changes:
         values["languages"] = _codes(changes["languages"], "languages", errors)
         if bad := [code for code in values["languages"] if code not in LANGUAGES]:
@@ -254,12 +256,12 @@ def _checked_fields(changes: dict, *, user: User | None, actor: User | None) -> 
             try:
                 values["phone"] = normalize_phone(phone)
             except InvalidPhone:
-                errors["phone"] = "not a valid phone number"
+                errors["phone"] = N_("not a valid phone number")
     if "active" in changes:
         if not isinstance(changes["active"], bool):
-            errors["active"] = "true or false"
+            errors["active"] = N_("true or false")
         elif changes["active"] is False and to_self:
-            errors["active"] = "you cannot deactivate yourself"
+            errors["active"] = N_("you cannot deactivate yourself")
         values["active"] = changes["active"]
     if "ui_language" in changes:
         if changes["ui_language"] not in (*UI_LANGUAGES, None):
@@ -267,10 +269,12 @@ def _checked_fields(changes: dict, *, user: User | None, actor: User | None) -> 
         values["ui_language"] = changes["ui_language"]
     if errors:
         if taken:
-            errors["email"] = "already in use"
-        raise ValidationFailed("The user has invalid fields.", errors)
+            errors["email"] = N_("already in use")
+        raise ValidationFailed(N_("The user has invalid fields."), errors)
     if taken:
-        raise Conflict("Someone already uses this e-mail address.", {"email": "already in use"})
+        raise Conflict(
+            N_("Someone already uses this e-mail address."), {"email": N_("already in use")}
+        )
     return values
 
 
@@ -281,7 +285,7 @@ def _text(value) -> str:
 def _codes(value, field: str, errors: dict[str, str]) -> list[str]:
     """A list of codes, each once, in the order given."""
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        errors[field] = "a list of codes"
+        errors[field] = N_("a list of codes")
         return []
     return list(dict.fromkeys(v.strip() for v in value if v.strip()))
 
@@ -292,7 +296,7 @@ def _commit_user_change() -> None:
     except IntegrityError as exc:  # two admins creating the same e-mail at once
         db.session.rollback()
         raise Conflict(
-            "Someone already uses this e-mail address.", {"email": "already in use"}
+            N_("Someone already uses this e-mail address."), {"email": N_("already in use")}
         ) from exc
 
 

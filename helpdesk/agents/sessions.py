@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from helpdesk.agents.models import User, UserSession
 from helpdesk.extensions import db, login_manager
 from helpdesk.timeutil import utcnow
+from helpdesk.validation import as_id
 
 #: the key of the random session id in Flask's session cookie
 SESSION_KEY = "sid"
@@ -62,7 +63,8 @@ def end_session() -> None:
 def load_session_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the user of a live session, else None (signed out)."""
     session_id = session.get(SESSION_KEY)
-    if not isinstance(session_id, str) or not user_id.isdigit():
+    user_pk = as_id(user_id)
+    if not isinstance(session_id, str) or user_pk is None:
         return None
     row = db.session.execute(
         sa.select(User, UserSession.id, UserSession.last_seen_at)
@@ -72,7 +74,7 @@ def load_session_user(user_id: str) -> User | None:
             UserSession.revoked_at.is_(None),
         )
     ).first()
-    if row is None or row.User.id != int(user_id) or not row.User.active:
+    if row is None or row.User.id != user_pk or not row.User.active:
         return None
     g.user_session_id = row.id
     if due_for_touch(row.last_seen_at):

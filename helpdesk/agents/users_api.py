@@ -70,13 +70,13 @@ def post_user():
     return jsonify(user.to_dict()), 201
 
 
-@api_v1.get("/users/<int:user_id>")
+@api_v1.get("/users/<id:user_id>")
 @endpoint(summary="One user", roles=("admin",), tag="users")
 def get_user(user_id: int):
     return jsonify(user_or_404(user_id).to_dict())
 
 
-@api_v1.patch("/users/<int:user_id>")
+@api_v1.patch("/users/<id:user_id>")
 @endpoint(
     summary="Change, deactivate or reactivate a user, or set their password",
     body=UserUpdate,

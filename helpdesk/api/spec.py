@@ -5,6 +5,7 @@ contract's shape) and records the operation; ``openapi_document()`` walks the ap
 and those records, so the served description is generated from the code.
 """
 
+import re
 from collections.abc import Callable
 from functools import wraps
 
@@ -15,8 +16,11 @@ from werkzeug.exceptions import BadRequest
 from helpdesk.api.auth import api_user
 from helpdesk.api.errors import CODES, ApiError
 from helpdesk.errors import field_errors_from_pydantic
+from helpdesk.validation import MAX_ID
 
 OPERATIONS: dict[str, dict] = {}  # view function qualified name → its declaration
+#: ``<id:ticket_id>`` → converter "id", name "ticket_id"; ``<name>`` → no converter
+_PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
 
 def endpoint(
@@ -79,6 +83,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         data = request.get_json()
     except BadRequest as exc:
         raise ApiError(400, "The body is not valid JSON.") from exc
+    except RecursionError as exc:  # "[[[[..." nested deeper than Python's stack
+        raise ApiError(400, "The body is nested too deeply.") from exc
     if not isinstance(data, dict):
         raise ApiError(400, "The body must be a JSON object.")
     try:
@@ -102,7 +108,7 @@ def openapi_document(app: Flask) -> dict:
         declared = OPERATIONS.get(f"{view.__module__}.{view.__name__}")
         if declared is None:
             continue
-        path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        path = _PATH_ARGUMENT.sub(r"{\g<name>}", rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(rule, view, declared, schemas)
     return {
@@ -135,6 +141,11 @@ _ERROR_SCHEMA = {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
                 "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                "fields_omitted": {
+                    "type": "integer",
+                    "description": "how many more fields were invalid than `fields` names "
+                    "(it names the first 20); absent when it names them all",
+                },
             },
             "required": ["code", "message", "fields"],
         }
@@ -151,14 +162,20 @@ def _schema_ref(model: type[BaseModel], schemas: dict) -> dict:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def _path_schema(argument: re.Match) -> dict:
+    if argument["converter"] == "id":
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    return {"type": "string", "minLength": 1}
+
+
 def _operation(rule, view, declared: dict, schemas: dict) -> dict:
     op: dict = {
         "operationId": rule.endpoint.replace("api_v1.", ""),
         "summary": declared["summary"],
         "tags": [declared["tag"]],
         "parameters": [
-            {"name": arg, "in": "path", "required": True, "schema": {"type": "integer"}}
-            for arg in rule.arguments
+            {"name": match["name"], "in": "path", "required": True, "schema": _path_schema(match)}
+            for match in _PATH_ARGUMENT.finditer(rule.rule)
         ]
         + [
             {
@@ -186,21 +203,24 @@ def _operation(rule, view, declared: dict, schemas: dict) -> dict:
     roles = declared["roles"]
     if roles:
         op["description"] = (op.get("description", "") + f"\n\nRoles: {', '.join(roles)}.").strip()
+    error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for status, text in declared["responses"].items():
         op["responses"][str(status)] = {"description": text}
         model = declared["response_models"].get(status)
-        if model is not None or status >= 400:  # an error answers in the Error shape
-            schema = (
-                _schema_ref(model, schemas) if model else {"$ref": "#/components/schemas/Error"}
-            )
-            op["responses"][str(status)]["content"] = {"application/json": {"schema": schema}}
-    errors = {400, 401, 403, 404, 409, 413, 415, 422, 429} if declared["auth"] else {400, 422, 429}
+        if model is not None:
+            op["responses"][str(status)]["content"] = {
+                "application/json": {"schema": _schema_ref(model, schemas)}
+            }
+        elif status >= 400:
+            op["responses"][str(status)]["content"] = error_content
+    # Any operation may meet these: a wrong password or gateway secret is a 401 even where
+    # no user signs in; 503 is a busy or unreachable database and says Retry-After.
+    errors = {400, 401, 413, 415, 422, 429, 503}
+    if declared["auth"]:
+        errors |= {403, 404, 409}
     for status in sorted(errors):
         op["responses"].setdefault(
             str(status),
-            {
-                "description": CODES[status].replace("_", " "),
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            },
+            {"description": CODES[status].replace("_", " "), "content": error_content},
         )
     return op

@@ -42,7 +42,7 @@ def get_callbacks():
     )
 
 
-@api_v1.post("/callbacks/<int:callback_id>/done")
+@api_v1.post("/callbacks/<id:callback_id>/done")
 @endpoint(
     summary="Close a callback with a note on what came of it",
     body=CallbackDoneIn,

@@ -10,8 +10,10 @@ from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.calls.models import Call
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.tickets.queries import Page
 from helpdesk.timeutil import IST
+from helpdesk.validation import as_id, parse_day_range
 
 OUTCOMES = ("answered", "missed")
 
@@ -34,31 +36,26 @@ def parse_filters(args) -> tuple[CallFilters, dict[str, str]]:
     }
     errors: dict[str, str] = {}
     filters = CallFilters()
-    for name, attr in (("from", "date_from"), ("to", "date_to")):
-        if values[name]:
-            try:
-                setattr(filters, attr, date.fromisoformat(values[name]))
-            except ValueError:
-                errors[name] = "must be a date, YYYY-MM-DD"
+    try:
+        filters.date_from, filters.date_to = parse_day_range(values)
+    except ValidationFailed as exc:
+        errors |= exc.fields
     if values["direction"]:
         if values["direction"] in ("in", "out"):
             filters.direction = values["direction"]
         else:
-            errors["direction"] = "must be in or out"
+            errors["direction"] = N_("must be in or out")
     if values["outcome"]:
         if values["outcome"] in OUTCOMES:
             filters.outcome = values["outcome"]
         else:
-            errors["outcome"] = "must be answered or missed"
+            errors["outcome"] = N_("must be answered or missed")
     if values["agent"]:
-        if values["agent"].isdigit():
-            filters.agent = int(values["agent"])
-        else:
-            errors["agent"] = "must be a user id"
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        errors["to"] = "must not be before from"
+        filters.agent = as_id(values["agent"])
+        if filters.agent is None:
+            errors["agent"] = N_("must be a user id")
     if errors:
-        raise ValidationFailed("These filters are not valid.", errors)
+        raise ValidationFailed(N_("These filters are not valid."), errors)
     return filters, values
 
 

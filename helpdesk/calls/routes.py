@@ -1,12 +1,12 @@
 """The call log page (agents, managers, admins) and the calls panel of the ticket page."""
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.calls import queries
-from helpdesk.calls.services import format_duration
 from helpdesk.errors import ValidationFailed
 from helpdesk.tickets.queries import Page, parse_paging
 
@@ -16,7 +16,17 @@ PAGE_SIZE = 50
 
 @bp.app_template_filter("call_duration")
 def call_duration(seconds: int | None) -> str:
-    return "—" if seconds is None else format_duration(seconds)
+    """252 → "4 min 12 s" in the page's language (services.format_duration writes the
+    English one the ticket's history keeps)."""
+    if seconds is None:
+        return "—"
+    hours, rest = divmod(max(0, seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [gettext("%(n)s h", n=hours)] if hours else []
+    if hours or minutes:
+        parts.append(gettext("%(n)s min", n=minutes))
+    parts.append(gettext("%(n)s s", n=secs))
+    return " ".join(parts)
 
 
 @bp.app_context_processor

@@ -2,15 +2,19 @@
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from helpdesk.contacts.phones import InvalidPhone, normalize_phone
 from helpdesk.tickets.schemas import Strict
+from helpdesk.validation import text
 
-CallId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
-Cause = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-SmsText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+CallId = text(1, 100)
+Email = text(3, 254)
+Cause = text(1, 60)
+#: a text made only of spaces or zero-width characters says nothing: 422, no ticket
+SmsText = text(1, 5000)
+#: what came of a callback: spaces or zero-width characters alone say nothing
+CallbackNote = text(1, 5000)
 Phone = Annotated[str, Field(max_length=32)]
 
 
@@ -69,4 +73,4 @@ class SmsInboundIn(Strict):
 class CallbackDoneIn(Strict):
     """What came of a callback: required, said in words."""
 
-    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    note: CallbackNote

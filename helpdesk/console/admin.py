@@ -1,6 +1,7 @@
 """Web page: an admin switches auto-assignment on or off (``/admin/console``)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
@@ -17,7 +18,10 @@ def settings():
     if request.method == "POST":
         enabled = request.form.get("auto_assign") in ("on", "1", "true")
         update_settings(current_user, auto_assign=enabled)
-        flash("Auto-assignment is " + ("on." if enabled else "off."), "success")
+        flash(
+            gettext("Auto-assignment is on.") if enabled else gettext("Auto-assignment is off."),
+            "success",
+        )
         return redirect(url_for("console_admin.settings"))
     return render_template(
         "console/settings.html",

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 from flask import g, jsonify, request
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, model_validator
+from pydantic import model_validator
 
 from helpdesk.api import api_v1
 from helpdesk.api.auth import api_user
@@ -13,16 +13,17 @@ from helpdesk.console.routes import CONSOLE_ROLES
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.tickets.queries import parse_paging
+from helpdesk.tickets.schemas import Strict
+from helpdesk.validation import Id
 
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
-class NotificationsRead(BaseModel):
+class NotificationsRead(Strict):
     """Either ``{"ids": [1, 2]}`` or ``{"all": true}``."""
 
-    model_config = ConfigDict(strict=True, extra="forbid")
-    ids: list[StrictInt] | None = None
-    all: StrictBool = False
+    ids: list[Id] | None = None
+    all: bool = False
 
     @model_validator(mode="after")
     def one_of_ids_or_all(self):

@@ -43,7 +43,7 @@ def live_queue():
     )
 
 
-@bp.get("/console/tickets/<int:ticket_id>/thread")
+@bp.get("/console/tickets/<id:ticket_id>/thread")
 @login_required
 def ticket_thread(ticket_id: int):
     """The messages of a ticket as its page shows them (another's ticket is a 404)."""

@@ -7,6 +7,7 @@ from helpdesk.agents.models import User
 from helpdesk.console.models import ConsoleSettings
 from helpdesk.errors import Forbidden
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.timeutil import utcnow
 
 SETTINGS_ID = 1
@@ -29,7 +30,7 @@ def auto_assign_enabled() -> bool:
 def update_settings(actor: User, *, auto_assign: bool) -> ConsoleSettings:
     """Switch auto-assignment on or off; only an admin may. Commits."""
     if actor.role != "admin":
-        raise Forbidden("Only an administrator changes the console settings.")
+        raise Forbidden(N_("Only an administrator changes the console settings."))
     try:
         row = db.session.get(ConsoleSettings, SETTINGS_ID)
         if row is None:

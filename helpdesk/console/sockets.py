@@ -25,6 +25,7 @@ from helpdesk.agents.services import user_for_token
 from helpdesk.console import connections, events, presence, viewers
 from helpdesk.extensions import db, socketio
 from helpdesk.tickets.models import Ticket
+from helpdesk.validation import MAX_ID
 
 #: whose presence the call-centre follows (BRC staff take no calls or tickets)
 PRESENCE_ROLES = (*STAFF_ROLES, "mentor")
@@ -126,7 +127,7 @@ def on_presence_list(_data=None):
 
 def _ticket_id(data) -> int | None:
     value = data.get("ticket_id") if isinstance(data, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         return None
     return value
 

@@ -2,6 +2,8 @@
 
 import phonenumbers
 
+from helpdesk.i18n import N_
+
 
 class InvalidPhone(ValueError):
     pass
@@ -11,7 +13,7 @@ def normalize_phone(raw: str) -> str:
     """Return the E.164 form of ``raw`` (region IN by default) or raise InvalidPhone."""
     text = (raw or "").strip()
     if not text or len(text) > 32:
-        raise InvalidPhone("not a phone number")
+        raise InvalidPhone(N_("not a phone number"))
     # "919876543210" is an Indian number written without the plus sign.
     digits = "".join(ch for ch in text if ch.isdigit())
     if not text.startswith("+") and len(digits) == 12 and digits.startswith("91"):
@@ -19,7 +21,7 @@ def normalize_phone(raw: str) -> str:
     try:
         parsed = phonenumbers.parse(text, "IN")
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone("not a phone number") from exc
+        raise InvalidPhone(N_("not a phone number")) from exc
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidPhone("not a valid phone number")
+        raise InvalidPhone(N_("not a valid phone number"))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

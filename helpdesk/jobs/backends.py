@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask, current_app, has_app_context
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue
+from rq import Queue, Retry
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +55,21 @@ class InProcessBackend:
             self.run_task(outbox_id, name, args)
         except Exception as exc:  # a failing job must not fail the request that caused it
             log.exception("in-process job %s (%s) failed; kept in the outbox", outbox_id, name)
-            db.session.rollback()
-            job = db.session.get(OutboxJob, outbox_id)
-            if job is not None:
-                job.attempts += 1
-                job.last_error = repr(exc)[:500]
-                db.session.commit()
+            try:
+                db.session.rollback()
+                job = db.session.get(OutboxJob, outbox_id)
+                if job is not None:
+                    job.attempts += 1
+                    job.last_error = repr(exc)[:500]
+                    db.session.commit()
+            except Exception:  # the database itself is gone: the row stays as it was
+                log.exception("could not count the failure of job %s", outbox_id)
+                db.session.rollback()
+
+
+#: a job that raised, or whose worker died under it, runs again: at once, then after 30 s and
+#: 2 min (jobs are idempotent, and the outbox row is gone once RQ has the job)
+RETRY = Retry(max=3, interval=[0, 30, 120])
 
 
 class RQBackend:
@@ -85,6 +94,7 @@ class RQBackend:
                 name,
                 args,
                 job_id=f"outbox-{outbox_id}",
+                retry=RETRY,
                 result_ttl=3600,
                 failure_ttl=7 * 24 * 3600,
             )

@@ -9,6 +9,7 @@ from rq import SimpleWorker
 
 from helpdesk.jobs import relay_outbox
 from helpdesk.jobs.backends import queue_for_app
+from helpdesk.jobs.recovery import requeue_jobs_of_dead_workers
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,8 @@ def run_worker(
 ) -> None:
     if not app.config.get("REDIS_URL"):
         raise SystemExit("REDIS_URL is not set: jobs already run in-process.")
+    # A worker restarted after a crash takes up what its predecessor was running.
+    requeue_jobs_of_dead_workers(app)
     stop = threading.Event()
     relay = threading.Thread(target=_relay_loop, args=(app, stop, relay_every), daemon=True)
     relay.start()
@@ -40,8 +43,8 @@ RECONCILE_EVERY = 60.0
 
 
 def _relay_loop(app: Flask, stop: threading.Event, every: float) -> None:
-    """Catch jobs that stayed in the outbox while Redis was unreachable, and SLA warnings
-    and breaches whose timers did not run."""
+    """Catch jobs that stayed in the outbox while Redis was unreachable, jobs whose worker
+    died under them, and SLA warnings and breaches whose timers did not run."""
     from helpdesk.sla.timers import reconcile_sla
 
     last_reconcile = 0.0
@@ -51,6 +54,10 @@ def _relay_loop(app: Flask, stop: threading.Event, every: float) -> None:
                 relay_outbox()
             except Exception:  # keep relaying; the next round may succeed
                 log.exception("outbox relay failed")
+            try:
+                requeue_jobs_of_dead_workers(app)
+            except Exception:
+                log.exception("requeueing the jobs of dead workers failed")
             if time.monotonic() - last_reconcile >= RECONCILE_EVERY:
                 last_reconcile = time.monotonic()
                 try:

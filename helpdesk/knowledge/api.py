@@ -6,11 +6,11 @@ from helpdesk.agents import access
 from helpdesk.api import api_v1
 from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
-from helpdesk.errors import ValidationFailed
 from helpdesk.knowledge import queries, searching, services
 from helpdesk.knowledge.schemas import ArticleCreate, ArticleUpdate, ArticleUse, VoteIn
 from helpdesk.knowledge.serializers import article_to_dict
 from helpdesk.tickets.serializers import message_to_dict
+from helpdesk.validation import parse_int
 
 SEARCH_QUERY = {
     "q": "words to search for, in any language",
@@ -21,10 +21,7 @@ SEARCH_QUERY = {
 
 
 def _limit(default: int = 10) -> int:
-    raw = request.args.get("limit") or str(default)
-    if not raw.isdigit() or not 1 <= int(raw) <= 50:
-        raise ValidationFailed("Invalid limit.", {"limit": "must be between 1 and 50"})
-    return int(raw)
+    return parse_int(request.args.get("limit"), "limit", default=default, minimum=1, maximum=50)
 
 
 @api_v1.post("/kb/articles")
@@ -41,7 +38,7 @@ def post_article():
     return jsonify(article_to_dict(article)), 201
 
 
-@api_v1.get("/kb/articles/<int:article_id>")
+@api_v1.get("/kb/articles/<id:article_id>")
 @endpoint(summary="An article, its Markdown rendered and sanitized", tag="knowledge")
 def get_article(article_id: int):
     article = queries.visible_article_or_404(api_user(), article_id)
@@ -49,7 +46,7 @@ def get_article(article_id: int):
     return jsonify(article_to_dict(article))
 
 
-@api_v1.patch("/kb/articles/<int:article_id>")
+@api_v1.patch("/kb/articles/<id:article_id>")
 @endpoint(summary="Edit, publish or unpublish an article", body=ArticleUpdate, tag="knowledge")
 def patch_article(article_id: int):
     article = queries.visible_article_or_404(api_user(), article_id)
@@ -57,7 +54,7 @@ def patch_article(article_id: int):
     return jsonify(article_to_dict(article))
 
 
-@api_v1.post("/kb/articles/<int:article_id>/votes")
+@api_v1.post("/kb/articles/<id:article_id>/votes")
 @endpoint(summary="Helpful or not helpful", body=VoteIn, tag="knowledge")
 def post_vote(article_id: int):
     article = queries.visible_article_or_404(api_user(), article_id)
@@ -105,7 +102,7 @@ def suggest_articles():
     return jsonify(results)
 
 
-@api_v1.post("/tickets/<int:ticket_id>/articles")
+@api_v1.post("/tickets/<id:ticket_id>/articles")
 @endpoint(
     summary="Answer a ticket with an article",
     body=ArticleUse,
@@ -123,7 +120,7 @@ def use_article(ticket_id: int):
     return jsonify({"message": message_to_dict(message) if message else None}), 201
 
 
-@api_v1.post("/tickets/<int:ticket_id>/save-as-article")
+@api_v1.post("/tickets/<id:ticket_id>/save-as-article")
 @endpoint(
     summary="Capture a resolved ticket's answer as a draft article",
     roles=access.ARTICLE_AUTHOR_ROLES,

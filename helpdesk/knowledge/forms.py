@@ -6,12 +6,15 @@ form's field names, ready to show next to each field.
 
 from collections.abc import Mapping
 
+from flask_babel import gettext
 from pydantic import ValidationError
 
-from helpdesk.errors import field_errors_from_pydantic
+from helpdesk.i18n import validation
 from helpdesk.knowledge.schemas import ArticleCreate, ArticleUpdate
 
 FIELDS = ("title", "body", "language", "category", "status")
+#: the editor calls the body "Answer"
+_LABELLED_AS = {"body": "answer"}
 
 
 def split_tags(raw: str) -> list[str]:
@@ -33,12 +36,19 @@ def form_values(article) -> dict[str, str]:
 
 def _errors(exc: ValidationError, form: Mapping) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for loc, message in field_errors_from_pydantic(exc).items():
-        name = loc.split(".", 1)[0]  # "tags.3" is the tags field
+    for error in exc.errors(include_url=False):
+        name = str(error["loc"][0])  # ("tags", 3) is the tags field
         if name == "tags":
-            message = "at most 20 tags" if loc == "tags" else "each tag at most 40 characters"
-        empty = not (form.get(name) or "").strip()
-        errors.setdefault(name, "required" if empty and name != "tags" else message)
+            message = (
+                gettext("At most 20 tags.")
+                if len(error["loc"]) == 1
+                else gettext("Each tag at most 40 characters.")
+            )
+        elif not (form.get(name) or "").strip():
+            message = validation.required(_LABELLED_AS.get(name, name))
+        else:
+            message = validation.sentence(error, _LABELLED_AS.get(name, name))
+        errors.setdefault(name, message)
     return errors
 
 

@@ -6,19 +6,22 @@ Read-only: every write goes through ``services.py``.
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from helpdesk.agents import access
 from helpdesk.agents.models import User
 from helpdesk.errors import NotFound
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.knowledge import searching
 from helpdesk.knowledge.models import Article, ArticleTicketLink, ArticleVote
 from helpdesk.tickets.models import Category, Ticket
 from helpdesk.tickets.queries import Page
 
 #: sort key → label shown on the browse page
-SORTS = {"answered": "Most answered", "viewed": "Most viewed", "newest": "Newest"}
+#: the browse page's orders (labels shown translated: lazy_gettext)
+SORTS = {"answered": _l("Most answered"), "viewed": _l("Most viewed"), "newest": _l("Newest")}
 
 
 @dataclass
@@ -43,7 +46,7 @@ def visible_article_or_404(user: User, article_id: int) -> Article:
     """The article if ``user`` may open it (``access.can_view_article``); otherwise 404."""
     article = db.session.get(Article, article_id)
     if article is None or not access.can_view_article(user, article):
-        raise NotFound("No such article.")
+        raise NotFound(N_("No such article."))
     return article
 
 

@@ -7,11 +7,14 @@ Views only parse, authorize (``agents/access.py``), call ``services.py`` and ren
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
 from helpdesk.errors import DomainError, Forbidden, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
+from helpdesk.i18n.errors import error_message
 from helpdesk.knowledge import forms, queries, searching, services
 from helpdesk.knowledge.models import Article
 from helpdesk.knowledge.rendering import render_markdown
@@ -19,6 +22,7 @@ from helpdesk.knowledge.schemas import ArticleUpdate
 from helpdesk.languages import LANGUAGES
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queries import list_categories, parse_paging
+from helpdesk.validation import as_id
 
 bp = Blueprint("knowledge", __name__)
 PAGE_SIZE = 30
@@ -129,7 +133,7 @@ def _render_article(article: Article, message: str | None = None, status: int = 
     ), status
 
 
-@bp.get("/kb/<int:article_id>")
+@bp.get("/kb/<id:article_id>")
 def show(article_id: int):
     article = queries.visible_article_or_404(current_user, article_id)
     # Back here after voting or publishing (or a reload) is the same visit, not a new view.
@@ -138,7 +142,7 @@ def show(article_id: int):
     return _render_article(article)
 
 
-@bp.post("/kb/<int:article_id>/vote")
+@bp.post("/kb/<id:article_id>/vote")
 def vote(article_id: int):
     article = queries.visible_article_or_404(current_user, article_id)
     helpful = request.form.get("helpful")
@@ -147,19 +151,19 @@ def vote(article_id: int):
     try:
         services.vote(article, current_user, helpful == "yes")
     except DomainError as exc:
-        return _render_article(article, exc.message, exc.status)
-    flash("Thank you: your vote is counted.", "success")
+        return _render_article(article, error_message(exc), exc.status)
+    flash(gettext("Thank you: your vote is counted."), "success")
     return redirect(url_for("knowledge.show", article_id=article.id) + "#feedback")
 
 
-@bp.post("/kb/<int:article_id>/publish")
+@bp.post("/kb/<id:article_id>/publish")
 def publish(article_id: int):
     article = queries.visible_article_or_404(current_user, article_id)
     try:
         services.update_article(article, current_user, ArticleUpdate(status="published"))
     except DomainError as exc:
-        return _render_article(article, exc.message, exc.status)
-    flash("Published: everyone can now find this article.", "success")
+        return _render_article(article, error_message(exc), exc.status)
+    flash(gettext("Published: everyone can now find this article."), "success")
     return redirect(url_for("knowledge.show", article_id=article.id))
 
 
@@ -168,8 +172,8 @@ def publish(article_id: int):
 
 def _status_choices() -> list[tuple[str, str]]:
     if current_user.role in access.ARTICLE_EDITOR_ROLES:
-        return [("draft", "Draft"), ("published", "Published")]
-    return [("draft", "Draft (a mentor reviews and publishes it)")]
+        return [("draft", gettext("Draft")), ("published", gettext("Published"))]
+    return [("draft", gettext("Draft (a mentor reviews and publishes it)"))]
 
 
 def _render_editor(
@@ -201,7 +205,11 @@ def _save(article: Article | None):
     data, errors = forms.article_from_form(request.form, update=article is not None)
     if errors:
         return _render_editor(
-            article, values, errors, message="Please correct the marked fields.", status=422
+            article,
+            values,
+            errors,
+            message=gettext("Please correct the marked fields."),
+            status=422,
         )
     try:
         if article is None:
@@ -209,8 +217,13 @@ def _save(article: Article | None):
         else:
             services.update_article(article, current_user, data)
     except DomainError as exc:
-        return _render_editor(article, values, exc.fields, message=exc.message, status=exc.status)
-    flash("Article published." if article.status == "published" else "Draft saved.", "success")
+        return _render_editor(
+            article, values, exc.fields, message=error_message(exc), status=exc.status
+        )
+    flash(
+        gettext("Article published.") if article.status == "published" else gettext("Draft saved."),
+        "success",
+    )
     return redirect(url_for("knowledge.show", article_id=article.id))
 
 
@@ -223,11 +236,11 @@ def new():
     return _render_editor(None, {"language": language, "status": "draft"}, {})
 
 
-@bp.route("/kb/<int:article_id>/edit", methods=["GET", "POST"])
+@bp.route("/kb/<id:article_id>/edit", methods=["GET", "POST"])
 def edit(article_id: int):
     article = queries.visible_article_or_404(current_user, article_id)
     if not access.may_edit_article(current_user, article):
-        raise Forbidden("You may not edit this article.")
+        raise Forbidden(N_("You may not edit this article."))
     if request.method == "POST":
         return _save(article)
     return _render_editor(article, forms.form_values(article), {})
@@ -247,29 +260,35 @@ def preview():
 def _ticket_failed(ticket, exc: DomainError):
     from helpdesk.tickets.routes import render_ticket
 
-    return render_ticket(ticket, message=exc.message, status=exc.status)
+    return render_ticket(ticket, message=error_message(exc), status=exc.status)
 
 
-@bp.post("/tickets/<int:ticket_id>/use-article")
+@bp.post("/tickets/<id:ticket_id>/use-article")
 def use_article(ticket_id: int):
     """Insert answer: the article is sent as a public reply and linked to the ticket."""
     ticket = access.visible_ticket_or_404(current_user, ticket_id)
     access.require_role(current_user, *access.ARTICLE_AUTHOR_ROLES)
-    raw = request.form.get("article", "")
+    article_id = as_id(request.form.get("article", ""))
     try:
-        if not raw.isdigit():
-            raise ValidationFailed("Choose an article to answer with.", {"article": "required"})
-        article = queries.visible_article_or_404(current_user, int(raw))
+        if article_id is None:
+            raise ValidationFailed(
+                N_("Choose an article to answer with."), {"article": N_("required")}
+            )
+        article = queries.visible_article_or_404(current_user, article_id)
         services.use_on_ticket(ticket, article, current_user, reply=True)
     except DomainError as exc:
         return _ticket_failed(ticket, exc)
     flash(
-        f"Answer sent from “{article.title}”, and the article is linked to this ticket.", "success"
+        gettext(
+            "Answer sent from “%(title)s”, and the article is linked to this ticket.",
+            title=article.title,
+        ),
+        "success",
     )
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#thread-end")
 
 
-@bp.post("/tickets/<int:ticket_id>/save-as-article")
+@bp.post("/tickets/<id:ticket_id>/save-as-article")
 def save_as_article(ticket_id: int):
     """Knowledge capture: a resolved ticket's question and answer become a draft to edit."""
     ticket = access.visible_ticket_or_404(current_user, ticket_id)
@@ -278,5 +297,8 @@ def save_as_article(ticket_id: int):
         article = services.draft_from_ticket(ticket, current_user)
     except DomainError as exc:
         return _ticket_failed(ticket, exc)
-    flash(f"Draft created from {ticket.number}. Tidy it up and save.", "success")
+    flash(
+        gettext("Draft created from %(number)s. Tidy it up and save.", number=ticket.number),
+        "success",
+    )
     return redirect(url_for("knowledge.edit", article_id=article.id))

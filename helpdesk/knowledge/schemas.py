@@ -2,14 +2,15 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from helpdesk.knowledge.models import ARTICLE_STATUSES
 from helpdesk.tickets.schemas import Language, Slug, Strict
+from helpdesk.validation import Id, text
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
-Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Title = text(3, 200)
+Markdown = text(1, 50000)
+Tag = text(1, 40)
 ArticleStatus = Literal[ARTICLE_STATUSES]  # type: ignore[valid-type]
 
 
@@ -38,5 +39,5 @@ class VoteIn(Strict):
 class ArticleUse(Strict):
     """Link an article to a ticket; with ``reply`` its answer is also sent as a public reply."""
 
-    article: int
+    article: Id
     reply: bool = True

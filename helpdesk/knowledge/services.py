@@ -13,6 +13,7 @@ from helpdesk.agents import access
 from helpdesk.agents.models import User
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.knowledge.models import Article, ArticleRevision, ArticleTicketLink, ArticleVote
 from helpdesk.knowledge.rendering import plain_text
 from helpdesk.knowledge.schemas import ArticleCreate, ArticleUpdate
@@ -24,14 +25,14 @@ from helpdesk.timeutil import utcnow
 
 def _require_author(user: User) -> None:
     if user.role not in access.ARTICLE_AUTHOR_ROLES:
-        raise Forbidden("Your role may not write articles.")
+        raise Forbidden(N_("Your role may not write articles."))
 
 
 def _require_publisher(user: User, status: str | None) -> None:
     if status == "published" and user.role not in access.ARTICLE_EDITOR_ROLES:
         raise Forbidden(
-            "Only mentors, managers and admins publish articles.",
-            {"status": "save as draft for review"},
+            N_("Only mentors, managers and admins publish articles."),
+            {"status": N_("save as draft for review")},
         )
 
 
@@ -49,7 +50,9 @@ def create_article(
     _require_publisher(author, data.status)
     category = category_by_slug(data.category)
     if category is None:
-        raise ValidationFailed("The article has invalid fields.", {"category": "unknown category"})
+        raise ValidationFailed(
+            N_("The article has invalid fields."), {"category": N_("unknown category")}
+        )
     now = utcnow()
     with unit_of_work():
         article = Article(
@@ -75,17 +78,17 @@ def create_article(
 def update_article(article: Article, editor: User, data: ArticleUpdate) -> Article:
     sent = data.model_fields_set
     if not access.may_edit_article(editor, article):
-        raise Forbidden("You may not edit this article.")
+        raise Forbidden(N_("You may not edit this article."))
     _require_publisher(editor, data.status if "status" in sent else None)
     for field in ("title", "body", "language", "status", "category"):
         if field in sent and getattr(data, field) is None:
-            raise ValidationFailed("The change has invalid fields.", {field: "may not be null"})
+            raise ValidationFailed(N_("The change has invalid fields."), {field: "may not be null"})
     category = None
     if "category" in sent:
         category = category_by_slug(data.category)
         if category is None:
             raise ValidationFailed(
-                "The change has invalid fields.", {"category": "unknown category"}
+                N_("The change has invalid fields."), {"category": N_("unknown category")}
             )
     with unit_of_work():
         for field in ("title", "body", "language"):
@@ -151,7 +154,7 @@ def vote(article: Article, user: User, helpful: bool) -> Article:
         db.session.commit()
     except IntegrityError as exc:  # the same reader voting twice at the same instant
         db.session.rollback()
-        raise Conflict("Your vote was recorded a moment ago.") from exc
+        raise Conflict(N_("Your vote was recorded a moment ago.")) from exc
     return article
 
 
@@ -171,7 +174,9 @@ def use_on_ticket(ticket: Ticket, article: Article, user: User, *, reply: bool =
     public reply, in one transaction: the reply never stands without its link. Returns
     the reply message or None."""
     if article.status != "published":
-        raise Conflict("Only published articles can answer tickets.", {"article": "not published"})
+        raise Conflict(
+            N_("Only published articles can answer tickets."), {"article": N_("not published")}
+        )
     message = None
     with unit_of_work():
         if reply:
@@ -196,14 +201,16 @@ def _link_once(article: Article, ticket: Ticket, user: User) -> None:
 def draft_from_ticket(ticket: Ticket, user: User) -> Article:
     """Knowledge capture: a draft prefilled with the question and the public answer."""
     if ticket.status not in ("resolved", "closed"):
-        raise Conflict("Only resolved tickets can be saved as articles.", {"status": ticket.status})
+        raise Conflict(
+            N_("Only resolved tickets can be saved as articles."), {"status": ticket.status}
+        )
     answers = [
         m.body
         for m in ticket.messages
         if not m.internal and not m.automatic and m.author is not None and m.author.role != "brc"
     ]
     if not answers:
-        raise Conflict("This ticket has no public answer to save.")
+        raise Conflict(N_("This ticket has no public answer to save."))
     body = "## Question\n\n" + ticket.description + "\n\n## Answer\n\n" + "\n\n".join(answers)
     data = ArticleCreate(
         title=ticket.subject,

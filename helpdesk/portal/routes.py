@@ -1,12 +1,17 @@
 """BRC portal pages. Replies happen on the shared ticket page (tickets.show)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
-from helpdesk.errors import ValidationFailed
-from helpdesk.tickets import forms, queries
+from helpdesk.attachments.routes import upload_field_context
+from helpdesk.attachments.services import attach_uploads
+from helpdesk.errors import DomainError, ValidationFailed
+from helpdesk.i18n import N_
+from helpdesk.tickets import forms, queries, services
 from helpdesk.tickets.models import PRIORITIES
+from helpdesk.tickets.unit_of_work import unit_of_work
 
 bp = Blueprint("portal", __name__, url_prefix="/brc")
 PAGE_SIZE = 20
@@ -50,19 +55,32 @@ def _render_new(values: dict, errors: dict, message: str | None = None, status: 
         message=message,
         categories=queries.list_categories(),
         priorities=PRIORITIES,
+        attachment_field=upload_field_context(),
     ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    """Raise a ticket; the service puts it in the user's own block whatever is sent."""
+    """Raise a ticket, with photos or files if any; the service puts it in the user's own
+    block whatever is sent. The ticket and its files are kept together or not at all."""
     if request.method == "GET":
         return _render_new({"priority": "normal", "language": "hi"}, {})
-    result = forms.create_ticket_from_form(
-        request.form, current_user, with_block=False, with_requester=False, channel="web"
+    values = request.form.to_dict()
+    data, errors = forms.ticket_create_from_form(
+        request.form, with_block=False, with_requester=False, channel="web"
     )
-    if result.ticket is None:
-        return _render_new(request.form.to_dict(), result.errors, result.message, result.status)
-    ticket = result.ticket
-    flash(f"Ticket {ticket.number} raised. The call-centre will answer here.", "success")
+    if errors:
+        return _render_new(values, errors, N_("Please correct the marked fields."), 422)
+    try:
+        with unit_of_work():
+            ticket = services.create_ticket(data, current_user)
+            attach_uploads(ticket, current_user, request.files.getlist("file"))
+    except DomainError as exc:
+        return _render_new(values, exc.fields, exc.message, exc.status)
+    flash(
+        gettext(
+            "Ticket %(number)s raised. The call-centre will answer here.", number=ticket.number
+        ),
+        "success",
+    )
     return redirect(url_for("tickets.show", ticket_id=ticket.id))

@@ -2,18 +2,23 @@
 
 import csv
 import io
+import unicodedata
 
 from helpdesk.reports.call_report import ROW_FIGURES
 from helpdesk.reports.queries import TARGETS
 
-#: a cell starting with one of these is a formula to Excel/LibreOffice/Sheets
+#: a cell starting with one of these is a formula to Excel/LibreOffice/Sheets; so is one
+#: starting with a full-width or small form of = + - @ (＝ ﹦ ＋ － ＠ ...), which spreadsheets
+#: in East Asian locales read as the ASCII sign: the first character is compared in NFKC
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FIGURES = ("met", "breached", "open", "median_minutes", "p90_minutes", "compliance_percent")
 
 
 def safe_cell(value) -> object:
     """Text that a spreadsheet would run as a formula gets a leading single quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and unicodedata.normalize("NFKC", value[:1]).startswith(
+        FORMULA_PREFIXES
+    ):
         return "'" + value
     return "" if value is None else value
 

@@ -4,6 +4,7 @@ served by the app)."""
 from dataclasses import replace
 
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
@@ -13,17 +14,18 @@ from helpdesk.reports.api import REPORT_ROLES
 from helpdesk.reports.queries import GROUP_KEYS
 
 bp = Blueprint("reports", __name__)
+#: the report's groupings (labels shown in the page's language)
 
 GROUP_NAMES = {
-    "state": "State",
-    "district": "District",
-    "block": "Block",
-    "category": "Category",
-    "agent": "Agent (assignee)",
-    "mentor": "Mentor",
-    "channel": "Channel",
-    "language": "Language",
-    "priority": "Priority",
+    "state": _l("State"),
+    "district": _l("District"),
+    "block": _l("Block"),
+    "category": _l("Category"),
+    "agent": _l("Agent (assignee)"),
+    "mentor": _l("Mentor"),
+    "channel": _l("Channel"),
+    "language": _l("Language"),
+    "priority": _l("Priority"),
 }
 
 

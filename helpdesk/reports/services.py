@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from helpdesk.errors import ValidationFailed
+from helpdesk.i18n import N_
 from helpdesk.reports import queries
 from helpdesk.reports.queries import EMPTY_LABELS, GROUP_KEYS, PERCENTILES, TARGETS
 from helpdesk.timeutil import IST, utcnow
+from helpdesk.validation import EARLIEST_DAY, parse_day_range, parse_int
 
 DEFAULT_DAYS = 30
 DEFAULT_GROUP = "state"
@@ -57,35 +59,24 @@ def today_ist(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(IST).date()
 
 
-def _parse_day(value: str | None, name: str, errors: dict[str, str]) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[name] = "must be a date as YYYY-MM-DD"
-        return None
-
-
 def parse_range(args, *, now: datetime | None = None) -> ReportRange:
-    """``from``, ``to`` (YYYY-MM-DD, Asia/Kolkata days, inclusive) and ``group_by`` from a
-    request's arguments; ValidationFailed naming each bad field."""
+    """``from``, ``to`` (YYYY-MM-DD, Asia/Kolkata days, inclusive, within the days
+    ``validation.parse_day`` allows) and ``group_by`` from a request's arguments;
+    ValidationFailed naming each bad field."""
     errors: dict[str, str] = {}
-    first = _parse_day(args.get("from"), "from", errors)
-    last = _parse_day(args.get("to"), "to", errors)
+    try:
+        first, last = parse_day_range(args)
+    except ValidationFailed as exc:
+        errors, first, last = exc.fields, None, None
     group_by = args.get("group_by") or DEFAULT_GROUP
     if group_by not in GROUP_KEYS:
         errors["group_by"] = "must be one of " + ", ".join(GROUP_KEYS)
     if errors:
-        raise ValidationFailed("Invalid report parameters.", errors)
+        raise ValidationFailed(N_("Invalid report parameters."), errors)
     if last is None:
         last = today_ist(now) if first is None else max(first, today_ist(now))
     if first is None:
-        first = last - timedelta(days=DEFAULT_DAYS - 1)
-    if first > last:
-        raise ValidationFailed("Invalid report parameters.", {"from": "must not be after 'to'"})
+        first = max(last - timedelta(days=DEFAULT_DAYS - 1), EARLIEST_DAY)
     return ReportRange(first, last, group_by)
 
 
@@ -144,7 +135,8 @@ def parse_group(value: str | None) -> str | None:
         return None
     if value not in GROUP_KEYS:
         raise ValidationFailed(
-            "Invalid report parameters.", {"group_by": "must be one of " + ", ".join(GROUP_KEYS)}
+            N_("Invalid report parameters."),
+            {"group_by": "must be one of " + ", ".join(GROUP_KEYS)},
         )
     return value
 
@@ -181,13 +173,7 @@ def backlog_report(group_by: str | None = None, *, now: datetime | None = None) 
 
 
 def parse_weeks(value: str | None) -> int:
-    if value in (None, ""):
-        return DEFAULT_WEEKS
-    if not value.isdigit() or not 1 <= int(value) <= MAX_WEEKS:
-        raise ValidationFailed(
-            "Invalid report parameters.", {"weeks": f"must be a whole number from 1 to {MAX_WEEKS}"}
-        )
-    return int(value)
+    return parse_int(value, "weeks", default=DEFAULT_WEEKS, minimum=1, maximum=MAX_WEEKS)
 
 
 def trend_report(weeks: int = DEFAULT_WEEKS, *, now: datetime | None = None) -> dict:

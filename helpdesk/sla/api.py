@@ -43,7 +43,7 @@ def post_sla_policy():
     return jsonify(policies.policy_to_dict(policy)), 201
 
 
-@api_v1.patch("/sla/policies/<int:policy_id>")
+@api_v1.patch("/sla/policies/<id:policy_id>")
 @endpoint(summary="Change an SLA policy", body=PolicyUpdate, roles=("admin",), tag="sla")
 def patch_sla_policy(policy_id: int):
     """Due dates of the policy's open tickets are recomputed; recorded breaches stay."""
@@ -122,7 +122,7 @@ def post_sla_holiday(name: str):
     return jsonify(holiday_to_dict(holiday)), 201
 
 
-@api_v1.delete("/sla/holidays/<int:holiday_id>")
+@api_v1.delete("/sla/holidays/<id:holiday_id>")
 @endpoint(
     summary="Remove an admin-added holiday", roles=("admin",), responses={204: "Removed"}, tag="sla"
 )

@@ -18,6 +18,7 @@ Calendar rules:
 - Arithmetic is done in UTC, so a zone with daylight saving counts real minutes.
 """
 
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -30,12 +31,34 @@ MONDAY_TO_SATURDAY_9_TO_6: dict[int, list[Slot]] = {d: [("09:00", "18:00")] for 
 #: how far add_minutes looks ahead before deciding a calendar has no working time at all
 MAX_DAYS_AHEAD = 3 * 366
 DAY_MINUTES = 24 * 60
+#: business_time counts whole weeks arithmetically past this many days (a ticket open for
+#: years, an imported history): stepping day by day costs ~25 ms per 26 years, per clock
+STEP_DAYS = 21
+#: add_business_time skips at most this many whole weeks (a century) before giving up
+MAX_WEEKS_SKIPPED = 100 * 53
+
+
+@lru_cache(maxsize=64)
+def _fixed_offset(tz: str) -> bool:
+    """True when ``tz`` keeps one UTC offset (no daylight saving): every week has the same
+    working minutes, so whole weeks can be counted without stepping through them."""
+    zone = ZoneInfo(tz)
+    moments = (
+        datetime(year, month, 1, tzinfo=zone)
+        for year in range(1990, 2101)
+        for month in (1, 4, 7, 10)
+    )
+    return len({moment.utcoffset() for moment in moments}) == 1
 
 
 @lru_cache(maxsize=256)
 def india_holidays(year: int, subdiv: str | None = None) -> frozenset[date]:
-    """India's national holidays (plus a state's own, given its subdivision code)."""
-    return frozenset(holidays_lib.country_holidays("IN", subdiv=subdiv, years=year).keys())
+    """India's national holidays (plus a state's own, given its subdivision code). The
+    package knows some years only (2001-2035 as of 0.8x) and warns about the others; an
+    imported ticket from 2000 then just has no national holidays that year."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return frozenset(holidays_lib.country_holidays("IN", subdiv=subdiv, years=year).keys())
 
 
 def _minute_of_day(text: str) -> int:
@@ -104,8 +127,20 @@ class BusinessCalendar:
         moment = start.astimezone(UTC)
         remaining = amount
         # The local day before: a slot of the previous local day may still be running.
-        day = start.astimezone(self.zone).date() - timedelta(days=1)
-        for _ in range(MAX_DAYS_AHEAD):
+        first = start.astimezone(self.zone).date()
+        day = first - timedelta(days=1)
+        stepped = weeks_skipped = 0
+        while stepped < MAX_DAYS_AHEAD:
+            if day.weekday() == 0 and day > first and weeks_skipped < MAX_WEEKS_SKIPPED:
+                # A target longer than a week (policies allow a year of minutes): skip
+                # whole weeks that cannot hold the answer instead of stepping through them.
+                week = self._week_time(day)
+                if timedelta(0) < week < remaining:
+                    remaining -= week
+                    day += timedelta(days=7)
+                    weeks_skipped += 1
+                    continue
+            stepped += 1
             for begin, end in self.working_intervals(day):
                 begin = max(begin, moment)
                 if begin >= end:
@@ -124,6 +159,45 @@ class BusinessCalendar:
         """Working time from ``start`` to ``end``, exactly (zero when end is not after start)."""
         _require_aware(start)
         _require_aware(end)
+        if end <= start:
+            return timedelta(0)
+        first, last = start.astimezone(self.zone).date(), end.astimezone(self.zone).date()
+        if (last - first).days > STEP_DAYS and _fixed_offset(self.tz):
+            # Whole weeks between the Monday after ``first`` and the Monday on or before
+            # ``last`` are counted arithmetically; the ragged ends are stepped.
+            monday_after = first + timedelta(days=7 - first.weekday())
+            last_monday = last - timedelta(days=last.weekday())
+            head_end = datetime.combine(monday_after, time(0), self.zone)
+            tail_start = datetime.combine(last_monday, time(0), self.zone)
+            return (
+                self._stepped(start, head_end)
+                + self._whole_weeks(monday_after, last_monday)
+                + self._stepped(tail_start, end)
+            )
+        return self._stepped(start, end)
+
+    def _week_time(self, monday: date) -> timedelta:
+        """Working time of the week starting on ``monday``."""
+        if _fixed_offset(self.tz):
+            return self._whole_weeks(monday, monday + timedelta(days=7))
+        start = datetime.combine(monday, time(0), self.zone)
+        return self._stepped(
+            start, datetime.combine(monday + timedelta(days=7), time(0), self.zone)
+        )
+
+    def _whole_weeks(self, monday: date, until: date) -> timedelta:
+        """Working time of the whole weeks from ``monday`` to ``until`` (a later Monday)."""
+        day_minutes = {day: sum(b - a for a, b in slots) for day, slots in self._slots.items()}
+        minutes = (until - monday).days // 7 * sum(day_minutes.values())
+        closed = {d for d in self._extra_holidays if monday <= d < until}
+        if self.india_holidays:
+            for year in range(monday.year, until.year + 1):
+                closed |= {d for d in india_holidays(year, self.subdiv) if monday <= d < until}
+        minutes -= sum(day_minutes.get(d.weekday(), 0) for d in closed)
+        return timedelta(minutes=minutes)
+
+    def _stepped(self, start: datetime, end: datetime) -> timedelta:
+        """Working time from ``start`` to ``end``, day by day."""
         if end <= start:
             return timedelta(0)
         a, b = start.astimezone(UTC), end.astimezone(UTC)

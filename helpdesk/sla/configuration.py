@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.sla.calendar import DEFAULT_POLICIES, BusinessCalendar
 from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.sla.policies import list_policies, refresh_sla, targets_of_fields
@@ -119,7 +120,9 @@ def add_holiday(
     if calendar is None:
         raise LookupError(f"no calendar {calendar_name!r}")
     if any(h.day == day for h in calendar.holidays):
-        raise ValidationFailed("That day is already a holiday.", {"day": "already a holiday"})
+        raise ValidationFailed(
+            N_("That day is already a holiday."), {"day": N_("already a holiday")}
+        )
     holiday = SlaHoliday(calendar=calendar, day=day, name=name.strip()[:120])
     db.session.add(holiday)
     db.session.flush()
@@ -156,9 +159,9 @@ def update_calendar(
         except ValueError as exc:
             errors[f"hours.{day}"] = str(exc)
     if not any(hours.values()):
-        errors["hours"] = "a calendar needs some working time"
+        errors["hours"] = N_("a calendar needs some working time")
     if errors:
-        raise ValidationFailed("The calendar has invalid hours.", errors)
+        raise ValidationFailed(N_("The calendar has invalid hours."), errors)
     calendar.hours = {str(day): [list(s) for s in slots] for day, slots in hours.items() if slots}
     calendar.india_holidays = india_holidays
     calendar.state_holidays = state_holidays
@@ -179,15 +182,15 @@ def create_policy(fields: dict) -> SlaPolicy:
     if fields.get("category"):
         category = db.session.scalar(sa.select(Category).where(Category.slug == fields["category"]))
         if category is None:
-            errors["category"] = "unknown category"
+            errors["category"] = N_("unknown category")
     if fields.get("state"):
         state = db.session.scalar(sa.select(State).where(State.code == fields["state"]))
         if state is None:
-            errors["state"] = "unknown state"
+            errors["state"] = N_("unknown state")
     if calendar_named(fields["calendar"]) is None:
-        errors["calendar"] = "unknown calendar"
+        errors["calendar"] = N_("unknown calendar")
     if db.session.scalar(sa.select(SlaPolicy.id).where(SlaPolicy.name == fields["name"])):
-        errors["name"] = "already in use"
+        errors["name"] = N_("already in use")
     if not errors and db.session.scalar(
         sa.select(SlaPolicy.id).where(
             SlaPolicy.priority == fields["priority"],
@@ -197,9 +200,9 @@ def create_policy(fields: dict) -> SlaPolicy:
             SlaPolicy.state_code.is_(None) if state is None else SlaPolicy.state_code == state.code,
         )
     ):
-        errors["priority"] = "a policy for this priority, category and state exists"
+        errors["priority"] = N_("a policy for this priority, category and state exists")
     if errors:
-        raise ValidationFailed("The policy has invalid fields.", errors)
+        raise ValidationFailed(N_("The policy has invalid fields."), errors)
     policy = SlaPolicy(
         name=fields["name"],
         priority=fields["priority"],

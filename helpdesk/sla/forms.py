@@ -7,10 +7,13 @@ form's field names, ready to show next to each field.
 import re
 from collections.abc import Mapping
 
+from flask_babel import gettext
 from pydantic import BaseModel, ValidationError
 
-from helpdesk.errors import field_errors_from_pydantic
+from helpdesk.i18n import N_, validation
+from helpdesk.i18n.labels import field_label
 from helpdesk.sla.schemas import CalendarUpdate, HolidayIn, PolicyCreate, PolicyUpdate
+from helpdesk.validation import ascii_int
 
 MINUTE_FIELDS = (
     "first_response_minutes",
@@ -19,7 +22,16 @@ MINUTE_FIELDS = (
     "mentor_response_minutes",
 )
 FLAGS = ("raise_priority_on_breach", "escalate_on_breach")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: shown in the page's language (templates translate them with |t)
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 _SLOT = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
 
 
@@ -35,7 +47,7 @@ def _validate(model: type[BaseModel], data: dict, errors: dict[str, str]):
     try:
         result = model.model_validate(data)
     except ValidationError as exc:
-        for loc, why in field_errors_from_pydantic(exc).items():
+        for loc, why in validation.form_errors(exc).items():
             errors.setdefault(loc, why)
         return None, errors
     return (None, errors) if errors else (result, {})
@@ -47,10 +59,17 @@ def policy_from_form(form: Mapping, *, create: bool):
     errors: dict[str, str] = {}
     for name in MINUTE_FIELDS:
         value = _text(form, name)
-        if not value.isdigit():
-            errors[name] = "required" if not value else "a whole number of minutes"
+        minutes = ascii_int(value)
+        if minutes is None:
+            errors[name] = (
+                validation.required(name)
+                if not value
+                else gettext(
+                    "%(field)s must be a whole number of minutes.", field=field_label(name)
+                )
+            )
         else:
-            data[name] = int(value)
+            data[name] = minutes
     data["calendar"] = _text(form, "calendar")
     data |= {flag: _checked(form, flag) for flag in FLAGS}
     if create:
@@ -60,7 +79,9 @@ def policy_from_form(form: Mapping, *, create: bool):
             "category": _text(form, "category") or None,
             "state": _text(form, "state") or None,
         }
-        errors |= {name: "required" for name in ("name", "priority") if not data[name]}
+        errors |= {
+            name: validation.required(name) for name in ("name", "priority") if not data[name]
+        }
         return _validate(PolicyCreate, data, errors)
     return _validate(PolicyUpdate, data, errors)
 
@@ -80,7 +101,7 @@ def calendar_from_form(form: Mapping):
         for part in filter(None, (p.strip() for p in _text(form, f"hours_{day}").split(","))):
             match = _SLOT.match(part)
             if match is None:
-                errors[f"hours_{day}"] = "write slots as 09:00-13:00, 14:00-18:00"
+                errors[f"hours_{day}"] = N_("write slots as 09:00-13:00, 14:00-18:00")
                 break
             slots.append([t.zfill(5) for t in match.groups()])
         hours[str(day)] = slots
@@ -100,7 +121,7 @@ def calendar_errors_for_form(fields: Mapping[str, str]) -> dict[str, str]:
 def holiday_from_form(form: Mapping):
     errors: dict[str, str] = {}
     if not _text(form, "day"):
-        errors["day"] = "required"
+        errors["day"] = validation.required("day")
     return _validate(
         HolidayIn, {"day": _text(form, "day") or None, "name": _text(form, "name")}, errors
     )

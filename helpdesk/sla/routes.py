@@ -7,12 +7,14 @@ the open tickets a change affects) inside a unit of work, and render.
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext, ngettext
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import State
+from helpdesk.i18n import N_
 from helpdesk.sla import configuration, forms, policies
 from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.tickets.models import PRIORITIES, Category
@@ -33,7 +35,7 @@ def _may_change() -> None:
 def _get_or_404(model, object_id: int):
     found = db.session.get(model, object_id)
     if found is None:
-        raise NotFound("No such SLA setting.")
+        raise NotFound(N_("No such SLA setting."))
     return found
 
 
@@ -88,7 +90,10 @@ def new_policy():
                 errors = exc.fields
             else:
                 flash(
-                    f"Policy “{policy.name}” added; it applies to tickets created from now on.",
+                    gettext(
+                        "Policy “%(name)s” added; it applies to tickets created from now on.",
+                        name=policy.name,
+                    ),
                     "success",
                 )
                 return redirect(url_for("sla_admin.index"))
@@ -97,7 +102,7 @@ def new_policy():
     ), 422 if errors else 200
 
 
-@bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
+@bp.route("/policies/<id:policy_id>", methods=["GET", "POST"])
 @login_required
 def edit_policy(policy_id: int):
     _may_change()
@@ -107,18 +112,26 @@ def edit_policy(policy_id: int):
     if request.method == "POST":
         data, errors = forms.policy_from_form(request.form, create=False)
         if data is not None and configuration.calendar_named(data.calendar) is None:
-            data, errors = None, {"calendar": "unknown calendar"}
+            data, errors = None, {"calendar": N_("unknown calendar")}
         if data is not None:
             with unit_of_work():
                 count = configuration.update_policy(policy, data.model_dump(), now=utcnow())
-            flash(f"Policy “{policy.name}” saved; {count} open ticket(s) recomputed.", "success")
+            flash(
+                ngettext(
+                    "Policy “%(name)s” saved; %(num)s open ticket recomputed.",
+                    "Policy “%(name)s” saved; %(num)s open tickets recomputed.",
+                    count,
+                    name=policy.name,
+                ),
+                "success",
+            )
             return redirect(url_for("sla_admin.index"))
     return render_template(
         "sla/policy.html", policy=policy, values=values, errors=errors, **_choices()
     ), 422 if errors else 200
 
 
-@bp.post("/calendars/<int:calendar_id>")
+@bp.post("/calendars/<id:calendar_id>")
 @login_required
 def edit_calendar(calendar_id: int):
     _may_change()
@@ -132,13 +145,19 @@ def edit_calendar(calendar_id: int):
             errors = forms.calendar_errors_for_form(exc.fields)
         else:
             flash(
-                f"Calendar “{calendar.name}” saved; {count} open ticket(s) recomputed.", "success"
+                ngettext(
+                    "Calendar “%(name)s” saved; %(num)s open ticket recomputed.",
+                    "Calendar “%(name)s” saved; %(num)s open tickets recomputed.",
+                    count,
+                    name=calendar.name,
+                ),
+                "success",
             )
             return redirect(url_for("sla_admin.index"))
     return _index({calendar.id: errors}, {calendar.id: request.form}, 422)
 
 
-@bp.post("/calendars/<int:calendar_id>/holidays")
+@bp.post("/calendars/<id:calendar_id>/holidays")
 @login_required
 def add_holiday(calendar_id: int):
     _may_change()
@@ -151,12 +170,19 @@ def add_holiday(calendar_id: int):
         except ValidationFailed as exc:
             errors = exc.fields
         else:
-            flash(f"{data.day:%d %b %Y} is now a holiday in “{calendar.name}”.", "success")
+            flash(
+                gettext(
+                    "%(day)s is now a holiday in “%(name)s”.",
+                    day=format_date(data.day, "d MMM y"),
+                    name=calendar.name,
+                ),
+                "success",
+            )
             return redirect(url_for("sla_admin.index"))
     return _index({calendar.id: errors}, {calendar.id: request.form}, 422)
 
 
-@bp.post("/holidays/<int:holiday_id>/delete")
+@bp.post("/holidays/<id:holiday_id>/delete")
 @login_required
 def remove_holiday(holiday_id: int):
     _may_change()
@@ -164,5 +190,12 @@ def remove_holiday(holiday_id: int):
     day, name = holiday.day, holiday.calendar.name
     with unit_of_work():
         configuration.remove_holiday(holiday, now=utcnow())
-    flash(f"{day:%d %b %Y} is a working day again in “{name}”.", "success")
+    flash(
+        gettext(
+            "%(day)s is a working day again in “%(name)s”.",
+            day=format_date(day, "d MMM y"),
+            name=name,
+        ),
+        "success",
+    )
     return redirect(url_for("sla_admin.index"))

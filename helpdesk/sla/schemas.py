@@ -2,12 +2,12 @@
 pages, so a rule holds in both."""
 
 import re
-from datetime import date
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator
 
 from helpdesk.tickets.schemas import Priority, Strict
+from helpdesk.validation import Day
 
 Minutes = Field(default=None, gt=0, le=366 * 24 * 60)
 CalendarName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
@@ -62,5 +62,5 @@ class CalendarUpdate(Strict):
 
 
 class HolidayIn(Strict):
-    day: Annotated[date, Field(strict=False)]
+    day: Day
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] = ""

@@ -13,7 +13,7 @@ from helpdesk.tickets.assignment import claim
 from helpdesk.tickets.escalation import EscalationIn, escalate
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
-from helpdesk.tickets.serializers import message_to_dict, ticket_to_dict
+from helpdesk.tickets.serializers import message_to_dict, ticket_to_dict, tickets_to_dicts
 
 LIST_FILTERS = {
     "status": "a status, a comma-separated list, or 'open' for every open status",
@@ -90,7 +90,7 @@ def get_tickets():
     result = queries.list_tickets(viewer, filters, page, per_page)
     return jsonify(
         {
-            "items": [ticket_to_dict(t, viewer) for t in result.items],
+            "items": tickets_to_dicts(result.items, viewer),
             "page": result.page,
             "per_page": result.per_page,
             "total": result.total,
@@ -98,7 +98,7 @@ def get_tickets():
     )
 
 
-@api_v1.get("/tickets/<int:ticket_id>")
+@api_v1.get("/tickets/<id:ticket_id>")
 @endpoint(summary="A ticket with its messages", tag="tickets")
 def get_ticket(ticket_id: int):
     """BRC staff never see internal notes; another block's ticket is a 404."""
@@ -107,7 +107,7 @@ def get_ticket(ticket_id: int):
     return jsonify(ticket_to_dict(ticket, viewer, with_messages=True))
 
 
-@api_v1.post("/tickets/<int:ticket_id>/messages")
+@api_v1.post("/tickets/<id:ticket_id>/messages")
 @endpoint(
     summary="Reply, or add an internal note",
     body=MessageCreate,
@@ -122,7 +122,7 @@ def post_message(ticket_id: int):
     return jsonify(message_to_dict(message)), 201
 
 
-@api_v1.patch("/tickets/<int:ticket_id>")
+@api_v1.patch("/tickets/<id:ticket_id>")
 @endpoint(
     summary="Change status, priority, category, assignee, language or block",
     body=TicketUpdate,
@@ -139,7 +139,7 @@ def patch_ticket(ticket_id: int):
     return jsonify(ticket_to_dict(ticket, viewer))
 
 
-@api_v1.post("/tickets/<int:ticket_id>/escalate")
+@api_v1.post("/tickets/<id:ticket_id>/escalate")
 @endpoint(
     summary="Escalate to a mentor",
     body=EscalationIn,
@@ -155,7 +155,7 @@ def post_escalation(ticket_id: int):
     return jsonify(ticket_to_dict(ticket, viewer))
 
 
-@api_v1.post("/tickets/<int:ticket_id>/claim")
+@api_v1.post("/tickets/<id:ticket_id>/claim")
 @endpoint(
     summary="Claim a ticket: become its assignee if nobody is",
     responses={200: "The ticket, assigned to you", 409: "Someone else holds it"},

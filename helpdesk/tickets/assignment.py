@@ -14,6 +14,7 @@ from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.errors import Conflict
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services import _set_assignee
 from helpdesk.tickets.unit_of_work import unit_of_work
@@ -49,7 +50,11 @@ def claim(ticket: Ticket, actor: User, *, now: datetime | None = None) -> Ticket
     if ticket.assignee_id == actor.id:
         return ticket
     if not ticket.is_open:
-        raise Conflict(f"A {ticket.status} ticket cannot be claimed.", {"status": ticket.status})
+        raise Conflict(
+            N_("A %(status)s ticket cannot be claimed."),
+            {"status": ticket.status},
+            params={"status": ticket.status},
+        )
     now = now or utcnow()
     try:
         with unit_of_work():
@@ -62,7 +67,9 @@ def claim(ticket: Ticket, actor: User, *, now: datetime | None = None) -> Ticket
             return ticket
         owner = ticket.assignee.name if ticket.assignee else "someone else"
         raise Conflict(
-            f"Already claimed by {owner}.", {"assignee": f"claimed by {owner}"}
+            N_("Already claimed by %(owner)s."),
+            {"assignee": f"claimed by {owner}"},
+            params={"owner": owner},
         ) from None
     return ticket
 

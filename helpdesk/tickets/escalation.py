@@ -6,23 +6,24 @@ then the one escalated to longest ago, so equals take turns.
 """
 
 import sqlalchemy as sa
-from pydantic import Field
 
 from helpdesk import signals
 from helpdesk.agents.models import User
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.tickets.models import Message, Ticket
 from helpdesk.tickets.routing import least_loaded_in_turn
 from helpdesk.tickets.schemas import Strict
 from helpdesk.tickets.services import TRANSITIONS, _set_status, record_event, unit_of_work
 from helpdesk.timeutil import utcnow
+from helpdesk.validation import Id, text
 
 
 class EscalationIn(Strict):
     #: user id of the mentor; omitted means routing picks one
-    mentor: int | None = None
-    reason: str = Field(min_length=1, max_length=2000)
+    mentor: Id | None = None
+    reason: text(1, 2000)
 
 
 def mentor_fits(mentor: User, ticket: Ticket) -> bool:
@@ -58,20 +59,26 @@ def escalate(ticket: Ticket, actor: User, data: EscalationIn) -> Ticket:
     """Hand ``ticket`` to a mentor (named or routed) with the reason as an internal note;
     ``ticket-escalated`` tells the mentor (live, and in their tray)."""
     if "escalated" not in TRANSITIONS[ticket.status]:
-        raise Conflict(f"A {ticket.status} ticket cannot be escalated.", {"status": ticket.status})
+        raise Conflict(
+            N_("A %(status)s ticket cannot be escalated."),
+            {"status": ticket.status},
+            params={"status": ticket.status},
+        )
     if ticket.block is None:
         # Mentors see their states' tickets: one without a block is staff's only.
-        raise Conflict("Triage the ticket into its block first.", {"block": "not triaged yet"})
+        raise Conflict(
+            N_("Triage the ticket into its block first."), {"block": N_("not triaged yet")}
+        )
     if data.mentor is not None:
         mentor = db.session.get(User, data.mentor)
         if mentor is None or mentor.role != "mentor" or not mentor.active:
-            raise ValidationFailed("Not a mentor.", {"mentor": "not an active mentor"})
+            raise ValidationFailed(N_("Not a mentor."), {"mentor": N_("not an active mentor")})
     else:
         mentor = pick_mentor(ticket)
         if mentor is None:
             raise Conflict(
-                "No mentor covers this category, language and state; name one.",
-                {"mentor": "no fitting mentor"},
+                N_("No mentor covers this category, language and state; name one."),
+                {"mentor": N_("no fitting mentor")},
             )
     with unit_of_work():
         old = ticket.mentor.email if ticket.mentor else None

@@ -7,13 +7,17 @@ form's field names, ready to show next to each field.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from pydantic import BaseModel, ValidationError
 
-from helpdesk.errors import DomainError, field_errors_from_pydantic
+from helpdesk.errors import DomainError
+from helpdesk.i18n import validation
+from helpdesk.i18n.errors import error_message
 from helpdesk.tickets import services
 from helpdesk.tickets.escalation import EscalationIn
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
+from helpdesk.validation import id_or_text
 
 #: pydantic error location → the form field that shows it
 FORM_FIELDS = {
@@ -30,12 +34,13 @@ def _text(form: Mapping, name: str) -> str:
 
 
 def form_errors(exc: ValidationError, form: Mapping) -> dict[str, str]:
-    """pydantic's reasons keyed by form field; an empty field simply reads "required"."""
-    errors: dict[str, str] = {}
-    for loc, message in field_errors_from_pydantic(exc).items():
-        name = FORM_FIELDS.get(loc, loc)
-        errors.setdefault(name, "required" if not _text(form, name) else message)
-    return errors
+    """Sentences in the page's language keyed by form field; an empty field simply reads
+    "<field> is required"."""
+    errors = validation.form_errors(exc, lambda loc: FORM_FIELDS.get(loc, loc))
+    return {
+        name: validation.required(name) if not _text(form, name) else message
+        for name, message in errors.items()
+    }
 
 
 def _validate(model: type[BaseModel], data: dict, form: Mapping):
@@ -63,7 +68,7 @@ def ticket_create_from_form(
     model, errors = _validate(TicketCreate, data, form)
     if errors and with_block and not data["block"]:
         # create_ticket() would say so too, but only once the rest is valid: say it now.
-        errors.setdefault("block", "required")
+        errors.setdefault("block", validation.required("block"))
     return model, errors
 
 
@@ -80,15 +85,22 @@ def create_ticket_from_form(form: Mapping, user, **options) -> TicketFormResult:
     nothing is written and the result says what to show next to which field."""
     data, errors = ticket_create_from_form(form, **options)
     if errors:
-        return TicketFormResult(None, errors, "Please correct the marked fields.", 422)
+        return TicketFormResult(None, errors, gettext("Please correct the marked fields."), 422)
     try:
         return TicketFormResult(services.create_ticket(data, user), {})
     except DomainError as exc:
-        return TicketFormResult(None, exc.fields, exc.message, exc.status)
+        return TicketFormResult(None, exc.fields, error_message(exc), exc.status)
 
 
-def message_from_form(form: Mapping) -> tuple[MessageCreate | None, dict[str, str]]:
-    data = {"body": _text(form, "body"), "internal": form.get("internal") in ("on", "1", "true")}
+def message_from_form(
+    form: Mapping, *, files: list[str] = ()
+) -> tuple[MessageCreate | None, dict[str, str]]:
+    """``files``: the names of the files sent with the reply; a reply of files alone (a
+    photo of a ledger) says so in its text."""
+    body = _text(form, "body")
+    if not body and files:
+        body = "Sent " + ", ".join(files)
+    data = {"body": body, "internal": form.get("internal") in ("on", "1", "true")}
     return _validate(MessageCreate, data, form)
 
 
@@ -96,8 +108,7 @@ def ticket_update_from_form(form: Mapping) -> tuple[TicketUpdate | None, dict[st
     """Only the fields the form carried are sent, so a mentor's shorter form is not refused."""
     data: dict = {name: _text(form, name) for name in UPDATE_FIELDS if name in form}
     if "assignee" in data:
-        value = data["assignee"]
-        data["assignee"] = int(value) if value.isdigit() else (None if not value else value)
+        data["assignee"] = id_or_text(data["assignee"])
     for name in ("status", "priority", "category", "language", "block"):
         if name in data and not data[name]:
             del data[name]  # "no change" rather than "set to nothing"
@@ -110,6 +121,6 @@ def escalation_from_form(form: Mapping):
     mentor = _text(form, "mentor")
     data = {
         "reason": _text(form, "reason"),
-        "mentor": int(mentor) if mentor.isdigit() else (mentor or None),
+        "mentor": id_or_text(mentor),
     }
     return _validate(EscalationIn, data, form)

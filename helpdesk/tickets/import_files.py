@@ -70,6 +70,8 @@ def _read_json(path: Path) -> list[SourceTicket]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportFileError(f"not a JSON file: {exc}") from exc
+    except RecursionError as exc:
+        raise ImportFileError("not a JSON file: nested too deeply") from exc
     tickets = data.get("tickets") if isinstance(data, dict) else data
     if not isinstance(tickets, list):
         raise ImportFileError('expected {"tickets": [...]} or a list of tickets')

@@ -17,11 +17,12 @@ reply; omitted, or a BRC user of the ticket's block (usually its creator), makes
 requester's.
 """
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, Field, StringConstraints
+from flask import current_app
+from pydantic import AwareDatetime, BeforeValidator, Field
 
 from helpdesk.agents import access
 from helpdesk.agents.models import User
@@ -33,12 +34,21 @@ from helpdesk.tickets.models import Category, Ticket
 from helpdesk.tickets.schemas import Body, MessageCreate, Status, Strict, TicketCreate, TicketUpdate
 from helpdesk.tickets.unit_of_work import refresh_sla_as_of
 from helpdesk.timeutil import utcnow
+from helpdesk.validation import strip_invisible, text
 
 MAX_BATCH = 500
 MAX_EVENTS = 200
 #: ISO 8601 with an offset ("2026-11-21T16:00:00+05:30"); a time without one is refused
 Moment = Annotated[AwareDatetime, Field(strict=False)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+Email = text(3, 254)
+
+
+def _blank_is_none(value):
+    return None if isinstance(value, str) and not strip_invisible(value) else value
+
+
+#: a blank body is no body: fine on a status event, "required" on a reply or a note
+EventBody = Annotated[Body | None, BeforeValidator(_blank_is_none)]
 
 
 class ImportEvent(Strict):
@@ -50,8 +60,8 @@ class ImportEvent(Strict):
     #: who: a user's e-mail. A reply without ``by``, or by BRC staff of the ticket's block,
     #: is the requester's; a staff or mentor e-mail makes it a call-centre reply.
     by: Email | None = None
-    #: the text of a reply or note
-    body: Body | None = None
+    #: the text of a reply or note; a status event's is empty or left out
+    body: EventBody = None
     #: the new status of a status event
     status: Status | None = None
 
@@ -101,7 +111,7 @@ def check_batch(batch: ImportBatch) -> dict[str, str]:
             sa.select(Category.slug).where(Category.slug.in_({t.category for t in batch.tickets}))
         )
     )
-    now = utcnow()
+    now, earliest = utcnow(), earliest_import()
     errors: dict[str, str] = {}
     for i, item in enumerate(batch.tickets):
         where = f"tickets[{i}]"
@@ -115,16 +125,27 @@ def check_batch(batch: ImportBatch) -> dict[str, str]:
         )
         if block is None and (creator is None or creator.role != "brc"):
             errors[f"{where}.block"] = "required" if item.block is None else "unknown block"
+        elif creator is not None and not access.may_open_ticket_in(creator, block):
+            errors[f"{where}.block"] = "outside the states of its mentor creator"
         if item.category not in categories:
             errors[f"{where}.category"] = "unknown category"
         if item.created_at > now:
             errors[f"{where}.created_at"] = "in the future"
-        errors |= _check_history(item, where, users, block)
+        elif item.created_at < earliest:
+            errors[f"{where}.created_at"] = f"before {earliest.date().isoformat()}"
+        errors |= _check_history(item, where, users, block, earliest)
     return errors
 
 
+def earliest_import() -> datetime:
+    """The first moment an imported ticket may be from (``IMPORT_EARLIEST``, a day, UTC):
+    older history is refused rather than replayed through decades of business days."""
+    day = current_app.config.get("IMPORT_EARLIEST") or "2000-01-01"
+    return datetime.combine(date.fromisoformat(str(day)), time(0), UTC)
+
+
 def _check_history(
-    item: ImportTicket, where: str, users: dict[str, User], block: Block | None
+    item: ImportTicket, where: str, users: dict[str, User], block: Block | None, earliest
 ) -> dict[str, str]:
     """Replay the lifecycle on paper: the same status rules the services apply."""
     errors: dict[str, str] = {}
@@ -137,6 +158,8 @@ def _check_history(
             )
         elif event.at > now:
             errors[f"{at}.at"] = "in the future"
+        elif event.at < earliest:
+            errors[f"{at}.at"] = f"before {earliest.date().isoformat()}"
         previous = max(previous, event.at)
         author = users.get(event.by.lower()) if event.by else None
         if event.by and author is None:

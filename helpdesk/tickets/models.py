@@ -8,6 +8,7 @@ from helpdesk.contacts.models import Contact
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block
 from helpdesk.timeutil import UTCDateTime, utcnow
+from helpdesk.validation import as_id
 
 STATUSES = ("new", "open", "pending", "escalated", "resolved", "closed")
 OPEN_STATUSES = ("new", "open", "pending", "escalated")
@@ -106,10 +107,11 @@ class Ticket(db.Model):
 
     @staticmethod
     def id_from_number(text: str) -> int | None:
-        """``KS-000123`` (any case, leading zeros optional) → 123; anything else → None."""
+        """``KS-000123`` (any case, leading zeros optional) → 123; anything else, or a
+        number no ticket can have (``KS-99999999999999999999``), → None."""
         text = text.strip().upper()
-        if text.startswith(NUMBER_PREFIX) and text[len(NUMBER_PREFIX) :].isdigit():
-            return int(text[len(NUMBER_PREFIX) :])
+        if text.startswith(NUMBER_PREFIX):
+            return as_id(text[len(NUMBER_PREFIX) :])
         return None
 
     @property

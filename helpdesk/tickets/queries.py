@@ -8,12 +8,17 @@ from sqlalchemy.orm import joinedload, selectinload
 from helpdesk.agents.access import ticket_visibility
 from helpdesk.agents.models import User
 from helpdesk.contacts.models import Contact
+from helpdesk.contacts.phones import InvalidPhone, normalize_phone
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
+from helpdesk.i18n import N_
 from helpdesk.tickets.models import OPEN_STATUSES, PRIORITIES, STATUSES, Category, Ticket
+from helpdesk.validation import as_id, parse_int
 
 MAX_PER_PAGE = 200
+#: far past any list's end, yet small enough that (page - 1) × per_page fits every database
+MAX_PAGE = 1_000_000
 
 
 @dataclass
@@ -37,21 +42,19 @@ class Page:
 
 
 def parse_paging(page: str | None, per_page: str | None, default: int = 50) -> tuple[int, int]:
+    """``page`` (1 to MAX_PAGE) and ``per_page`` (1 to MAX_PER_PAGE) in ASCII digits;
+    ValidationFailed naming each bad one."""
     errors = {}
     try:
-        page_no = int(page) if page not in (None, "") else 1
-        if page_no < 1:
-            raise ValueError
-    except ValueError:
-        errors["page"], page_no = "must be a whole number of 1 or more", 1
+        page_no = parse_int(page, "page", default=1, minimum=1, maximum=MAX_PAGE)
+    except ValidationFailed as exc:
+        errors |= exc.fields
     try:
-        size = int(per_page) if per_page not in (None, "") else default
-        if not 1 <= size <= MAX_PER_PAGE:
-            raise ValueError
-    except ValueError:
-        errors["per_page"], size = f"must be between 1 and {MAX_PER_PAGE}", default
+        size = parse_int(per_page, "per_page", default=default, minimum=1, maximum=MAX_PER_PAGE)
+    except ValidationFailed as exc:
+        errors |= exc.fields
     if errors:
-        raise ValidationFailed("Invalid paging.", errors)
+        raise ValidationFailed(N_("Invalid paging."), errors)
     return page_no, size
 
 
@@ -62,7 +65,7 @@ def _statuses(value: str) -> list[str]:
     unknown = [s for s in wanted if s not in STATUSES]
     if unknown or not wanted:
         raise ValidationFailed(
-            "Unknown status.", {"status": "must be one of " + ", ".join(STATUSES)}
+            N_("Unknown status."), {"status": "must be one of " + ", ".join(STATUSES)}
         )
     return wanted
 
@@ -75,7 +78,7 @@ def filtered_tickets(viewer: User, filters: TicketFilters) -> sa.Select:
     if filters.priority:
         if filters.priority not in PRIORITIES:
             raise ValidationFailed(
-                "Unknown priority.", {"priority": "must be one of " + ", ".join(PRIORITIES)}
+                N_("Unknown priority."), {"priority": "must be one of " + ", ".join(PRIORITIES)}
             )
         query = query.where(Ticket.priority == filters.priority)
     if filters.block:
@@ -109,7 +112,7 @@ def wants_triage(value: str | None) -> bool:
         return False
     if value in ("1", "true", "yes"):
         return True
-    raise ValidationFailed("Invalid triage filter.", {"triage": "must be 1 or 0"})
+    raise ValidationFailed(N_("Invalid triage filter."), {"triage": N_("must be 1 or 0")})
 
 
 def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:
@@ -117,20 +120,42 @@ def _assignee_clause(viewer: User, value: str) -> sa.ColumnElement[bool]:
         return Ticket.assignee_id == viewer.id
     if value == "none":
         return Ticket.assignee_id.is_(None)
-    if not value.isdigit():
-        raise ValidationFailed("Invalid assignee.", {"assignee": "a user id, 'me' or 'none'"})
-    return Ticket.assignee_id == int(value)
+    user_id = as_id(value)
+    if user_id is None:
+        raise ValidationFailed(
+            N_("Invalid assignee."), {"assignee": N_("a user id, 'me' or 'none'")}
+        )
+    return Ticket.assignee_id == user_id
 
 
 def _text_clause(q: str) -> sa.ColumnElement[bool]:
+    """A ticket number; else words in the subject or description, the requester's name or
+    phone (any written form, matched exactly as E.164), or the block's name."""
     q = q.strip()[:200]
     ticket_id = Ticket.id_from_number(q)
     if ticket_id is not None:
         return Ticket.id == ticket_id
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return sa.or_(
-        Ticket.subject.ilike(pattern, escape="\\"), Ticket.description.ilike(pattern, escape="\\")
-    )
+    clauses = [
+        Ticket.subject.ilike(pattern, escape="\\"),
+        Ticket.description.ilike(pattern, escape="\\"),
+    ]
+    try:
+        phone = normalize_phone(q)
+    except InvalidPhone:
+        phone = None
+    # Contacts and blocks are searched in their own tables: the scan of tickets then tests
+    # ids against those small sets (hashed subplans on PostgreSQL) instead of joining.
+    if phone:  # a phone number is nobody's name: one lookup in the unique phone index
+        clauses.append(Ticket.requester_id.in_(sa.select(Contact.id).where(Contact.phone == phone)))
+    else:
+        clauses += [
+            Ticket.requester_id.in_(
+                sa.select(Contact.id).where(Contact.name.ilike(pattern, escape="\\"))
+            ),
+            Ticket.block_id.in_(sa.select(Block.id).where(Block.name.ilike(pattern, escape="\\"))),
+        ]
+    return sa.or_(*clauses)
 
 
 def list_tickets(viewer: User, filters: TicketFilters, page: int, per_page: int) -> Page:

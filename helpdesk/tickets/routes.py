@@ -5,6 +5,7 @@ Views only parse, authorize, call the ticket services and render; every rule liv
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from helpdesk import signals
@@ -13,10 +14,12 @@ from helpdesk.agents.models import STAFF_ROLES
 from helpdesk.agents.services import assignable_users
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.geography.services import block_choices, states_with_blocks
+from helpdesk.i18n.errors import error_message
 from helpdesk.tickets import escalation, forms, queries, services
 from helpdesk.tickets.assignment import claim as claim_ticket
 from helpdesk.tickets.models import CHANNELS, OPEN_STATUSES, PRIORITIES, STATUSES, Ticket
 from helpdesk.tickets.serializers import visible_events, visible_messages
+from helpdesk.tickets.unit_of_work import unit_of_work
 from helpdesk.timeutil import utcnow
 
 bp = Blueprint("tickets", __name__)
@@ -108,7 +111,7 @@ def new():
     if result.ticket is None:
         return _render_new(request.form.to_dict(), result.errors, result.message, result.status)
     ticket = result.ticket
-    flash(f"Ticket {ticket.number} logged.", "success")
+    flash(gettext("Ticket %(number)s logged.", number=ticket.number), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
@@ -171,52 +174,69 @@ def _panels(ticket: Ticket, viewer) -> dict:
     return context
 
 
-@bp.get("/tickets/<int:ticket_id>")
+@bp.get("/tickets/<id:ticket_id>")
 @login_required
 def show(ticket_id: int):
     return render_ticket(access.visible_ticket_or_404(current_user, ticket_id))
 
 
-@bp.post("/tickets/<int:ticket_id>/messages")
+@bp.post("/tickets/<id:ticket_id>/messages")
 @login_required
 def reply(ticket_id: int):
     ticket = access.visible_ticket_or_404(current_user, ticket_id)
     values = request.form.to_dict()
-    data, errors = forms.message_from_form(request.form)
+    files = [f for f in request.files.getlist("file") if f.filename]
+    data, errors = forms.message_from_form(request.form, files=[f.filename for f in files])
     if errors:
         return render_ticket(
-            ticket, reply=values, reply_errors=errors, message="The reply is empty.", status=422
+            ticket,
+            reply=values,
+            reply_errors=errors,
+            message=gettext("The reply is empty."),
+            status=422,
         )
     try:
-        services.add_message(ticket, current_user, data, channel="web")
+        # The reply and what other features keep from the form (its files) commit together.
+        with unit_of_work():
+            message = services.add_message(ticket, current_user, data, channel="web")
+            signals.reply_posted.send(
+                ticket, message=message, viewer=current_user, files=request.files
+            )
     except DomainError as exc:
         return render_ticket(
-            ticket, reply=values, reply_errors=exc.fields, message=exc.message, status=exc.status
+            ticket,
+            reply=values,
+            reply_errors=exc.fields,
+            message=error_message(exc),
+            status=exc.status,
         )
-    flash("Internal note added." if data.internal else "Reply sent.", "success")
+    flash(gettext("Internal note added.") if data.internal else gettext("Reply sent."), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#thread-end")
 
 
-@bp.post("/tickets/<int:ticket_id>/update")
+@bp.post("/tickets/<id:ticket_id>/update")
 @login_required
 def update(ticket_id: int):
     ticket = access.visible_ticket_or_404(current_user, ticket_id)
     data, errors = forms.ticket_update_from_form(request.form)
     if errors:
         return render_ticket(
-            ticket, update_errors=errors, message="The change has invalid fields.", status=422
+            ticket,
+            update_errors=errors,
+            message=gettext("The change has invalid fields."),
+            status=422,
         )
     try:
         services.update_ticket(ticket, current_user, data)
     except DomainError as exc:
         return render_ticket(
-            ticket, update_errors=exc.fields, message=exc.message, status=exc.status
+            ticket, update_errors=exc.fields, message=error_message(exc), status=exc.status
         )
-    flash("Ticket updated.", "success")
+    flash(gettext("Ticket updated."), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
-@bp.post("/tickets/<int:ticket_id>/claim")
+@bp.post("/tickets/<id:ticket_id>/claim")
 @login_required
 def claim(ticket_id: int):
     """The "Claim" button of the ticket page and of queue rows; opens the ticket after."""
@@ -226,13 +246,13 @@ def claim(ticket_id: int):
     except DomainError as exc:
         if exc.status != 409:
             raise
-        flash(exc.message, "error")
+        flash(error_message(exc), "error")
     else:
-        flash(f"You hold {ticket.number} now.", "success")
+        flash(gettext("You hold %(number)s now.", number=ticket.number), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 
-@bp.post("/tickets/<int:ticket_id>/escalate")
+@bp.post("/tickets/<id:ticket_id>/escalate")
 @login_required
 def escalate(ticket_id: int):
     ticket = access.visible_ticket_or_404(current_user, ticket_id)
@@ -244,7 +264,7 @@ def escalate(ticket_id: int):
             ticket,
             escalate_values=values,
             escalate_errors=errors,
-            message="The escalation has invalid fields.",
+            message=gettext("The escalation has invalid fields."),
             status=422,
         )
     try:
@@ -254,10 +274,10 @@ def escalate(ticket_id: int):
             ticket,
             escalate_values=values,
             escalate_errors=exc.fields,
-            message=exc.message,
+            message=error_message(exc),
             status=exc.status,
         )
-    flash(f"Escalated to {ticket.mentor.name}.", "success")
+    flash(gettext("Escalated to %(name)s.", name=ticket.mentor.name), "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
 

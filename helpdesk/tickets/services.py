@@ -24,6 +24,7 @@ from helpdesk.contacts.services import find_or_create_contact, place_contact
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District
+from helpdesk.i18n import N_
 from helpdesk.tickets.models import Category, Message, Ticket, TicketEvent
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
 from helpdesk.tickets.unit_of_work import touch, unit_of_work
@@ -90,16 +91,18 @@ def create_ticket(
     elif data.block is None:
         block = None
         if not from_gateway:
-            errors["block"] = "required"
+            errors["block"] = N_("required")
     else:
         block = block_by_code(data.block)
         if block is None:
-            errors["block"] = "unknown block"
+            errors["block"] = N_("unknown block")
     category = category_by_slug(data.category)
     if category is None:
-        errors["category"] = "unknown category"
+        errors["category"] = N_("unknown category")
     if errors:
-        raise ValidationFailed("The ticket has invalid fields.", errors)
+        raise ValidationFailed(N_("The ticket has invalid fields."), errors)
+    if actor is not None:
+        access.require_block_in_reach(actor, block)
 
     with unit_of_work():
         ticket = Ticket(
@@ -157,9 +160,9 @@ def add_message(
     """Add a reply or internal note. A requester-side reply reopens a pending or resolved
     ticket; the first public reply by an agent or mentor is the ticket's first response."""
     if data.internal and (author is None or not access.may_write_internal_notes(author)):
-        raise Forbidden("Only call-centre staff and mentors write internal notes.")
+        raise Forbidden(N_("Only call-centre staff and mentors write internal notes."))
     if ticket.status == "closed":
-        raise Conflict("This ticket is closed; raise a new ticket instead.")
+        raise Conflict(N_("This ticket is closed; raise a new ticket instead."))
     now = now or utcnow()
     with unit_of_work():
         message = Message(
@@ -230,20 +233,20 @@ def update_ticket(
     if "block" in sent:
         block = block_by_code(data.block) if data.block else None
         if block is None:
-            errors["block"] = "unknown block" if data.block else "may not be null"
+            errors["block"] = N_("unknown block") if data.block else "may not be null"
     if "category" in sent:
         category = category_by_slug(data.category) if data.category else None
         if category is None:
-            errors["category"] = "unknown category"
+            errors["category"] = N_("unknown category")
     if "assignee" in sent and data.assignee is not None:
         assignee = db.session.get(User, data.assignee)
         if assignee is None or not assignee.active or assignee.role not in STAFF_ROLES:
-            errors["assignee"] = "not an active agent, manager or admin"
+            errors["assignee"] = N_("not an active agent, manager or admin")
     for field in ("status", "priority", "language"):
         if field in sent and getattr(data, field) is None:
-            errors[field] = "may not be null"
+            errors[field] = N_("may not be null")
     if errors:
-        raise ValidationFailed("The change has invalid fields.", errors)
+        raise ValidationFailed(N_("The change has invalid fields."), errors)
     if "status" in sent and data.status != ticket.status:
         _check_transition(ticket, data.status)
 
@@ -287,13 +290,14 @@ def _move_to_block(ticket: Ticket, actor: User, block: Block, *, now: datetime) 
 def _check_transition(ticket: Ticket, new_status: str) -> None:
     if new_status not in TRANSITIONS[ticket.status]:
         raise Conflict(
-            f"A {ticket.status} ticket cannot become {new_status}.",
+            N_("A %(status)s ticket cannot become %(new_status)s."),
             {"status": f"not allowed from {ticket.status}"},
+            params={"status": ticket.status, "new_status": new_status},
         )
     if new_status == "escalated" and ticket.mentor_id is None:
         raise Conflict(
-            "Escalate the ticket to a mentor instead of setting the status.",
-            {"status": "use the escalate action"},
+            N_("Escalate the ticket to a mentor instead of setting the status."),
+            {"status": N_("use the escalate action")},
         )
 
 

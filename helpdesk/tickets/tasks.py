@@ -15,7 +15,9 @@ ACKNOWLEDGEMENTS = {
 @jobs.task("tickets.acknowledge")
 def acknowledge(ticket_id: int) -> None:
     """Tell the requester their query is logged, once, in their language where we can."""
-    ticket = db.session.get(Ticket, ticket_id)
+    # The row lock makes a second run that overlaps this one (a retry while the first still
+    # commits) wait, then see the first one's acknowledgement.
+    ticket = db.session.get(Ticket, ticket_id, with_for_update=True)
     if ticket is None or any(m.automatic for m in ticket.messages):
         return
     template = ACKNOWLEDGEMENTS.get(ticket.language, ACKNOWLEDGEMENTS["en"])

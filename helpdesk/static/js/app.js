@@ -49,30 +49,30 @@
     function render(data) {
       var person = data.contacts[0] || data.users[0];
       if (!person) {
-        show("unknown", [el("span", {}, "New caller: no record of " + data.phone + " yet.")]);
+        show("unknown", [el("span", {}, t("New caller: no record of {phone} yet.", { phone: data.phone }))]);
         return;
       }
       prefill(nameInput, person.name);
       prefill(blockInput, person.block);
-      var nodes = [el("h3", {}, "Known caller: " + person.name + (person.block ? " · " + person.block : ""))];
+      var nodes = [el("h3", {}, t("Known caller: {name}", { name: person.name }) + (person.block ? " · " + person.block : ""))];
       // The same number may be on file in several blocks, one contact in each.
       data.contacts.slice(1).forEach(function (c) {
-        nodes.push(el("div", { "class": "muted" }, "Also on file: " + c.name + (c.block ? " · " + c.block : " · no block yet")));
+        nodes.push(el("div", { "class": "muted" }, t("Also on file: {name}", { name: c.name }) + " · " + (c.block || t("no block yet"))));
       });
       data.users.forEach(function (u) {
-        nodes.push(el("div", { "class": "muted" }, u.name + " has a login (" + u.role + ")"));
+        nodes.push(el("div", { "class": "muted" }, t("{name} has a login ({role})", { name: u.name, role: t("role:" + u.role) })));
       });
       if (data.open_tickets.length) {
         var list = el("ul");
         data.open_tickets.forEach(function (t) {
           var li = el("li");
           li.appendChild(el("a", { href: ticketUrl + t.id }, t.number));
-          li.appendChild(document.createTextNode(" " + t.subject + " · " + t.status));
+          li.appendChild(document.createTextNode(" " + t.subject + " · " + window.t(t.status.charAt(0).toUpperCase() + t.status.slice(1))));
           list.appendChild(li);
         });
-        nodes.push(el("strong", {}, data.open_tickets.length + " open ticket(s):"), list);
+        nodes.push(el("strong", {}, tn("{n} open ticket:", "{n} open tickets:", data.open_tickets.length)), list);
       } else {
-        nodes.push(el("div", { "class": "muted" }, "No open tickets."));
+        nodes.push(el("div", { "class": "muted" }, t("No open tickets.")));
       }
       show("known", nodes);
     }
@@ -147,15 +147,15 @@
       list.replaceChildren.apply(list, items.map(function (item) {
         var li = el("li");
         var link = el("a", { href: articleUrl + item.id, target: "_blank", rel: "noopener" }, item.title);
-        link.appendChild(el("span", { "class": "visually-hidden" }, " (opens in a new tab)"));
+        link.appendChild(el("span", { "class": "visually-hidden" }, t(" (opens in a new tab)")));
         var snippet = el("p", { "class": "snippet" });
         snippet.replaceChildren.apply(snippet, snippetNodes(item.snippet));
         li.append(link, snippet);
         return li;
       }));
-      if (!items.length) say("No article matches yet. Keep typing, or log the ticket.");
-      else say(items.length + (items.length === 1 ? " article" : " articles") +
-               " may answer this. Each opens in a new tab.");
+      if (!items.length) say(t("No article matches yet. Keep typing, or log the ticket."));
+      else say(tn("{n} article may answer this. Each opens in a new tab.",
+                  "{n} articles may answer this. Each opens in a new tab.", items.length));
     }
 
     function suggest() {
@@ -181,12 +181,12 @@
         return res.json();
       }).then(function (body) {
         if (key !== lastKey) return;  // still typing: a newer request is on its way
-        if (body.degraded) { list.replaceChildren(); say("Suggestions are unavailable while search is being rebuilt."); return; }
+        if (body.degraded) { list.replaceChildren(); say(t("Suggestions are unavailable while search is being rebuilt.")); return; }
         render(body.items || []);
       }).catch(function (err) {
         if (err.name === "AbortError") return;
         lastKey = null;
-        say("Suggestions could not be loaded just now.");
+        say(t("Suggestions could not be loaded just now."));
       });
     }
 

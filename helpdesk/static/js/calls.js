@@ -15,11 +15,11 @@
   }
 
   function callerName(data) {
-    return data.caller_name || "Unknown caller";
+    return data.caller_name || t("Unknown caller");
   }
 
   function closeButton(card) {
-    var close = el("button", { type: "button", "class": "btn btn-ghost btn-sm call-close", "aria-label": "Dismiss" }, "×");
+    var close = el("button", { type: "button", "class": "btn btn-ghost btn-sm call-close", "aria-label": t("Dismiss") }, "×");
     close.addEventListener("click", function () { card.remove(); });
     return close;
   }
@@ -45,12 +45,12 @@
   socket.on("call.incoming", function (data) {
     var card = el("section", { role: "status" });
     card.appendChild(closeButton(card));
-    card.appendChild(el("p", { "class": "call-kind" }, "Incoming call"));
+    card.appendChild(el("p", { "class": "call-kind" }, t("Incoming call")));
     card.appendChild(el("strong", { "class": "call-caller" }, callerName(data)));
     card.appendChild(el("span", { "class": "call-number" }, " " + data.from));
     var tickets = data.open_tickets || [];
     card.appendChild(el("p", { "class": "muted" },
-      tickets.length ? tickets.length + " open ticket" + (tickets.length === 1 ? "" : "s") + ":" : "No open tickets."));
+      tickets.length ? tn("{n} open ticket:", "{n} open tickets:", tickets.length) : t("No open tickets.")));
     if (tickets.length) card.appendChild(ticketList(tickets));
     replace("incoming", data.call_id, card);
     // Someone else may answer it: the toast goes by itself after a minute.
@@ -65,19 +65,19 @@
   });
 
   socket.on("call.screenpop", function (data) {
-    var card = el("section", { role: "alertdialog", "aria-label": "Call from " + callerName(data), "class": "call-screenpop" });
+    var card = el("section", { role: "alertdialog", "aria-label": t("Call from {name}", { name: callerName(data) }), "class": "call-screenpop" });
     card.appendChild(closeButton(card));
-    card.appendChild(el("p", { "class": "call-kind" }, "On the line"));
+    card.appendChild(el("p", { "class": "call-kind" }, t("On the line")));
     card.appendChild(el("strong", { "class": "call-caller" }, callerName(data)));
     card.appendChild(el("span", { "class": "call-number" }, " " + data.from));
     var actions = el("p", { "class": "call-actions" });
     if (data.ticket) {
-      card.appendChild(el("p", {}, "Latest open ticket: " + data.ticket.number + " · " + data.ticket.subject));
-      actions.appendChild(el("a", { "class": "btn btn-primary call-open-ticket", href: data.ticket.url }, "Open " + data.ticket.number));
-      actions.appendChild(el("a", { "class": "btn btn-ghost call-new-ticket", href: data.new_ticket_url }, "Log a new call"));
+      card.appendChild(el("p", {}, t("Latest open ticket: {number} · {subject}", { number: data.ticket.number, subject: data.ticket.subject })));
+      actions.appendChild(el("a", { "class": "btn btn-primary call-open-ticket", href: data.ticket.url }, t("Open {number}", { number: data.ticket.number })));
+      actions.appendChild(el("a", { "class": "btn btn-ghost call-new-ticket", href: data.new_ticket_url }, t("Log a new call")));
     } else {
-      card.appendChild(el("p", {}, "No open ticket for this caller."));
-      actions.appendChild(el("a", { "class": "btn btn-primary call-new-ticket", href: data.new_ticket_url }, "Log this call"));
+      card.appendChild(el("p", {}, t("No open ticket for this caller.")));
+      actions.appendChild(el("a", { "class": "btn btn-primary call-new-ticket", href: data.new_ticket_url }, t("Log this call")));
     }
     card.appendChild(actions);
     replace("screenpop", data.call_id, card);

@@ -70,7 +70,7 @@
     return node;
   }
 
-  function cap(word) { return word ? word.charAt(0).toUpperCase() + word.slice(1) : ""; }
+  function cap(word) { return word ? t(word.charAt(0).toUpperCase() + word.slice(1)) : ""; }
 
   function buildRow(t) {
     var sla = t.sla || {};
@@ -81,21 +81,21 @@
       "data-resolved": sla.resolved_at || "", "data-breached": (sla.breached || []).join(","),
       "data-paused": sla.paused ? "true" : "false", "data-triage": t.block ? "false" : "true"
     });
-    var main = el("td", { "class": "cell-main", "data-label": "Ticket" });
+    var main = el("td", { "class": "cell-main", "data-label": window.t("Ticket") });
     var link = el("a", { "class": "ticket-link", href: ticketUrl + t.id });
     link.append(el("span", { "class": "number" }, t.number), el("span", { "class": "subject" }, t.subject));
     main.appendChild(link);
     if (t.requester) main.appendChild(el("span", { "class": "sub" }, t.requester.name));
-    var block = el("td", { "data-label": "Block" }, t.block ? t.block.name : null);
+    var block = el("td", { "data-label": window.t("Block") }, t.block ? t.block.name : null);
     if (t.block) block.appendChild(el("span", { "class": "sub" }, t.block.state));
-    else block.appendChild(el("span", { "class": "badge badge-triage" }, "Triage"));
-    var priority = el("td", { "data-label": "Priority" });
+    else block.appendChild(el("span", { "class": "badge badge-triage" }, window.t("Triage")));
+    var priority = el("td", { "data-label": window.t("Priority") });
     priority.appendChild(el("span", { "class": "badge priority-" + t.priority }, cap(t.priority)));
-    var status = el("td", { "data-label": "Status" });
+    var status = el("td", { "data-label": window.t("Status") });
     status.appendChild(el("span", { "class": "badge status-" + t.status }, cap(t.status)));
-    var chip = el("td", { "data-label": "SLA" });
+    var chip = el("td", { "data-label": window.t("SLA") });
     chip.appendChild(el("span", { "class": "sla-chip", "data-sla-chip": "" }, "…"));
-    var assignee = el("td", { "data-label": "Assignee" }, t.assignee ? t.assignee.name : "—");
+    var assignee = el("td", { "data-label": window.t("Assignee") }, t.assignee ? t.assignee.name : "—");
     row.append(main, block, priority, status, chip, assignee);
     return row;
   }
@@ -131,9 +131,9 @@
   function span(ms) {
     var s = Math.floor(Math.abs(ms) / 1000), d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600);
     var m = Math.floor(s % 3600 / 60);
-    if (d) return d + "d " + h + "h";
-    if (h) return h + "h " + m + "m";
-    return m + "m " + String(s % 60).padStart(2, "0") + "s";
+    if (d) return t("{d}d {h}h", { d: d, h: h });
+    if (h) return t("{h}h {m}m", { h: h, m: m });
+    return t("{m}m {s}s", { m: m, s: String(s % 60).padStart(2, "0") });
   }
 
   function tickRow(row, now) {
@@ -142,20 +142,22 @@
     var d = row.dataset, clock, due, label;
     if (d.paused === "true") {
       chip.className = "sla-chip sla-paused";
-      chip.textContent = "paused";
-      chip.title = "The SLA clock stops while the ticket waits on the requester.";
+      chip.textContent = t("paused");
+      chip.title = t("The SLA clock stops while the ticket waits on the requester.");
       return;
     }
-    if (!d.fra && d.frd) { clock = "first_response"; due = d.frd; label = "1st response"; }
-    else if (!d.resolved && d.rd) { clock = "resolution"; due = d.rd; label = "resolve"; }
+    if (!d.fra && d.frd) { clock = "first_response"; due = d.frd; label = t("1st response"); }
+    else if (!d.resolved && d.rd) { clock = "resolution"; due = d.rd; label = t("resolve"); }
     if (!clock) { chip.className = "sla-chip"; chip.textContent = "—"; return; }
     var dueAt = Date.parse(due), start = Date.parse(d.created);
     var left = dueAt - now;
     var used = dueAt > start ? (now - start) / (dueAt - start) : 1;
     var breached = d.breached.split(",").indexOf(clock) >= 0 || left <= 0;
     chip.className = "sla-chip " + (breached ? "sla-red" : used >= 0.8 ? "sla-amber" : "sla-ok");
-    chip.textContent = label + (left > 0 ? " in " + span(left) : " overdue " + span(left));
-    chip.title = label + " due " + new Date(dueAt).toLocaleString("en-IN", { timeZone: "Asia/Kolkata" }) + " IST";
+    chip.textContent = t(left > 0 ? "{label} in {time}" : "{label} overdue {time}", { label: label, time: span(left) });
+    chip.title = t("{label} due {when} IST", {
+      label: label, when: new Date(dueAt).toLocaleString(uiLocale(), { timeZone: "Asia/Kolkata", hourCycle: "h23" })
+    });
   }
 
   function tickAll() {
@@ -206,13 +208,13 @@
     if (!colleagues) return;
     var ids = Object.keys(people).filter(function (id) { return people[id].status !== "offline"; });
     ids.sort(function (a, b) { return people[a].name.localeCompare(people[b].name); });
-    if (!ids.length) { colleagues.replaceChildren(el("li", { "class": "muted" }, "No one else is online.")); return; }
+    if (!ids.length) { colleagues.replaceChildren(el("li", { "class": "muted" }, t("No one else is online."))); return; }
     colleagues.replaceChildren.apply(colleagues, ids.map(function (id) {
       var p = people[id];
       var li = el("li", { "class": "colleague is-" + p.status, "data-user-id": id });
       li.append(el("span", { "class": "dot", "aria-hidden": "true" }),
-                el("span", {}, p.name + (String(socket.userId) === id ? " (you)" : "")),
-                el("small", { "class": "muted" }, " " + p.status));
+                el("span", {}, p.name + (String(socket.userId) === id ? " " + t("(you)") : "")),
+                el("small", { "class": "muted" }, " " + t(p.status)));
       return li;
     }));
   }
@@ -223,14 +225,14 @@
   });
 
   function onConnect() {
-    if (liveState) liveState.textContent = "live";
+    if (liveState) liveState.textContent = t("live");
     // A console that comes back says what it chose, and catches up on missed figures.
     if (status === "away") socket.emit("presence.set", { status: "away" });
     refreshCounters();
     if (colleagues) {
       socket.emit("presence.list", {}, function (ack) {
         if (!ack || !ack.users) {
-          colleagues.replaceChildren(el("li", { "class": "muted" }, "Only agents, managers and admins see who is online."));
+          colleagues.replaceChildren(el("li", { "class": "muted" }, t("Only agents, managers and admins see who is online.")));
           return;
         }
         people = {};
@@ -241,5 +243,5 @@
   }
   socket.on("connect", onConnect);
   if (socket.connected) onConnect();
-  socket.on("disconnect", function () { if (liveState) liveState.textContent = "reconnecting…"; });
+  socket.on("disconnect", function () { if (liveState) liveState.textContent = t("reconnecting…"); });
 })();

@@ -15,8 +15,8 @@
     var others = p.viewers.filter(function (v) { return v.id !== socket.userId; });
     var typing = others.filter(function (v) { return p.typing.indexOf(v.id) >= 0; });
     var parts = [];
-    if (others.length) parts.push("Also viewing: " + names(others));
-    if (typing.length) parts.push(names(typing) + (typing.length === 1 ? " is typing…" : " are typing…"));
+    if (others.length) parts.push(t("Also viewing: {names}", { names: names(others) }));
+    if (typing.length) parts.push(t(typing.length === 1 ? "{names} is typing…" : "{names} are typing…", { names: names(typing) }));
     box.textContent = parts.join(" · ");
     box.hidden = !parts.length;
   }
@@ -51,6 +51,7 @@
 
   // A change to this ticket: redraw the thread as the server renders it.
   var inFlight = null;
+  function statusLabel(status) { return window.t(status.charAt(0).toUpperCase() + status.slice(1)); }
   socket.on("ticket.updated", function (t) {
     if (t.id !== ticketId || !thread) return;
     if (inFlight) inFlight.abort();
@@ -68,15 +69,15 @@
       // The side panels (details, change form, history) are drawn once: offer a reload.
       var note = document.querySelector("[data-live-changed]");
       if (note) {
-        note.replaceChildren(document.createTextNode("This ticket is now " + t.status + ". "));
+        note.replaceChildren(document.createTextNode(window.t("This ticket is now {status}.", { status: statusLabel(t.status).toLowerCase() }) + " "));
         var again = document.createElement("a");
         again.href = window.location.pathname;
-        again.textContent = "Reload to see every change";
+        again.textContent = window.t("Reload to see every change");
         note.appendChild(again);
         note.hidden = false;
       }
       badge.className = "badge status-" + t.status;
-      badge.textContent = t.status.charAt(0).toUpperCase() + t.status.slice(1);
+      badge.textContent = statusLabel(t.status);
     }
   });
   window.addEventListener("pagehide", function () {

@@ -15,13 +15,13 @@
   function setUnread(n) {
     count.textContent = String(n);
     count.hidden = !n;
-    bell.title = n ? n + " unread notification" + (n === 1 ? "" : "s") : "Notifications";
+    bell.title = n ? tn("{n} unread notification", "{n} unread notifications", n) : t("Notifications");
   }
 
   function when(iso) {
     var d = new Date(iso);
-    return isNaN(d) ? "" : d.toLocaleString("en-IN", {
-      timeZone: "Asia/Kolkata", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"
+    return isNaN(d) ? "" : d.toLocaleString(uiLocale(), {
+      timeZone: "Asia/Kolkata", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
     });
   }
 
@@ -41,7 +41,7 @@
       var mark = document.createElement("button");
       mark.type = "button";
       mark.className = "btn btn-sm tray-mark";
-      mark.textContent = "Mark read";
+      mark.textContent = t("Mark read");
       mark.addEventListener("click", function () { markRead({ ids: [n.id] }); });
       li.appendChild(mark);
       // Following the link reads it too.
@@ -54,7 +54,7 @@
     if (!list.querySelector(".tray-item")) {
       var li = document.createElement("li");
       li.className = "muted tray-empty";
-      li.textContent = "No notifications.";
+      li.textContent = t("No notifications.");
       list.replaceChildren(li);
     }
   }
@@ -74,7 +74,7 @@
       list.replaceChildren();
       var li = document.createElement("li");
       li.className = "muted";
-      li.textContent = "Notifications could not be loaded just now.";
+      li.textContent = t("Notifications could not be loaded just now.");
       list.appendChild(li);
     });
   }

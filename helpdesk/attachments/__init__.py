@@ -1,0 +1,1 @@
+"""Files attached to tickets: photos of ledgers and passbooks, business plans, statements."""

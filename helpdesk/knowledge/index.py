@@ -1,0 +1,405 @@
+"""The on-disk search index and its lifecycle, built on Whoosh.
+
+Callers pass plain dicts in and get plain dicts out.  ``path`` is a symlink to a versioned
+build directory, so ``rebuild()`` swaps a complete new index in with one rename; a searcher
+is reused until the index changes; a missing, corrupt or outdated index degrades searches
+(``is_healthy()`` says so) until it is rebuilt.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as Q
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+
+from helpdesk.knowledge.analysis import nfc
+from helpdesk.knowledge.index_fields import KINDS, SCHEMA, SCHEMA_VERSION, VERSION_FILE, prepare
+from helpdesk.knowledge.ranking import filter_query, query_docs, query_words, ranked_page
+
+log = logging.getLogger(__name__)
+
+# ---- results and errors ------------------------------------------------------------------------
+
+
+class SearchIndexError(Exception):
+    """The index could not be written."""
+
+
+class SearchIndexLocked(SearchIndexError):
+    """Another writer holds the index lock."""
+
+
+@dataclass
+class SearchResults:
+    items: list[dict] = field(default_factory=list)
+    total: int = 0
+    degraded: bool = False
+
+
+# ---- the index -----------------------------------------------------------------------------
+
+
+class _Storage(FileStorage):
+    """No mmap (a segment truncated under a live mmap is a SIGBUS; plain reads just raise),
+    and a way to close the files Whoosh leaks when a corrupt TOC or segment fails to parse."""
+
+    def __init__(self, path: str):
+        super().__init__(path, supports_mmap=False)
+        self._opened: list | None = None
+
+    def open_file(self, name, **kwargs):
+        f = super().open_file(name, **kwargs)
+        if self._opened is not None:
+            self._opened.append(f)
+        return f
+
+    @contextmanager
+    def closing_on_error(self):
+        self._opened = []
+        try:
+            yield
+        except BaseException:
+            for f in self._opened:
+                with suppress(Exception):
+                    f.close()
+            raise
+        finally:
+            self._opened = None
+
+
+class SearchIndex:
+    """One on-disk index whose ``path`` is a symlink to the current build directory.
+
+    Thread-safe: one searcher per object, checked for changes (a directory listing) and
+    reopened when the index changed; searches run one at a time under a lock, because Whoosh
+    readers share file positions.  Writes assume one writer process (serialised in-process).
+    """
+
+    def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 10.0):
+        self.path = os.path.abspath(os.fspath(path))
+        self.lock_timeout = lock_timeout
+        self._lock = threading.RLock()  # guards the searcher; searches run under it
+        self._write_lock = threading.Lock()
+        self._ix = self._searcher = self._identity = None
+        self._outdated = False  # the open index was built by another schema version
+        self._filters: tuple[Any, dict] = (None, {})  # (searcher, filter query -> docnums)
+
+    # ---- reading
+
+    @staticmethod
+    def _has_toc(directory: str) -> bool:
+        return os.path.isdir(directory) and any(
+            n.startswith("_MAIN_") and n.endswith(".toc") for n in os.listdir(directory)
+        )
+
+    def _current_searcher(self):
+        """The shared searcher, reopened if the index changed; caller holds ``_lock``."""
+        real = os.path.realpath(self.path)
+        st = os.stat(real)  # FileNotFoundError if the index directory is gone
+        identity = (real, st.st_dev, st.st_ino)  # a rebuild swaps in another directory
+        if self._searcher is not None and identity == self._identity:
+            if self._searcher.up_to_date():
+                return self._searcher
+            # Not Searcher.refresh(): whoosh 2.7.5 reuses segment readers matched by segment
+            # id only, so documents deleted or updated since would stay visible.
+            with self._ix.storage.closing_on_error():
+                fresh = self._ix.searcher()
+            self._searcher.close()
+            self._searcher = fresh
+            return fresh
+        self._drop_searcher()
+        if not self._has_toc(real):
+            raise FileNotFoundError(f"no search index in {real}")
+        storage = _Storage(real)
+        with storage.closing_on_error():
+            ix = storage.open_index(schema=SCHEMA)
+            self._searcher = ix.searcher()
+        self._ix, self._identity = ix, identity
+        self._outdated = _schema_version(real) != SCHEMA_VERSION
+        if self._outdated:
+            log.warning("search index at %s has an old schema; it answers until rebuilt", real)
+        return self._searcher
+
+    def _drop_searcher(self) -> None:
+        searcher, self._ix, self._searcher, self._identity = self._searcher, None, None, None
+        self._filters = (None, {})
+        if searcher is not None:
+            with suppress(Exception):  # already broken, or its files are gone: nothing to save
+                searcher.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_searcher()
+
+    def is_healthy(self) -> bool:
+        """True if the index opens, has the current schema version and answers a query."""
+        with self._lock:
+            try:
+                if _schema_version(self.path) != SCHEMA_VERSION:
+                    return False
+                searcher = self._current_searcher()
+                reader = searcher.reader()
+                if reader.doc_count_all():
+                    reader.stored_fields(reader.doc_count_all() - 1)
+                for fieldname in ("title", "body", "spelling"):
+                    next(iter(reader.lexicon(fieldname)), None)
+                searcher.search(Q.Or([Q.Term("kind", k) for k in KINDS]), limit=1)
+                return True
+            except Exception:
+                log.warning("search index at %s is not healthy", self.path, exc_info=True)
+                self._drop_searcher()
+                return False
+
+    def search(
+        self,
+        query: str,
+        *,
+        language=None,
+        category=None,
+        kind=None,
+        status=None,
+        block_ids=None,
+        limit: int = 10,
+        page: int = 1,
+    ) -> SearchResults:
+        """Ranked, filtered, highlighted results; never raises because of the index.
+
+        Documents matching more query words come first, then by BM25F score; query words
+        found nowhere do not stop the others from matching.  Filters take a value or a
+        collection of values.  ``block_ids=None`` leaves tickets unrestricted; a collection
+        limits tickets to those blocks (empty: no tickets).  A missing or corrupt index gives
+        ``SearchResults([], 0, degraded=True)``; one built by an older schema version answers
+        as well as it can, with ``degraded=True`` so that the caller asks for a rebuild.
+        """
+        words = query_words(query or "")
+        if not words:
+            return SearchResults()
+        limit, page = max(1, min(int(limit), 100)), max(1, int(page))
+        filter_q = filter_query(language, category, kind, status, block_ids)
+        try:
+            with self._lock:
+                searcher = self._current_searcher()
+                allowed = self._filter_docs(searcher, filter_q)
+                if allowed is not None and not allowed:  # Whoosh reads an empty set as "all"
+                    return SearchResults()
+                items, total = ranked_page(searcher, words, allowed, limit, page)
+                # An index of an older schema still answers, marked degraded: the app then
+                # asks for the rebuild that brings it up to date.
+                return SearchResults(items=items, total=total, degraded=self._outdated)
+        except FileNotFoundError as exc:  # expected until ensure()/rebuild(): no traceback
+            log.warning("search index missing (%s); returning degraded results", exc)
+        except Exception:
+            log.exception("search index at %s failed; returning degraded results", self.path)
+        with self._lock:
+            self._drop_searcher()  # reopen from scratch next time (maybe rebuilt by then)
+        return SearchResults(degraded=True)
+
+    def _filter_docs(self, searcher, filter_q) -> set[int] | None:
+        """The documents a filter allows, cached per searcher (filters repeat; Whoosh would
+        recompute the set, one Python call per document, on every search)."""
+        if filter_q is None:
+            return None
+        owner, cache = self._filters
+        if owner is not searcher:
+            cache = {}
+            self._filters = (searcher, cache)
+        docs = cache.get(filter_q)
+        if docs is None:
+            if len(cache) >= 64:
+                cache.clear()
+            docs = cache[filter_q] = query_docs(searcher, filter_q)  # never mutated
+        return docs
+
+    # ---- writing
+
+    def ensure(self) -> bool:
+        """Create an empty index if there is none at ``path``; True if one was created.
+
+        A corrupt index is left alone: ``is_healthy()`` reports it, ``rebuild()`` fixes it.
+        """
+        with self._write_lock:
+            if self._has_toc(os.path.realpath(self.path)):
+                return False
+            self._swap_in(self._build([], None, {"indexed": 0, "skipped": 0}))
+            return True
+
+    def rebuild(
+        self, documents: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None
+    ) -> dict:
+        """Index ``documents`` into a fresh directory, then atomically swap it in.
+
+        Readers use the old index until the swap and never see a partial one.  Invalid
+        documents and repeated ids are skipped and counted.  ``progress(done)`` is called
+        every 100 documents and at the end.  Returns ``{"indexed", "skipped", "seconds"}``.
+        """
+        started, counts = time.monotonic(), {"indexed": 0, "skipped": 0}
+        with self._write_lock:
+            self._swap_in(self._build(documents, progress, counts))
+        self.close()
+        return {**counts, "seconds": round(time.monotonic() - started, 3)}
+
+    def _build(self, documents, progress, counts) -> str:
+        parent, base = os.path.split(self.path)
+        os.makedirs(parent, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=f".{base}.build-", dir=parent)
+        try:
+            writer, seen = _Storage(tmp).create_index(SCHEMA).writer(limitmb=128), set()
+            # The writer's posting buffer is millions of small tuples: with the cyclic GC on,
+            # every full collection walks them all and indexing slows down as it goes.
+            # Nothing here makes cycles worth collecting before the commit.
+            gc_was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                with _committing(writer):
+                    for doc in documents:
+                        try:
+                            fields = prepare(doc)
+                        except (ValueError, TypeError, AttributeError) as exc:
+                            fields = None
+                            log.warning("search rebuild: skipping a document: %s", exc)
+                        if fields is None or fields["id"] in seen:
+                            counts["skipped"] += 1
+                            continue
+                        seen.add(fields["id"])
+                        writer.add_document(**fields)
+                        counts["indexed"] += 1
+                        if progress and counts["indexed"] % 100 == 0:
+                            progress(counts["indexed"])
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
+            with open(os.path.join(tmp, VERSION_FILE), "w", encoding="utf-8") as fh:
+                fh.write(SCHEMA_VERSION)
+            if progress:
+                progress(counts["indexed"])
+            final = os.path.join(
+                parent, f"{base}.{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+            )
+            os.rename(tmp, final)
+            return final
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    def _swap_in(self, build_dir: str) -> None:
+        """Point ``path`` at ``build_dir`` with one rename(2), then prune old builds."""
+        parent, base = os.path.split(self.path)
+        previous = os.path.realpath(self.path) if os.path.islink(self.path) else None
+        link = os.path.join(parent, f".{base}.link-{uuid.uuid4().hex[:8]}")
+        os.symlink(os.path.basename(build_dir), link)  # relative, so the parent may move
+        if os.path.lexists(self.path) and not os.path.islink(self.path):
+            # A plain directory cannot be replaced atomically: move it aside first.
+            os.rename(self.path, os.path.join(parent, f"{base}.old-{uuid.uuid4().hex[:8]}"))
+        os.replace(link, self.path)
+        # Keep the previous build: other processes may read it until their next search
+        # notices the swap.  Older builds and stale temp directories go.
+        keep = {os.path.realpath(build_dir), previous}
+        ours = re.compile(
+            rf"^(?:{re.escape(base)}\.(?:\d{{14}}-[0-9a-f]{{8}}|old-.+)"
+            rf"|\.{re.escape(base)}\.build-.+)$"
+        )
+        for name in os.listdir(parent):
+            full = os.path.join(parent, name)
+            if not ours.match(name) or os.path.realpath(full) in keep:
+                continue
+            if name.startswith(".") and time.time() - os.path.getmtime(full) < 3600:
+                continue  # a young temp dir may belong to a build still running
+            shutil.rmtree(full, ignore_errors=True)
+
+    def _writer(self):
+        """A writer on the live index (created empty if missing); caller holds _write_lock."""
+        if not self._has_toc(os.path.realpath(self.path)):
+            self._swap_in(self._build([], None, {"indexed": 0, "skipped": 0}))
+        storage = _Storage(os.path.realpath(self.path))
+        try:
+            with storage.closing_on_error():
+                return storage.open_index(schema=SCHEMA).writer(timeout=self.lock_timeout)
+        except LockError as exc:
+            raise SearchIndexLocked(
+                f"search index at {self.path} is locked by another "
+                f"writer (waited {self.lock_timeout}s)"
+            ) from exc
+
+    def upsert(self, documents: Iterable[Mapping[str, Any]]) -> int:
+        """Add or replace documents (by id) in one commit; returns how many were written.
+
+        ValueError for an invalid document (nothing is written); SearchIndexLocked if the
+        write lock is not free within ``lock_timeout`` seconds.
+        """
+        prepared = [prepare(doc) for doc in documents]
+
+        def change(writer) -> int:
+            for fields in prepared:
+                writer.update_document(**fields)
+            return len(prepared)
+
+        return self._write(change) if prepared else 0
+
+    def delete(self, ids: Iterable[Any]) -> int:
+        """Delete documents by id in one commit; returns how many were removed."""
+        ids = [nfc(i).strip() for i in ids]
+        return self._write(lambda w: sum(w.delete_by_term("id", i) for i in ids)) if ids else 0
+
+    def _write(self, change: Callable) -> int:
+        with self._write_lock:
+            writer = self._writer()
+            with _committing(writer):
+                return change(writer)
+
+
+def _schema_version(directory: str) -> str | None:
+    try:
+        with open(os.path.join(directory, VERSION_FILE), encoding="utf-8") as fh:
+            return fh.read().strip()
+    except FileNotFoundError:
+        return None
+
+
+@contextmanager
+def _committing(writer):
+    """Commit the writer if the block succeeds, cancel it (releasing the lock) if not."""
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def plain_whoosh_search(path: str | os.PathLike) -> tuple[Callable[[str], tuple[int, list]], Any]:
+    """For the benchmark's comparison: Whoosh's own BM25F search of a query's analyzed words
+    (OR over title, body and tags; published articles; top 10) on the index at ``path``,
+    without typo alternatives, coverage ranking or highlights.  Returns ``(call, searcher)``;
+    ``call(text)`` gives ``(hits, ids)``; close the searcher when done."""
+    ix = _Storage(os.path.realpath(path)).open_index(schema=SCHEMA)
+    searcher = ix.searcher()
+    published = Q.And([Q.Term("kind", "article"), Q.Term("status", "published")])
+
+    def call(text: str) -> tuple[int, list]:
+        words = query_words(text)
+        if not words:
+            return 0, []
+        q = Q.Or(
+            [
+                Q.Or([Q.Term("title", w.term), Q.Term("body", w.term), Q.Term("tags", w.surface)])
+                for w in words
+            ]
+        )
+        results = searcher.search(q, limit=10, filter=published)
+        return len(results), [hit["id"] for hit in results]
+
+    return call, searcher
