@@ -1,5 +1,5 @@
 """The callback queue on the live console, in a real browser: a missed call appears live,
-"Done" asks for a note, and the callback leaves the queue once it is saved."""
+"Mark done" asks for a note, and the callback leaves the queue once it is saved."""
 
 import re
 
@@ -50,7 +50,7 @@ def test_an_agent_returns_a_missed_call_from_the_console(
     expect(queue.locator("[data-callback-count]")).to_have_text("1")
     expect(page.locator(".call-incoming")).to_have_count(0)  # the missed call's toast gave way
 
-    item.get_by_role("button", name="Done").click()
+    item.get_by_role("button", name="Mark done").click()
     item.get_by_role("button", name="Save").click()  # an empty note is refused by the form
     expect(item).to_be_visible()
     item.get_by_label("What came of it?").fill("Rang back: she will bring the papers on Monday.")

@@ -24,6 +24,8 @@ requester replied after call 8; T5 resolved, calls 2 and 9 are both on it.
 Threshold 20 s: answered within it are 1, 2 (exactly 20), 5, 8, 9.
 """
 
+import json
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -275,6 +277,26 @@ def test_the_page_shows_the_table_charts_data_and_csv_link(call_log, make_user, 
     assert 'href="/reports/sla"' in html
     sla = client.get("/reports/sla").get_data(as_text=True)
     assert 'href="/reports/calls"' in sla
+
+
+def test_the_page_reads_in_hindi_while_the_api_stays_english(
+    call_log, make_user, client, login_as, manager_api
+):
+    manager = make_user("manager")
+    manager.ui_language = "hi"
+    db.session.commit()
+    login_as(manager)
+    html = client.get(f"/reports/calls?{RANGE}&group_by=agent").get_data(as_text=True)
+    assert "<h1>कॉल के आंकड़े</h1>" in html and "जवाब नहीं मिला" in html
+    assert "<th>पहली कॉल में हल</th>" in html and "3 मिनट 51 सेकंड" in html
+    data = json.loads(
+        re.search(r'id="report-data" type="application/json">(.*?)</script>', html)[1]
+    )
+    assert data["heatmap"]["weekdays"][:2] == ["सोम", "मंगल"]  # the heat map's rows
+    catalogue = re.search(r'<script type="application/json" id="i18n">(.*?)</script>', html)[1]
+    assert json.loads(catalogue)["Abandoned %"] == "छोड़ी गई %"
+    rows = manager_api.get(f"/api/v1/reports/calls?{RANGE}&group_by=agent").json["rows"]
+    assert rows[-1]["label"] == "Not answered"
 
 
 def test_the_page_shows_bad_filters_as_errors(make_user, client, login_as):

@@ -179,7 +179,11 @@ def hindi_pages(app, users, ticket):
             ],
             "brc": [url_for("portal.home"), url_for("portal.new")],
             "mentor": [url_for("tickets.mentor_queue")],
-            "manager": [url_for("reports.sla"), url_for("sla_admin.index")],
+            "manager": [
+                url_for("reports.sla"),
+                url_for("reports.calls"),
+                url_for("sla_admin.index"),
+            ],
             "admin": [
                 url_for("users_admin.index"),
                 url_for("users_admin.edit", user_id=users["agent"].id),

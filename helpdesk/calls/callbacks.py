@@ -25,6 +25,7 @@ from helpdesk.console import events
 from helpdesk.contacts.services import lookup_caller
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.queries import Page
 from helpdesk.timeutil import IST, isoformat, utcnow
@@ -103,15 +104,15 @@ def mark_done(callback_id: int, user: User, note: str, *, now: datetime | None =
     note is a 422, an unknown id a 404, a callback already closed a 409."""
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed("Say what came of the callback.", {"note": "must not be empty"})
+        raise ValidationFailed(N_("Say what came of the callback."), {"note": "must not be empty"})
     with tickets.unit_of_work():
         callback = db.session.scalar(
             sa.select(Callback).where(Callback.id == callback_id).with_for_update()
         )
         if callback is None:
-            raise NotFound("No such callback.")
+            raise NotFound(N_("No such callback."))
         if callback.status != "open":
-            raise Conflict("This callback is already closed.")
+            raise Conflict(N_("This callback is already closed."))
         _close(callback, user, note, now or utcnow())
         _announce(callback)
     return callback

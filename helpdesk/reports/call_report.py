@@ -27,13 +27,15 @@ from datetime import date, timedelta
 from flask import current_app
 
 from helpdesk.errors import ValidationFailed
+from helpdesk.i18n import N_
 from helpdesk.reports import call_queries, services
 from helpdesk.reports.call_queries import FIGURES, GROUP_KEYS
 from helpdesk.reports.services import ReportRange
 
 DEFAULT_GROUP = "day"
 DEFAULT_THRESHOLD_S = 20
-NOT_ANSWERED = "Not answered"
+#: the agent row of calls nobody answered (the page shows it translated)
+NOT_ANSWERED = N_("Not answered")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: the figures a row shows, in the order of the CSV's columns
 ROW_FIGURES = (
@@ -48,8 +50,9 @@ ROW_FIGURES = (
 
 
 def parse_range(args) -> ReportRange:
-    """``from``/``to`` through the SLA report's parser (one place decides what a report's
-    days may be) and ``group_by`` among GROUP_KEYS; ValidationFailed naming each bad one."""
+    """``from``/``to`` through the SLA report's parser (``validation.parse_day_range``: days
+    2000-2100, the first not after the last; one place decides what a report's days may be)
+    and ``group_by`` among GROUP_KEYS; ValidationFailed naming each bad one."""
     errors: dict[str, str] = {}
     days = None
     try:
@@ -60,7 +63,7 @@ def parse_range(args) -> ReportRange:
     if group_by not in GROUP_KEYS:
         errors["group_by"] = "must be one of " + ", ".join(GROUP_KEYS)
     if errors:
-        raise ValidationFailed("Invalid report parameters.", errors)
+        raise ValidationFailed(N_("Invalid report parameters."), errors)
     return ReportRange(days.first_day, days.last_day, group_by)
 
 

@@ -3,7 +3,9 @@ served by the app)."""
 
 from dataclasses import replace
 
+from babel.dates import get_day_names
 from flask import Blueprint, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -61,7 +63,13 @@ def sla():
     ), (422 if errors else 200)
 
 
-CALL_GROUP_NAMES = {"day": "Day", "hour": "Hour of the day", "agent": "Agent"}
+CALL_GROUP_NAMES = {"day": _l("Day"), "hour": _l("Hour of the day"), "agent": _l("Agent")}
+
+
+def weekday_names() -> list[str]:
+    """Monday to Sunday, short, as the page's language writes them (the heat map's rows)."""
+    names = get_day_names("abbreviated", locale=get_locale())
+    return [names[day] for day in range(7)]
 
 
 @bp.get("/reports/calls")
@@ -84,7 +92,7 @@ def calls():
     data = {
         "by_day": by_day or call_report.call_report(replace(report_range, group_by="day")),
         "by_hour": by_hour or call_report.call_report(replace(report_range, group_by="hour")),
-        "heatmap": call_report.weekday_hour_heatmap(report_range),
+        "heatmap": call_report.weekday_hour_heatmap(report_range) | {"weekdays": weekday_names()},
     }
     if not errors:
         values = {"from": report["from"], "to": report["to"], "group_by": report["group_by"]}

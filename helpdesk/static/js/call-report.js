@@ -17,9 +17,9 @@
   draw("chart-hours", {
     type: "bar",
     data: { labels: hours.map(function (r) { return r.label; }), datasets: [
-      { label: "Answered", data: hours.map(function (r) { return r.answered; }), backgroundColor: colours.answered, stack: "calls" },
-      { label: "Abandoned", data: hours.map(function (r) { return r.abandoned; }), backgroundColor: colours.abandoned, stack: "calls" },
-      { label: "Offered", data: hours.map(function (r) { return r.offered; }), type: "line", borderColor: colours.offered, pointRadius: 2 }
+      { label: t("Answered"), data: hours.map(function (r) { return r.answered; }), backgroundColor: colours.answered, stack: "calls" },
+      { label: t("Abandoned"), data: hours.map(function (r) { return r.abandoned; }), backgroundColor: colours.abandoned, stack: "calls" },
+      { label: t("Offered"), data: hours.map(function (r) { return r.offered; }), type: "line", borderColor: colours.offered, pointRadius: 2 }
     ] },
     options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }
   });
@@ -47,13 +47,13 @@
   }
   draw("chart-heatmap", {
     type: "scatter",
-    data: { datasets: [{ label: "Calls offered", data: cells, pointStyle: "rect", pointRadius: cellSize,
+    data: { datasets: [{ label: t("Calls offered"), data: cells, pointStyle: "rect", pointRadius: cellSize,
                          pointHoverRadius: cellSize, backgroundColor: shade, borderWidth: 0 }] },
     options: {
       plugins: {
         legend: { display: false },
         tooltip: { callbacks: { label: function (c) {
-          return heat.weekdays[c.raw.y] + " " + String(c.raw.x).padStart(2, "0") + ":00 · " + c.raw.n + " calls";
+          return heat.weekdays[c.raw.y] + " " + String(c.raw.x).padStart(2, "0") + ":00 · " + tn("{n} call", "{n} calls", c.raw.n);
         } } }
       },
       scales: {
@@ -69,8 +69,8 @@
   draw("chart-service-level", {
     type: "line",
     data: { labels: days.map(function (r) { return r.key; }), datasets: [
-      { label: "Service level %", data: days.map(function (r) { return percent(r.service_level); }), borderColor: colours.level, spanGaps: true },
-      { label: "Abandoned %", data: days.map(function (r) { return r.offered ? percent(r.abandoned / r.offered) : null; }), borderColor: colours.abandoned, borderDash: [4, 4], spanGaps: true }
+      { label: t("Service level %"), data: days.map(function (r) { return percent(r.service_level); }), borderColor: colours.level, spanGaps: true },
+      { label: t("Abandoned %"), data: days.map(function (r) { return r.offered ? percent(r.abandoned / r.offered) : null; }), borderColor: colours.abandoned, borderDash: [4, 4], spanGaps: true }
     ] },
     options: { scales: { y: { min: 0, max: 100 } } }
   });

@@ -1,6 +1,6 @@
 /* The callback queue of the live console: missed calls to return, the longest waiting
  * first. Drawn from the JSON the page embeds, kept live by callback.updated events (staff
- * consoles only), caught up on reconnect. "Done" asks for a note and closes the callback
+ * consoles only), caught up on reconnect. "Mark done" asks for a note and closes the callback
  * through the API. Text only, never HTML. */
 (function () {
   "use strict";
@@ -24,18 +24,18 @@
   }
 
   function when(iso) {
-    return new Date(iso).toLocaleString("en-IN", { timeZone: "Asia/Kolkata", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+    return new Date(iso).toLocaleString(window.uiLocale(), { timeZone: "Asia/Kolkata", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
   }
 
   function doneForm(c, item) {
     var form = el("form", { "class": "callback-done", "data-callback-form": "" });
     var id = "callback-note-" + c.id;
-    form.append(el("label", { "for": id }, "What came of it?"));
+    form.append(el("label", { "for": id }, t("What came of it?")));
     var note = el("textarea", { id: id, name: "note", rows: "2", required: "" });
     var error = el("p", { "class": "field-error", hidden: "" });
     var actions = el("p", { "class": "callback-actions" });
-    var save = el("button", { type: "submit", "class": "btn btn-primary btn-sm" }, "Save");
-    var cancel = el("button", { type: "button", "class": "btn btn-ghost btn-sm" }, "Cancel");
+    var save = el("button", { type: "submit", "class": "btn btn-primary btn-sm" }, t("Save"));
+    var cancel = el("button", { type: "button", "class": "btn btn-ghost btn-sm" }, t("Cancel"));
     actions.append(save, cancel);
     form.append(note, error, actions);
     cancel.addEventListener("click", function () { form.remove(); });
@@ -52,12 +52,12 @@
       }).then(function (answer) {
         save.disabled = false;
         if (answer.ok || answer.status === 409 || answer.status === 404) { forget(c.id); return; }
-        var fields = (answer.body.error && answer.body.error.fields) || {};
-        error.textContent = fields.note ? "Note: " + fields.note : (answer.body.error || {}).message || "Could not save.";
+        // The API answers in English: the page says it in its own language.
+        error.textContent = answer.status === 422 ? t("Write what came of the call back.") : t("Could not save.");
         error.hidden = false;
       }).catch(function () {
         save.disabled = false;
-        error.textContent = "Could not reach the helpdesk. Try again.";
+        error.textContent = t("Could not reach the helpdesk. Try again.");
         error.hidden = false;
       });
     });
@@ -68,11 +68,11 @@
   function build(c) {
     var item = el("li", { "class": "callback", "data-callback-id": c.id });
     var head = el("p", { "class": "callback-head" });
-    head.append(el("strong", {}, c.caller_name || "Unknown caller"), el("span", { "class": "call-number" }, " " + c.phone));
+    head.append(el("strong", {}, c.caller_name || t("Unknown caller")), el("span", { "class": "call-number" }, " " + c.phone));
     item.append(head);
-    var missed = c.missed_calls === 1 ? "1 missed call" : c.missed_calls + " missed calls";
+    var missed = tn("{n} missed call, latest {when}", "{n} missed calls, latest {when}", c.missed_calls, { when: when(c.last_missed_at) });
     item.append(el("p", { "class": "muted callback-meta", "data-callback-missed": "" },
-      missed + ", latest " + when(c.last_missed_at) + (c.block ? " · " + c.block : "")));
+      missed + (c.block ? " · " + c.block : "")));
     if (c.open_tickets && c.open_tickets.length) {
       var tickets = el("ul", { "class": "call-tickets" });
       c.open_tickets.slice(0, 3).forEach(function (t) {
@@ -83,8 +83,8 @@
       item.append(tickets);
     }
     var actions = el("p", { "class": "callback-actions" });
-    actions.append(el("a", { "class": "btn btn-primary btn-sm", href: "tel:" + c.phone, "data-callback-call": "" }, "Call back"));
-    var done = el("button", { type: "button", "class": "btn btn-sm", "data-callback-done": "" }, "Done");
+    actions.append(el("a", { "class": "btn btn-primary btn-sm", href: "tel:" + c.phone, "data-callback-call": "" }, t("Call back")));
+    var done = el("button", { type: "button", "class": "btn btn-sm", "data-callback-done": "" }, t("Mark done"));
     done.addEventListener("click", function () {
       if (!item.querySelector("[data-callback-form]")) doneForm(c, item);
     });
