@@ -42,6 +42,34 @@ class Config:
     # Category of tickets opened by SMS (agents re-categorise them at triage).
     SMS_CATEGORY = os.environ.get("SMS_CATEGORY", "business-opportunity")
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "helpdesk")
+    # E-mail out (SMTP). Unset MAIL_SERVER: nothing is sent, nothing is queued.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int_env("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    # STARTTLS after connecting (port 587); MAIL_USE_SSL: TLS from the start (port 465).
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0").lower() in ("1", "true", "yes")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "helpdesk@localhost")
+    MAIL_TIMEOUT_S = float(os.environ.get("MAIL_TIMEOUT_S", "20"))
+    # Seconds to wait before each new attempt after a temporary SMTP failure; after the
+    # last one the mail is marked failed.
+    MAIL_RETRY_DELAYS = os.environ.get("MAIL_RETRY_DELAYS", "60,300,1800,7200")
+    # Where the site is reached from outside: the links in mails start with it.
+    HELPDESK_URL = os.environ.get("HELPDESK_URL", "http://localhost:5000")
+    # Days a mentor's signed link to an escalated ticket stays valid.
+    MAIL_LINK_DAYS = _int_env("MAIL_LINK_DAYS", 14)
+    # E-mail in: the webhook's shared secret (X-Email-Token) and the mailbox the worker polls
+    # (imaps://user:password@host/INBOX; imap:// for a local server).
+    EMAIL_TOKEN = os.environ.get("EMAIL_TOKEN")
+    IMAP_URL = os.environ.get("IMAP_URL") or None
+    IMAP_POLL_SECONDS = _int_env("IMAP_POLL_SECONDS", 60)
+    # Largest mail taken in, attachments included.
+    EMAIL_MAX_MB = _int_env("EMAIL_MAX_MB", 25)
+    # New tickets one sender may open by mail per hour; later mail goes onto their latest one.
+    EMAIL_NEW_TICKETS_PER_HOUR = _int_env("EMAIL_NEW_TICKETS_PER_HOUR", 10)
+    # Category of tickets opened by mail (agents re-categorise them at triage).
+    EMAIL_CATEGORY = os.environ.get("EMAIL_CATEGORY", "business-opportunity")
     # Login attempts per client address; the call-centre shares a few NAT addresses,
     # so the limit is per address *and* e-mail (see agents/routes.py).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")

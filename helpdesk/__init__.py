@@ -52,6 +52,7 @@ def _connect_signals() -> None:
     from helpdesk.console import access_changes
     from helpdesk.console import receivers as console
     from helpdesk.knowledge import receivers as knowledge
+    from helpdesk.mail import receivers as mail
     from helpdesk.sla import receivers as sla
 
     console.connect_signals()
@@ -60,6 +61,7 @@ def _connect_signals() -> None:
     calls.connect_signals()
     knowledge.connect_signals()
     attachments.connect_signals()
+    mail.connect_signals()
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -185,6 +187,8 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.geography import api as _geography_api  # noqa: F401
     from helpdesk.knowledge import api as _knowledge_api  # noqa: F401
     from helpdesk.knowledge import tasks as _knowledge_tasks  # noqa: F401
+    from helpdesk.mail import api as _mail_api  # noqa: F401
+    from helpdesk.mail import delivery as _mail_delivery  # noqa: F401  (its job)
     from helpdesk.reports import api as _reports_api  # noqa: F401
     from helpdesk.sla import api as _sla_api  # noqa: F401
     from helpdesk.tickets import api as _tickets_api  # noqa: F401
@@ -204,6 +208,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.console.admin import bp as console_admin_web
     from helpdesk.console.routes import bp as console_web
     from helpdesk.knowledge.routes import bp as knowledge_web
+    from helpdesk.mail.routes import bp as mail_web
     from helpdesk.portal.routes import bp as portal_web
     from helpdesk.reports.routes import bp as reports_web
     from helpdesk.sla.routes import bp as sla_admin_web
@@ -224,6 +229,7 @@ def _register_blueprints(app: Flask) -> None:
         users_admin_web,
         profile_web,
         attachments_web,
+        mail_web,
     )
     for blueprint in web_blueprints:
         app.register_blueprint(blueprint)

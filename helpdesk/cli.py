@@ -224,6 +224,9 @@ def sla_backfill_command(batch: int):
 
 
 def register_cli(app: Flask) -> None:
+    from helpdesk.mail.cli import email_cli
+
+    app.cli.add_command(email_cli)
     app.cli.add_command(tickets_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(kb_cli)

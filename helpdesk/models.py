@@ -8,6 +8,7 @@ from helpdesk.contacts.models import Contact  # noqa: F401
 from helpdesk.geography.models import Block, District, State  # noqa: F401
 from helpdesk.jobs.models import OutboxJob  # noqa: F401
 from helpdesk.knowledge.models import Article, ArticleRevision, ArticleTicketLink, ArticleVote  # noqa: F401
+from helpdesk.mail.models import EmailMessage  # noqa: F401
 from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy  # noqa: F401
 from helpdesk.tickets.models import (  # noqa: F401
     Category,

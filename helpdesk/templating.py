@@ -79,6 +79,7 @@ ERROR_TITLES = {
     404: _l("Page not found"),
     405: _l("Not allowed here"),
     409: _l("That change is not possible"),
+    410: _l("This link has expired"),
     413: _l("That was too large"),
     422: _l("Some details are not valid"),
     429: _l("Too many attempts"),

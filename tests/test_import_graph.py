@@ -27,6 +27,7 @@ FEATURES = (
     "portal",
     "demo",
     "cli",
+    "mail",
 )
 
 

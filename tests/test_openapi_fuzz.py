@@ -14,6 +14,7 @@ import pytest
 import schemathesis
 from flask.globals import _cv_app
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -27,6 +28,22 @@ from helpdesk.extensions import db
 from helpdesk.knowledge.schemas import ArticleCreate
 from helpdesk.knowledge.services import create_article
 from helpdesk.sla.configuration import install_defaults
+
+# Raw mails for POST /api/v1/email/inbound (message/rfc822): real ones and arbitrary bytes.
+schemathesis.openapi.media_type(
+    "message/rfc822",
+    st.one_of(
+        st.sampled_from(
+            [
+                b"From: Sunita <sunita@shg.example>\r\nSubject: Loan\r\n"
+                b"Message-ID: <fuzz-1@shg.example>\r\n\r\nWhich papers?\r\n",
+                b"From: MAILER-DAEMON@mx.example\r\nSubject: failed\r\n\r\nbounce\r\n",
+                b"Subject: [KS-000001] re\r\nIn-Reply-To: <x@y>\r\n\r\n\xff\xfe broken\r\n",
+            ]
+        ),
+        st.binary(max_size=2000),
+    ),
+)
 
 SEED = 20260101
 EXAMPLES = 25
@@ -70,7 +87,12 @@ class RequestIsolatedApp:
 def site(app, make_user, make_block, make_ticket):
     """Something behind the ids schemathesis tries first (1, small numbers): tickets, an
     article, SLA policies and calendars; the gateways' secrets configured."""
-    app.config.update(CTI_TOKEN="cti-secret", SMS_TOKEN="sms-secret", SMS_DEFAULT_BLOCK="JH-KHP")
+    app.config.update(
+        CTI_TOKEN="cti-secret",
+        SMS_TOKEN="sms-secret",
+        EMAIL_TOKEN="email-secret",
+        SMS_DEFAULT_BLOCK="JH-KHP",
+    )
     block = make_block(code="JH-KHP", name="Khuntpani")
     install_defaults()
     users = {"agent": make_user("agent"), "brc": make_user("brc", block=block)}
@@ -95,6 +117,7 @@ def test_every_operation_answers_as_documented(app, site, role):
         "Authorization": f"Bearer {issue_token(site[role])}",
         "X-CTI-Token": "cti-secret",
         "X-SMS-Token": "sms-secret",
+        "X-Email-Token": "email-secret",
     }
     failures: list[str] = []
     operations = 0

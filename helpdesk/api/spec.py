@@ -36,13 +36,16 @@ def endpoint(
     guard: Callable[[], None] | None = None,
     header_secret: tuple[str, str] | None = None,
     max_body_bytes: int | None = None,
+    raw_body: tuple[str, str] | None = None,
 ):
     """Declare an API operation: authenticate (401), check the role (403), then parse and
     validate the body (415, 400, 413, 422) into ``g.body``, in that order. ``guard`` runs
     first of all (a gateway's shared-secret check, so a stranger learns nothing from
     validation); ``header_secret=(scheme name, header)`` documents that secret in the
     OpenAPI; ``max_body_bytes`` raises the app's MAX_CONTENT_LENGTH for this operation
-    (imports); ``response_models`` documents the JSON schema of an answer by status."""
+    (imports); ``response_models`` documents the JSON schema of an answer by status;
+    ``raw_body=(media type, description)`` documents a body the view reads itself (a raw
+    e-mail)."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -69,6 +72,7 @@ def endpoint(
             "roles": roles,
             "tag": tag,
             "header_secret": header_secret,
+            "raw_body": raw_body,
             "doc": (view.__doc__ or "").strip(),
         }
         return wrapper
@@ -195,6 +199,13 @@ def _operation(rule, view, declared: dict, schemas: dict) -> dict:
         op["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": _schema_ref(declared["body"], schemas)}},
+        }
+    elif declared.get("raw_body"):
+        media_type, description = declared["raw_body"]
+        op["requestBody"] = {
+            "required": True,
+            "description": description,
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
         }
     if declared["auth"]:
         op["security"] = [{"bearer": []}, {"session": []}]

@@ -41,6 +41,8 @@ class Contact(db.Model):
     phone_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: enterprise id in the programme's MIS, when the caller runs a known enterprise
     enterprise_id: Mapped[str | None] = mapped_column(sa.String(40))
+    #: lower-case e-mail address: a requester who wrote in by mail, answered by mail
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
     language: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -51,6 +53,7 @@ class Contact(db.Model):
             "id": self.id,
             "name": self.name,
             "phone": self.phone,
+            "email": self.email,
             "block": self.block.code if self.block else None,
             "enterprise_id": self.enterprise_id,
         }

@@ -1,7 +1,7 @@
 """callbacks for missed calls; when a call's requester came back (first-contact resolution)
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0014
 
 A missed inbound call opens a callback for its number (one open callback per number:
 a partial unique index). No backfill: calls missed before this revision owe nothing.
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0012"
-down_revision = "0011"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
