@@ -35,6 +35,8 @@ class Config:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     CTI_TOKEN = os.environ.get("CTI_TOKEN")
     SMS_TOKEN = os.environ.get("SMS_TOKEN")
+    # Seconds within which an answered call counts towards the call report's service level.
+    CALL_ANSWER_THRESHOLD_S = _int_env("CALL_ANSWER_THRESHOLD_S", 20)
     # Dotted path of the SmsGateway class that sends texts; the default only logs them.
     SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "helpdesk.calls.gateways:LoggingGateway")
     # Category of tickets opened by SMS (agents re-categorise them at triage).

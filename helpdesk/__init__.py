@@ -185,6 +185,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.api.errors import register_error_handlers
     from helpdesk.attachments import api as _attachments_api  # noqa: F401
     from helpdesk.calls import api as _calls_api  # noqa: F401
+    from helpdesk.calls import callbacks_api as _callbacks_api  # noqa: F401
     from helpdesk.calls import tasks as _calls_tasks  # noqa: F401
     from helpdesk.console import api as _console_api  # noqa: F401
     from helpdesk.console import assignment as _console_assignment  # noqa: F401  (its job)

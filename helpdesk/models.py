@@ -3,7 +3,7 @@
 from helpdesk.administration.models import AdminAuditEntry  # noqa: F401
 from helpdesk.agents.models import ApiToken, User, UserSession  # noqa: F401
 from helpdesk.attachments.models import Attachment  # noqa: F401
-from helpdesk.calls.models import Call, SmsMessage  # noqa: F401
+from helpdesk.calls.models import Call, Callback, SmsMessage  # noqa: F401
 from helpdesk.console.models import ConsoleSettings, Notification  # noqa: F401
 from helpdesk.contacts.models import Contact  # noqa: F401
 from helpdesk.enterprises.models import Enterprise  # noqa: F401

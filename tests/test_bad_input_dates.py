@@ -62,3 +62,29 @@ def test_trend_and_backlog_refuse_bad_parameters(api_as, make_user):
     res = api.get("/api/v1/reports/backlog", query_string={"group_by": "year"})
     assert res.status_code == 422 and "group_by" in res.json["error"]["fields"]
     assert api.get("/api/v1/reports/trend", query_string={"weeks": "104"}).status_code == 200
+
+
+@pytest.mark.parametrize(("args", "field"), OUT_OF_RANGE)
+def test_call_report_dates_out_of_range_are_422(api_as, make_user, args, field):
+    api = api_as(make_user("manager"))
+    for fmt in ("json", "csv"):
+        res = api.get("/api/v1/reports/calls", query_string=args | {"format": fmt})
+        assert res.status_code == 422, (args, res.get_data(as_text=True)[:300])
+        assert field in res.json["error"]["fields"]
+
+
+@pytest.mark.parametrize(("args", "field"), OUT_OF_RANGE)
+def test_call_figures_page_shows_bad_dates_as_form_errors(client, login_as, make_user, args, field):
+    login_as(make_user("manager"))
+    res = client.get("/reports/calls", query_string=args)
+    assert res.status_code == 422
+    assert re.search(r"must (not )?be", res.get_data(as_text=True))
+
+
+def test_the_widest_call_report_range_is_answered(api_as, make_user):
+    api = api_as(make_user("manager"))
+    query = {"from": "2000-01-01", "to": "2100-12-31", "group_by": "hour"}
+    res = api.get("/api/v1/reports/calls", query_string=query)
+    assert res.status_code == 200 and res.json["from"] == "2000-01-01"
+    res = api.get("/api/v1/reports/calls", query_string={"to": "2000-01-05"})
+    assert res.status_code == 200 and res.json["from"] == "2000-01-01"

@@ -190,6 +190,7 @@ def hindi_pages(app, users, ticket):
                 url_for("sla_admin.index"),
                 url_for("satisfaction.report"),
                 url_for("administration.audit_log"),
+                url_for("reports.calls"),
             ],
             "admin": [
                 url_for("users_admin.index"),

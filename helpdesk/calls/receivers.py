@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from helpdesk import signals
+from helpdesk.calls.follow_ups import requester_came_back
 from helpdesk.calls.models import Call, SmsMessage
 from helpdesk.calls.sms import queue_reply, queue_text
 from helpdesk.extensions import db
@@ -64,3 +65,4 @@ def connect_signals() -> None:
     signals.tickets_merged.connect(move_to_merged_target)
     signals.enterprise_page.connect(enterprise_calls)
     signals.status_changed.connect(ask_for_rating)
+    signals.message_added.connect(requester_came_back)

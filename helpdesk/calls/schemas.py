@@ -13,6 +13,8 @@ Email = text(3, 254)
 Cause = text(1, 60)
 #: a text made only of spaces or zero-width characters says nothing: 422, no ticket
 SmsText = text(1, 5000)
+#: what came of a callback: spaces or zero-width characters alone say nothing
+CallbackNote = text(1, 5000)
 Phone = Annotated[str, Field(max_length=32)]
 
 
@@ -66,3 +68,9 @@ class SmsInboundIn(Strict):
     @classmethod
     def in_e164(cls, value: str) -> str:
         return _e164(value)
+
+
+class CallbackDoneIn(Strict):
+    """What came of a callback: required, said in words."""
+
+    note: CallbackNote

@@ -8,13 +8,13 @@ we never heard of creates it; a ``hangup`` before any ``answer`` is a missed cal
 
 import hmac
 from datetime import datetime
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import url_for
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.agents.models import STAFF_ROLES, User
+from helpdesk.calls import callbacks, follow_ups
+from helpdesk.calls.caller_context import new_ticket_url, ticket_summary
 from helpdesk.calls.models import Call
 from helpdesk.calls.schemas import CtiEventIn
 from helpdesk.console import events
@@ -58,22 +58,6 @@ def format_duration(seconds: int) -> str:
         parts.append(f"{minutes} min")
     parts.append(f"{secs} s")
     return " ".join(parts)
-
-
-def ticket_summary(ticket: Ticket) -> dict:
-    return {
-        "id": ticket.id,
-        "number": ticket.number,
-        "subject": ticket.subject,
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "url": url_for("tickets.show", ticket_id=ticket.id),
-    }
-
-
-def new_ticket_url(phone: str) -> str:
-    """The log-a-call form with the caller's number filled in (the form looks them up)."""
-    return url_for("tickets.new") + "?" + urlencode({"phone": phone})
 
 
 def handle_cti_event(data: CtiEventIn, *, now: datetime | None = None) -> tuple[Call, bool]:
@@ -162,6 +146,7 @@ def _on_answer(call: Call, agent: User, now: datetime) -> None:
         return  # the hangup overtook the answer: the call is over, nothing to pop
     call.answered_at = call.answered_at or now
     call.status = "answered"
+    callbacks.close_for_answered_call(call, agent, now)
     found = lookup_caller(call.party_number)
     latest = found.open_tickets[0] if found.open_tickets else None
     payload = _caller_context(call, found) | {
@@ -180,10 +165,15 @@ def _on_hangup(call: Call, cause: str | None, now: datetime) -> None:
     else:
         call.status = "missed"
         call.duration_seconds = 0
+        if call.direction == "in":
+            callbacks.record_missed_call(call, now)
     ticket = call.ticket or _ticket_for_call(call)
     if ticket is None:
         return
     call.ticket = ticket
+    if call.direction == "in":
+        db.session.flush()
+        follow_ups.mark_calls_followed_up(ticket.id, call.started_at, except_call=call.id)
     tickets.log_call(ticket, call.answered_by, _summary(call), _note(call), at=now)
 
 

@@ -114,6 +114,13 @@ def queue_call_screenpop(user_id: int, payload: dict) -> None:
     queue_user_event([user_id], "call.screenpop", payload)
 
 
+def queue_callback_changed(payload: dict) -> None:
+    """``callback.updated``: a callback opened, counted another missed call, or closed
+    (``payload["status"]``: ``open`` or ``done``). Agents, managers and admins only, like
+    ``call.incoming``: the payload names the caller and their tickets."""
+    queue_staff_event("callback.updated", payload)
+
+
 def queue_sla_event(ticket, name: str, *, target: str, due) -> None:
     """Announce an SLA warning or breach (``sla.warning``/``sla.breached``) about ``ticket``
     to the rooms that may see it, after the current transaction commits. Payload:

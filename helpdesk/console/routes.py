@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES
+from helpdesk.calls import callbacks
 from helpdesk.console import board
 from helpdesk.tickets.models import OPEN_STATUSES, PRIORITIES
 from helpdesk.tickets.serializers import visible_messages
@@ -14,6 +15,8 @@ bp = Blueprint("console", __name__)
 
 #: who works from the live console (BRC staff follow their block in the portal)
 CONSOLE_ROLES = (*STAFF_ROLES, "mentor")
+#: open callbacks the console lists (the longest waiting first); the API pages the rest
+CALLBACK_QUEUE_SIZE = 50
 
 
 @bp.get("/console")
@@ -22,8 +25,16 @@ def live_queue():
     if current_user.role == "brc":
         return redirect(url_for("portal.home"))
     access.require_role(current_user, *CONSOLE_ROLES)
+    # Callbacks name callers and their tickets: call-centre staff only, never mentors.
+    owed = (
+        callbacks.open_callbacks(1, CALLBACK_QUEUE_SIZE)
+        if current_user.role in STAFF_ROLES
+        else None
+    )
     return render_template(
         "console/console.html",
+        callbacks=[callbacks.callback_to_dict(c) for c in owed.items] if owed else None,
+        callbacks_total=owed.total if owed else 0,
         tickets=board.open_queue(current_user),
         counters=board.counters(current_user),
         open_statuses=OPEN_STATUSES,

@@ -1,11 +1,11 @@
-"""API: SLA reports (managers and admins)."""
+"""API: SLA and call-centre reports (managers and admins)."""
 
 from flask import Response, jsonify, request
 
 from helpdesk.api import api_v1
 from helpdesk.api.spec import endpoint
 from helpdesk.errors import ValidationFailed
-from helpdesk.reports import csv_export, services
+from helpdesk.reports import call_report, csv_export, services
 from helpdesk.reports.queries import GROUP_KEYS
 
 REPORT_ROLES = ("manager", "admin")
@@ -82,3 +82,50 @@ def get_trend_report():
     that week (still resolved); compliance is that of the week's new tickets, met /
     (met + breached) × 100, null when none is decided."""
     return jsonify(services.trend_report(services.parse_weeks(request.args.get("weeks"))))
+
+
+@api_v1.get("/reports/calls")
+@endpoint(
+    summary="Call-centre figures per day, hour of the day or agent",
+    query={
+        "from": "first day, YYYY-MM-DD (Asia/Kolkata), on the calls' start; default 29 days "
+        "before 'to'",
+        "to": "last day included, YYYY-MM-DD (Asia/Kolkata); default today",
+        "group_by": "day|hour|agent (default day)",
+        "format": "json (default) or csv; 'Accept: text/csv' also answers CSV",
+    },
+    roles=REPORT_ROLES,
+    tag="reports",
+)
+def get_call_report():
+    """Inbound calls that started ringing on the Asia/Kolkata days from..to (inclusive):
+    `{"rows": [{"key", "label", "offered", "answered", "abandoned",
+    "answered_within_threshold", "service_level", "average_handle_seconds",
+    "first_contact_resolution"}], "totals": {<the same figures>}, "from", "to", "group_by",
+    "threshold_seconds"}`. `offered`: inbound calls; `answered`: answered by an agent;
+    `abandoned`: hung up before an answer (a call still ringing is neither);
+    `answered_within_threshold`: answered at most `CALL_ANSWER_THRESHOLD_S` seconds
+    (default 20, echoed as `threshold_seconds`) after it started ringing; `service_level`:
+    answered_within_threshold / offered, a fraction 0-1; `average_handle_seconds`: answer
+    to hangup, over answered calls that ended; `first_contact_resolution`: the fraction of
+    answered calls whose ticket is resolved (not reopened) with no later inbound call
+    logged on that ticket and no later public reply from the requester's side on it (by
+    SMS, e-mail or the portal). Fractions have 4 decimals, seconds one; each is null when
+    its denominator is 0. Rows: `day` every day of the range (key `YYYY-MM-DD`), `hour`
+    every hour 0-23 (key the hour as a number, label `HH:00`), `agent` each agent who
+    answered calls (key e-mail, label name), most answered first, then the calls nobody
+    answered (key null, label `Not answered`). Every call falls in exactly one row. CSV:
+    the same columns and a `Total` line; cells a spreadsheet would read as a formula start
+    with a single quote."""
+    as_csv = wants_csv()
+    report = call_report.call_report(call_report.parse_range(request.args))
+    if as_csv:
+        return Response(
+            csv_export.call_report_csv(report),
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": "attachment; "
+                f'filename="{csv_export.call_report_filename(report)}"'
+            },
+        )
+    return jsonify(report)

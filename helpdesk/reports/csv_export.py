@@ -4,6 +4,7 @@ import csv
 import io
 import unicodedata
 
+from helpdesk.reports.call_report import ROW_FIGURES
 from helpdesk.reports.queries import TARGETS
 
 #: a cell starting with one of these is a formula to Excel/LibreOffice/Sheets; so is one
@@ -40,3 +41,29 @@ def sla_report_csv(report: dict) -> str:
 
 def filename(report: dict) -> str:
     return f"sla-report_{report['group_by']}_{report['from']}_{report['to']}.csv"
+
+
+def table_csv(header: list[str], lines: list[list]) -> str:
+    """Any report as CSV: a header line, then one line per row, each cell made safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for line in lines:
+        writer.writerow([safe_cell(cell) for cell in line])
+    return out.getvalue()
+
+
+def call_report_csv(report: dict) -> str:
+    """One line per group, then a ``Total`` line, in the JSON's figures and units."""
+    total = {"key": "Total", "label": ""} | report["totals"]
+    return table_csv(
+        [report["group_by"], "label", *ROW_FIGURES],
+        [
+            [row["key"], row["label"], *(row[figure] for figure in ROW_FIGURES)]
+            for row in [*report["rows"], total]
+        ],
+    )
+
+
+def call_report_filename(report: dict) -> str:
+    return f"call-report_{report['group_by']}_{report['from']}_{report['to']}.csv"

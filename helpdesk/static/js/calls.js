@@ -57,6 +57,13 @@
     setTimeout(function () { if (card.isConnected && card.classList.contains("call-incoming")) card.remove(); }, 60000);
   });
 
+  // A missed call is over: its toast gives way to the callback queue.
+  socket.on("callback.updated", function (data) {
+    if (data.status !== "open" || !data.last_call) return;
+    var toast = box.querySelector('.call-incoming[data-call-id="' + CSS.escape(data.last_call) + '"]');
+    if (toast) toast.remove();
+  });
+
   socket.on("call.screenpop", function (data) {
     var card = el("section", { role: "alertdialog", "aria-label": t("Call from {name}", { name: callerName(data) }), "class": "call-screenpop" });
     card.appendChild(closeButton(card));
