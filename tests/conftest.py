@@ -317,6 +317,15 @@ class PolicyWatchedBrowser:
         return getattr(self._chromium, name)
 
 
+def pytest_collection_modifyitems(items):
+    """Tests that drive Chromium carry the ``browser`` mark: the test command runs them on
+    the embedded default only (``-m "not browser"`` on PostgreSQL), since what they check is
+    the page, not the database under it."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture
 def browser():
     from playwright.sync_api import sync_playwright
