@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from helpdesk.agents.models import ROLES, STAFF_ROLES, UI_LANGUAGES, ApiToken, User, UserSession
 from helpdesk.agents.passwords import check_without_account, password_problem
@@ -340,18 +340,18 @@ def issue_token(user: User) -> str:
 def token_for(token: str) -> ApiToken | None:
     """The live (unexpired, unrevoked) token row of an active user, its user loaded in the
     same query; notes its use at most once a minute."""
-    found = db.session.execute(
-        sa.select(ApiToken, User)
-        .join(User, ApiToken.user_id == User.id)
+    row = db.session.scalar(
+        sa.select(ApiToken)
+        .join(ApiToken.user)
+        .options(contains_eager(ApiToken.user))
         .where(
             ApiToken.token_hash == ApiToken.hash(token),
             ApiToken.revoked_at.is_(None),
             ApiToken.expires_at > utcnow(),
         )
-    ).first()
-    if found is None or not found.User.active:
+    )
+    if row is None or not row.user.active:
         return None
-    row = found.ApiToken
     if due_for_touch(row.last_used_at):
         schedule_touch(ApiToken, row.id, "last_used_at")
     return row

@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 
 _RESELECT_KEY = "sla_reselect_policy"
 _PLANS_KEY = "sla_pending_timer_plans"
-#: audited changes after which the ticket's policy is selected again
 #: audit kinds after which the policy is chosen again (a block decides the state's policy)
 RESELECTING_KINDS = frozenset({"created", "priority", "category", "block"})
 
@@ -34,9 +33,11 @@ def mark_for_policy_selection(ticket, *, kind: str, **kwargs) -> None:
 def refresh_touched_tickets(_sender, *, touched, **kwargs) -> None:
     """Before the commit: select policies where needed, then store due dates, warnings and
     breaches of the touched tickets; their timers wait for the commit."""
-    for ticket in db.session.info.pop(_RESELECT_KEY, {}).values():
-        policies.assign_policy(ticket)
-    plans = [(ticket.id, policies.refresh_sla(ticket, at).upcoming()) for ticket, at in touched]
+    # No flush in between: the chosen policy is written by the same UPDATE as the due dates.
+    with db.session.no_autoflush:
+        for ticket in db.session.info.pop(_RESELECT_KEY, {}).values():
+            policies.assign_policy(ticket)
+        plans = [(t.id, policies.refresh_sla(t, at).upcoming()) for t, at in touched]
     if plans:
         db.session.info[_PLANS_KEY] = plans
 
