@@ -135,3 +135,42 @@ def test_article_page_and_live_preview(live_server, browser, make_user, article,
     page.get_by_role("button", name="Save article").click()
     expect(page.locator(".flash-success")).to_contain_text("Draft saved.")
     expect(page.locator(".badge-draft")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "फीस कितनी लगेगी",  # no nukta: the article writes फ़ीस
+        "vyavsay yojana ki fees kitni hai",  # Hindi in Latin letters, as people text
+    ],
+)
+def test_suggestions_find_the_spellings_people_type(
+    live_server, browser, make_user, run_jobs, typed
+):
+    """A BRC user on a phone types Hindi without the nukta, or in Latin letters, and the
+    Hindi article written with the nukta is suggested all the same."""
+    from playwright.sync_api import expect
+
+    mentor = make_user("mentor", name="Meera Nair", states=["IN-JH"])
+    hindi = services.create_article(
+        ArticleCreate.model_validate(
+            {
+                "title": "व्यवसाय योजना बनाने की फ़ीस",
+                "body": "MEC व्यवसाय योजना बनाने की फ़ीस CLF के साथ MoU में तय करता है।",
+                "language": "hi",
+                "category": "mec-fees-mou",
+                "tags": [],
+                "status": "published",
+            }
+        ),
+        mentor,
+    )
+    run_jobs()
+    brc = make_user("brc", name="Rekha Kumari")
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    sign_in(page, live_server, brc.email)
+    page.goto(f"{live_server}/brc/new")
+    page.click("#f-description")
+    page.keyboard.type(typed, delay=10)
+    panel = page.locator("#kb-suggest")
+    expect(panel.get_by_role("link", name=re.compile(re.escape(hindi.title)))).to_be_visible()
