@@ -26,7 +26,6 @@ from datetime import date, timedelta
 
 from flask import current_app
 
-from helpdesk.errors import ValidationFailed
 from helpdesk.i18n import N_
 from helpdesk.reports import call_queries, services
 from helpdesk.reports.call_queries import FIGURES, GROUP_KEYS
@@ -50,21 +49,9 @@ ROW_FIGURES = (
 
 
 def parse_range(args) -> ReportRange:
-    """``from``/``to`` through the SLA report's parser (``validation.parse_day_range``: days
-    2000-2100, the first not after the last; one place decides what a report's days may be)
-    and ``group_by`` among GROUP_KEYS; ValidationFailed naming each bad one."""
-    errors: dict[str, str] = {}
-    days = None
-    try:
-        days = services.parse_range({"from": args.get("from"), "to": args.get("to")})
-    except ValidationFailed as exc:
-        errors.update(exc.fields)
-    group_by = args.get("group_by") or DEFAULT_GROUP
-    if group_by not in GROUP_KEYS:
-        errors["group_by"] = "must be one of " + ", ".join(GROUP_KEYS)
-    if errors:
-        raise ValidationFailed(N_("Invalid report parameters."), errors)
-    return ReportRange(days.first_day, days.last_day, group_by)
+    """``from``/``to`` as every report reads them (``services.parse_range``) and
+    ``group_by`` among GROUP_KEYS; ValidationFailed naming each bad one."""
+    return services.parse_range(args, groups=GROUP_KEYS, default_group=DEFAULT_GROUP)
 
 
 def threshold_seconds() -> int:

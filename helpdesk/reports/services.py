@@ -59,18 +59,25 @@ def today_ist(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(IST).date()
 
 
-def parse_range(args, *, now: datetime | None = None) -> ReportRange:
+def parse_range(
+    args,
+    *,
+    groups: tuple[str, ...] = GROUP_KEYS,
+    default_group: str = DEFAULT_GROUP,
+    now: datetime | None = None,
+) -> ReportRange:
     """``from``, ``to`` (YYYY-MM-DD, Asia/Kolkata days, inclusive, within the days
-    ``validation.parse_day`` allows) and ``group_by`` from a request's arguments;
-    ValidationFailed naming each bad field."""
+    ``validation.parse_day`` allows; default the last DEFAULT_DAYS days) and ``group_by``
+    (one of ``groups``) from a request's arguments: every report's range (SLA, calls,
+    satisfaction). ValidationFailed naming each bad field."""
     errors: dict[str, str] = {}
     try:
         first, last = parse_day_range(args)
     except ValidationFailed as exc:
         errors, first, last = exc.fields, None, None
-    group_by = args.get("group_by") or DEFAULT_GROUP
-    if group_by not in GROUP_KEYS:
-        errors["group_by"] = "must be one of " + ", ".join(GROUP_KEYS)
+    group_by = args.get("group_by") or default_group
+    if group_by not in groups:
+        errors["group_by"] = "must be one of " + ", ".join(groups)
     if errors:
         raise ValidationFailed(N_("Invalid report parameters."), errors)
     if last is None:

@@ -11,59 +11,24 @@ Rules:
 - ``weeks``: responses and average per Asia/Kolkata week (Monday first) of the range.
 """
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
-from helpdesk.i18n import N_
 from helpdesk.reports.queries import EMPTY_LABELS, grouping, week_start
+from helpdesk.reports.services import ReportRange, parse_range
 from helpdesk.satisfaction.models import RATINGS, SatisfactionRating
 from helpdesk.tickets.models import Ticket
-from helpdesk.timeutil import IST, utcnow
-from helpdesk.validation import EARLIEST_DAY, parse_day_range
 
 CSAT_GROUPS = ("agent", "category", "state", "block")
 DEFAULT_GROUP = "agent"
-DEFAULT_DAYS = 30
 
 
-@dataclass(frozen=True)
-class CsatRange:
-    first_day: date
-    last_day: date
-    group_by: str
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first_day, time(0), IST)
-
-    @property
-    def end(self) -> datetime:
-        return datetime.combine(self.last_day + timedelta(days=1), time(0), IST)
-
-
-def parse_csat_range(args, *, now: datetime | None = None) -> CsatRange:
-    """``from``, ``to`` (the shared day-range parser) and ``group_by``; ValidationFailed
-    naming each bad one."""
-    errors: dict[str, str] = {}
-    try:
-        first, last = parse_day_range(args)
-    except ValidationFailed as exc:
-        errors, first, last = exc.fields, None, None
-    group_by = args.get("group_by") or DEFAULT_GROUP
-    if group_by not in CSAT_GROUPS:
-        errors["group_by"] = "must be one of " + ", ".join(CSAT_GROUPS)
-    if errors:
-        raise ValidationFailed(N_("Invalid report parameters."), errors)
-    today = (now or utcnow()).astimezone(IST).date()
-    if last is None:
-        last = today if first is None else max(first, today)
-    if first is None:
-        first = max(last - timedelta(days=DEFAULT_DAYS - 1), EARLIEST_DAY)
-    return CsatRange(first, last, group_by)
+def parse_csat_range(args, *, now: datetime | None = None) -> ReportRange:
+    """``from``, ``to`` as every report reads them (``reports.services.parse_range``) and
+    ``group_by`` among CSAT_GROUPS; ValidationFailed naming each bad one."""
+    return parse_range(args, groups=CSAT_GROUPS, default_group=DEFAULT_GROUP, now=now)
 
 
 def _figures() -> list[sa.ColumnElement]:
@@ -75,7 +40,7 @@ def _figures() -> list[sa.ColumnElement]:
     ]
 
 
-def _rated(query: sa.Select, report: CsatRange) -> sa.Select:
+def _rated(query: sa.Select, report: ReportRange) -> sa.Select:
     return (
         query.select_from(SatisfactionRating)
         .join(Ticket, Ticket.id == SatisfactionRating.ticket_id)
@@ -98,7 +63,7 @@ def _shaped(row, key=None, label=None) -> dict:
     }
 
 
-def csat_report(report: CsatRange) -> dict:
+def csat_report(report: ReportRange) -> dict:
     """``{"from", "to", "group_by", "rows": [{"key", "label", "responses", "average",
     "distribution"}], "totals": {...}, "weeks": [{"week_start", "responses", "average"}]}``;
     rows most responses first."""
@@ -127,7 +92,7 @@ def csat_report(report: CsatRange) -> dict:
     }
 
 
-def _weeks(report: CsatRange) -> list[dict]:
+def _weeks(report: ReportRange) -> list[dict]:
     week = week_start(SatisfactionRating.created_at).label("week")
     found = {
         str(row["week"])[:10]: row
