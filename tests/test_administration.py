@@ -119,6 +119,25 @@ def test_a_retired_category_is_not_offered_but_old_tickets_keep_it(
     )
 
 
+def test_a_calendar_name_must_be_1_to_60_characters_however_it_is_set(make_user, defaults):
+    """The rule lives in the SLA configuration, so every caller of the service obeys it."""
+    from helpdesk.administration import services as admin
+    from helpdesk.errors import ValidationFailed
+
+    actor = make_user("admin")
+    for name in ("   ", "K" * 61):
+        with pytest.raises(ValidationFailed):
+            admin.add_calendar(actor, name)
+    kerala = admin.add_calendar(actor, "  Kerala  ")
+    assert kerala.name == "Kerala"
+    with pytest.raises(ValidationFailed):
+        admin.rename_calendar(actor, kerala, "K" * 61)
+    db.session.rollback()
+    names = set(db.session.scalars(sa.select(SlaCalendar.name)))
+    assert names == {"default", "Kerala"}
+    assert audit_rows() == [("sla_calendar", "Kerala", "created", None, "Kerala")]
+
+
 def test_calendars_renamed_with_their_policies_and_deleted_only_when_unused(
     client, login_as, make_user, defaults
 ):

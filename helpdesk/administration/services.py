@@ -144,7 +144,7 @@ def add_calendar(actor: User, name: str) -> SlaCalendar:
     _admin(actor)
     with unit_of_work():
         calendar = configuration.create_calendar(name)
-        audit.record(actor, "sla_calendar", name, "created", None, name)
+        audit.record(actor, "sla_calendar", calendar.name, "created", None, calendar.name)
     return calendar
 
 
@@ -155,7 +155,7 @@ def rename_calendar(actor: User, calendar: SlaCalendar, name: str) -> None:
         return
     with unit_of_work():
         configuration.rename_calendar(calendar, name)
-        audit.record(actor, "sla_calendar", old, "renamed", old, name)
+        audit.record(actor, "sla_calendar", old, "renamed", old, calendar.name)
 
 
 def delete_calendar(actor: User, calendar: SlaCalendar) -> None:

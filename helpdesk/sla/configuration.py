@@ -238,9 +238,21 @@ def policies_using(calendar_name: str) -> list[SlaPolicy]:
     return list(db.session.scalars(sa.select(SlaPolicy).where(SlaPolicy.calendar == calendar_name)))
 
 
+def _checked_calendar_name(name: str) -> str:
+    """A calendar's name, trimmed: 1 to 60 characters (the column's size)."""
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 60:
+        raise ValidationFailed(
+            N_("A calendar needs a name of 1 to 60 characters."),
+            {"name": N_("1 to 60 characters")},
+        )
+    return name
+
+
 def create_calendar(name: str) -> SlaCalendar:
     """A new calendar with the default hours (Monday to Saturday, 09:00-18:00, India's
     national holidays). The caller commits."""
+    name = _checked_calendar_name(name)
     if calendar_named(name) is not None:
         raise ValidationFailed(N_("A calendar has this name."), {"name": N_("already in use")})
     calendar = SlaCalendar(
@@ -258,6 +270,7 @@ def rename_calendar(calendar: SlaCalendar, name: str) -> None:
         raise ValidationFailed(
             N_("The default calendar keeps its name."), {"name": N_("the default calendar")}
         )
+    name = _checked_calendar_name(name)
     if name != calendar.name and calendar_named(name) is not None:
         raise ValidationFailed(N_("A calendar has this name."), {"name": N_("already in use")})
     for policy in policies_using(calendar.name):
