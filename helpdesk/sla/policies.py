@@ -83,17 +83,21 @@ def calendar_for(name: str, state_subdiv: str | None = None) -> BusinessCalendar
     )
 
 
-def evaluate_ticket(ticket: Ticket, now: datetime) -> Evaluation:
-    """``clock.evaluate`` with the ticket's policy and calendar (reads, never writes)."""
-    policy = policy_named(ticket.sla_policy) or select_policy(ticket)
+def evaluate_ticket(ticket: Ticket, now: datetime, policy: Policy | None = None) -> Evaluation:
+    """``clock.evaluate`` with the ticket's policy (``policy`` when the caller has just
+    chosen it) and calendar (reads, never writes)."""
+    policy = policy or policy_named(ticket.sla_policy) or select_policy(ticket)
     subdiv = ticket.block.state.holiday_subdiv if ticket.block is not None else None
     return evaluate(
         ticket, now, minutes=targets_of(policy), calendar=calendar_for(policy.calendar, subdiv)
     )
 
 
-def assign_policy(ticket: Ticket) -> None:
-    ticket.sla_policy = select_policy(ticket).name
+def assign_policy(ticket: Ticket) -> Policy:
+    """Choose the ticket's policy again; returns it."""
+    policy = select_policy(ticket)
+    ticket.sla_policy = policy.name
+    return policy
 
 
 def _store_dues(ticket: Ticket, result: Evaluation) -> None:
@@ -104,11 +108,11 @@ def _store_dues(ticket: Ticket, result: Evaluation) -> None:
     _store_figures(ticket, result)
 
 
-def refresh_sla(ticket: Ticket, now: datetime) -> Evaluation:
+def refresh_sla(ticket: Ticket, now: datetime, policy: Policy | None = None) -> Evaluation:
     """Store the ticket's due dates as of ``now``; record each new warning and breach once
     (a ``sla_warning``/``sla_breach`` TicketEvent), tell the assignee and managers about it
     (``alerts.announce``) and apply the policy's breach actions. The caller commits."""
-    result = evaluate_ticket(ticket, now)
+    result = evaluate_ticket(ticket, now, policy)
     _store_dues(ticket, result)
     if ticket.status == "closed":
         return result

@@ -129,6 +129,10 @@ def create_ticket(
             created_at=now,
             updated_at=now,
             sla_breached=[],
+            # A new ticket has no history: empty collections need no SELECT when the SLA
+            # engine reads them before the commit (its "created" event is appended to them).
+            messages=[],
+            events=[],
         )
         db.session.add(ticket)
         db.session.flush()
