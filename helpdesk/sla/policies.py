@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from helpdesk import reference_cache
 from helpdesk.extensions import db
 from helpdesk.sla import alerts
 from helpdesk.sla.calendar import (
@@ -22,7 +23,7 @@ from helpdesk.sla.calendar import (
     default_calendar,
 )
 from helpdesk.sla.clock import TARGETS, Evaluation, evaluate
-from helpdesk.sla.models import SlaCalendar, SlaPolicy
+from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.tickets.models import (
     PRIORITIES,
     Ticket,
@@ -31,6 +32,7 @@ from helpdesk.tickets.models import (
 from helpdesk.timeutil import isoformat, utcnow
 
 Policy = SlaPolicy | PolicyTargets
+reference_cache.watch(SlaPolicy, SlaCalendar, SlaHoliday)
 
 
 def targets_of(policy: Policy) -> dict[str, int]:
@@ -44,8 +46,8 @@ def select_policy(ticket: Ticket) -> Policy:
     category_id = ticket.category.id if ticket.category is not None else None
     candidates = [
         p
-        for p in db.session.scalars(
-            sa.select(SlaPolicy).where(SlaPolicy.priority == ticket.priority)
+        for p in reference_cache.cached(
+            "sla-policies", ticket.priority, lambda: _policies_of(ticket.priority)
         )
         if p.category_id in (None, category_id) and p.state_code in (None, state)
     ]
@@ -56,16 +58,34 @@ def select_policy(ticket: Ticket) -> Policy:
     )
 
 
+def _policies_of(priority: str) -> list[SlaPolicy]:
+    rows = db.session.scalars(sa.select(SlaPolicy).where(SlaPolicy.priority == priority))
+    return [reference_cache.detached_copy(p) for p in rows]
+
+
 def policy_named(name: str | None) -> Policy | None:
+    """The policy of that name (a copy to read, in no session), or the in-code default."""
     if name is None:
         return None
+    return reference_cache.cached("sla-policy", name, lambda: _policy_named(name))
+
+
+def _policy_named(name: str) -> Policy | None:
     row = db.session.scalar(sa.select(SlaPolicy).where(SlaPolicy.name == name))
-    return row or next((p for p in DEFAULT_POLICIES.values() if p.name == name), None)
+    if row is not None:
+        return reference_cache.detached_copy(row)
+    return next((p for p in DEFAULT_POLICIES.values() if p.name == name), None)
 
 
 def calendar_for(name: str, state_subdiv: str | None = None) -> BusinessCalendar:
     """The named calendar with its admin-added holidays; the contract's default when the
     table has no row of that name."""
+    return reference_cache.cached(
+        "sla-calendar", (name, state_subdiv), lambda: _calendar(name, state_subdiv)
+    )
+
+
+def _calendar(name: str, state_subdiv: str | None) -> BusinessCalendar:
     row = db.session.scalar(
         sa.select(SlaCalendar)
         .where(SlaCalendar.name == name)
