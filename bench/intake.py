@@ -734,7 +734,23 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--phones", type=int, default=1500, help="distinct requester phones")
     parser.add_argument("--bodies", type=int, default=4000, help="distinct request bodies")
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument(
+        "--redis-url",
+        default=REDIS_URL,
+        help=f"the Redis db to use and flush (default {REDIS_URL})",
+    )
+    parser.add_argument(
+        "--app-dir",
+        type=Path,
+        default=None,
+        help="serve the helpdesk of another checkout (with its .venv), e.g. to compare revisions",
+    )
     args = parser.parse_args(argv)
+    global REDIS_URL, ROOT, VENV_BIN
+    REDIS_URL = args.redis_url
+    if args.app_dir is not None:
+        ROOT = args.app_dir.resolve()
+        VENV_BIN = ROOT / ".venv" / "bin"
     if args.threads > 1 and args.worker_class == "sync":
         args.worker_class = "gthread"
     return args
