@@ -701,6 +701,7 @@ def queue_length() -> int:
 
 
 def parse_args(argv: list[str] | None = None):
+    global REDIS_URL, ROOT, VENV_BIN  # --redis-url and --app-dir set them for the whole run
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--workers",
@@ -746,7 +747,6 @@ def parse_args(argv: list[str] | None = None):
         help="serve the helpdesk of another checkout (with its .venv), e.g. to compare revisions",
     )
     args = parser.parse_args(argv)
-    global REDIS_URL, ROOT, VENV_BIN
     REDIS_URL = args.redis_url
     if args.app_dir is not None:
         ROOT = args.app_dir.resolve()
