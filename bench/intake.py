@@ -27,11 +27,11 @@ What it does, every run:
 6. Prints each round's tickets/s, p50, p99 and errors, the medians over the rounds, the
    ratios (helpdesk/bare, helpdesk/peer) and whether the targets hold.
 
-The load side (servers, client, measurement) is bench/http_load.py; the bodies are
-bench/intake_bodies.py. It needs nothing beyond the app's own dependencies (psycopg, redis);
-a peer brings its own virtualenv. Servers are always stopped. This is a benchmark that
-prints figures, not a test: it exits 0 whether targets hold or not (exit 1 only when it
-could not run).
+Servers and client are bench/http_load.py, the timed drive and its figures
+bench/load_measure.py, the bodies bench/intake_bodies.py. It needs nothing beyond the app's
+own dependencies (psycopg, redis); a peer brings its own virtualenv. Servers are always
+stopped. This is a benchmark that prints figures, not a test: it exits 0 whether targets
+hold or not (exit 1 only when it could not run).
 """
 
 from __future__ import annotations
@@ -49,16 +49,9 @@ import tempfile
 from pathlib import Path
 
 from http_load import (  # noqa: F401 (log, reset_database, run: bench/console_fanout.py)
-    Result,
     Server,
     call,
-    details_for,
-    drive,
-    line_for,
     log,
-    medians,
-    noisy,
-    print_errors,
     raw_posts,
     reset_database,
     run,
@@ -67,6 +60,7 @@ from http_load import (  # noqa: F401 (log, reset_database, run: bench/console_f
     wait_until_answering,
 )
 from intake_bodies import BLOCKS, phone_pool, ticket_bodies
+from load_measure import Result, details_for, drive, line_for, medians, noisy, print_errors
 from peers.django_helpdesk.harness import DjangoHelpdeskPeer
 
 ROOT = Path(__file__).resolve().parent.parent
