@@ -65,9 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(intake.ROOT))
     os.chdir(intake.ROOT)
     if args.redis_url:
-        intake.REDIS_URL = args.redis_url
-        intake.flush_redis()
-    env = intake.app_environment(args.database, bool(args.redis_url), "/tmp/intake-profile-index")
+        intake.flush_redis(args.redis_url)
+    env = intake.app_environment(args.database, args.redis_url, "/tmp/intake-profile-index")
     intake.log(f"preparing database {args.database} ...")
     intake.prepare_database(args.database, env)
     os.environ.clear()
@@ -152,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         stats = pstats.Stats(args.profile)
         stats.sort_stats("cumulative").print_stats(45)
     if args.redis_url:
-        intake.flush_redis()
+        intake.flush_redis(args.redis_url)
     return 0
 
 
