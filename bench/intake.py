@@ -122,8 +122,9 @@ with app.app_context():
 def prepare_database(db_name: str, env: dict[str, str]) -> None:
     reset_database(db_name)
     flask = str(VENV_BIN / "flask")
-    run([flask, "--app", "wsgi", "db", "upgrade"], env, "flask db upgrade")
-    run([str(VENV_BIN / "python"), "-c", SEED_BLOCKS, json.dumps(BLOCKS)], env, "adding blocks")
+    run([flask, "--app", "wsgi", "db", "upgrade"], env, "flask db upgrade", ROOT)
+    seed = [str(VENV_BIN / "python"), "-c", SEED_BLOCKS, json.dumps(BLOCKS)]
+    run(seed, env, "adding blocks", ROOT)
     run(
         [
             flask,
@@ -144,6 +145,7 @@ def prepare_database(db_name: str, env: dict[str, str]) -> None:
         ],
         env,
         "flask users create",
+        ROOT,
     )
 
 
@@ -178,6 +180,7 @@ async def sign_in(app: Server) -> tuple[str, list[str]]:
 
 
 def parse_args(argv: list[str] | None = None):
+    global ROOT, VENV_BIN  # --app-dir sets them for the whole run
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--workers",
@@ -217,7 +220,16 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--phones", type=int, default=1500, help="distinct requester phones")
     parser.add_argument("--bodies", type=int, default=4000, help="distinct request bodies")
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument(
+        "--app-dir",
+        type=Path,
+        default=None,
+        help="serve the helpdesk of another checkout (with its .venv), e.g. to compare revisions",
+    )
     args = parser.parse_args(argv)
+    if args.app_dir is not None:
+        ROOT = args.app_dir.resolve()
+        VENV_BIN = ROOT / ".venv" / "bin"
     if args.threads > 1 and args.worker_class == "sync":
         args.worker_class = "gthread"
     args.rounds = max(1, args.rounds)

@@ -12,9 +12,12 @@ from helpdesk.extensions import db
 
 
 def attachments_of_tickets(_sender, *, tickets, viewer, **kwargs) -> dict:
-    """``"attachments"`` on every ticket the API returns, one query per batch."""
+    """``"attachments"`` on every ticket the API returns, one query per batch (none for
+    tickets opened in this session and given no file since: their list is empty)."""
     found: dict[int, dict] = {t.id: {"attachments": []} for t in tickets}
-    for attachment in services.visible_attachments(tickets, viewer):
+    without_files = services.opened_without_files()
+    queried = [t for t in tickets if t.id not in without_files]
+    for attachment in services.visible_attachments(queried, viewer):
         found[attachment.ticket_id]["attachments"].append(attachment_to_dict(attachment))
     return found
 
@@ -34,6 +37,7 @@ def move_to_merged_target(source, *, target, **kwargs) -> None:
     """A merged duplicate's files belong to the ticket it was merged into: those sent with
     its messages follow the messages (``message_id`` is unchanged), and those attached to
     the ticket itself show on the target. In the merge's transaction."""
+    services.may_have_files(target)
     db.session.execute(
         sa.update(Attachment)
         .where(Attachment.ticket_id == source.id)
@@ -43,6 +47,8 @@ def move_to_merged_target(source, *, target, **kwargs) -> None:
 
 
 def connect_signals() -> None:
+    signals.ticket_created.connect(services.note_opened_without_files)
+    signals.unit_of_work_rolled_back.connect(services.forget_opened_without_files)
     signals.ticket_serialized.connect(attachments_of_tickets)
     signals.ticket_page.connect(upload_field)
     signals.reply_posted.connect(files_of_reply)

@@ -84,6 +84,7 @@ def attach_upload(
                 f"This kind of file cannot be attached. Send {detection.ACCEPTED_WORDS}.",
                 {"file": f"{name}: this kind of file cannot be attached."},
             )
+        may_have_files(ticket)
         attachment = Attachment(
             ticket=ticket,
             message=message,
@@ -145,6 +146,30 @@ def message_for_upload(ticket: Ticket, viewer: User, message_id: str | None) -> 
     ):
         raise ValidationFailed("No such message on this ticket.", {"message": "not found"})
     return found
+
+
+_OPENED_WITHOUT_FILES_KEY = "attachments_opened_without_files"
+
+
+def note_opened_without_files(ticket, **kwargs) -> None:
+    """A ticket just opened has no files: serialising it needs no query (the API answer
+    and the console's live event of every new ticket would each ask)."""
+    db.session.info.setdefault(_OPENED_WITHOUT_FILES_KEY, set()).add(ticket.id)
+
+
+def may_have_files(ticket) -> None:
+    """``ticket`` is getting files in this session: its list must be queried again."""
+    db.session.info.get(_OPENED_WITHOUT_FILES_KEY, set()).discard(ticket.id)
+
+
+def forget_opened_without_files(_sender=None, **kwargs) -> None:
+    """After a rollback the ids noted may belong to other tickets later (SQLite reuses them)."""
+    db.session.info.pop(_OPENED_WITHOUT_FILES_KEY, None)
+
+
+def opened_without_files() -> set[int]:
+    """Ids of the tickets opened in this session that have been given no file since."""
+    return db.session.info.get(_OPENED_WITHOUT_FILES_KEY, set())
 
 
 def visible_attachments(tickets: list[Ticket], viewer: User | None) -> list[Attachment]:

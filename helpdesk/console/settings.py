@@ -3,6 +3,7 @@ admins only."""
 
 import sqlalchemy as sa
 
+from helpdesk import reference_cache
 from helpdesk.agents.models import User
 from helpdesk.console.models import ConsoleSettings
 from helpdesk.errors import Forbidden
@@ -11,6 +12,7 @@ from helpdesk.i18n import N_
 from helpdesk.timeutil import utcnow
 
 SETTINGS_ID = 1
+reference_cache.watch(ConsoleSettings)
 
 
 def console_settings() -> ConsoleSettings:
@@ -20,6 +22,10 @@ def console_settings() -> ConsoleSettings:
 
 
 def auto_assign_enabled() -> bool:
+    return reference_cache.cached("auto-assign", None, _auto_assign_saved)
+
+
+def _auto_assign_saved() -> bool:
     return bool(
         db.session.scalar(
             sa.select(ConsoleSettings.auto_assign).where(ConsoleSettings.id == SETTINGS_ID)

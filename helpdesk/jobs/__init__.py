@@ -45,9 +45,9 @@ def enqueue(name: str, *args) -> None:
         return
     job = OutboxJob(task=name, args=list(args))
     db.session.add(job)
-    db.session.flush()
-    # Kept in memory too, so delivery after the commit need not read the rows back.
-    db.session.info.setdefault(_PENDING_KEY, []).append((job.id, name, list(args)))
+    # Kept in memory too, so delivery after the commit need not read the rows back; the
+    # commit's flush gives it its id (no flush of its own: one INSERT batch per transaction).
+    db.session.info.setdefault(_PENDING_KEY, []).append(job)
 
 
 @contextmanager
@@ -67,7 +67,8 @@ def deliver_pending() -> None:
     """Deliver the jobs enqueued in the transaction that was just committed."""
     pending = db.session.info.pop(_PENDING_KEY, [])
     if pending:
-        _deliver(pending)
+        # A job without an id was never written (its transaction rolled back): not sent.
+        _deliver([(job.id, job.task, job.args) for job in pending if job.id is not None])
 
 
 def discard_pending() -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from helpdesk import reference_cache
 from helpdesk.extensions import db
 from helpdesk.sla import alerts
 from helpdesk.sla.calendar import (
@@ -22,7 +23,7 @@ from helpdesk.sla.calendar import (
     default_calendar,
 )
 from helpdesk.sla.clock import TARGETS, Evaluation, evaluate
-from helpdesk.sla.models import SlaCalendar, SlaPolicy
+from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.tickets.models import (
     PRIORITIES,
     Ticket,
@@ -31,6 +32,7 @@ from helpdesk.tickets.models import (
 from helpdesk.timeutil import isoformat, utcnow
 
 Policy = SlaPolicy | PolicyTargets
+reference_cache.watch(SlaPolicy, SlaCalendar, SlaHoliday)
 
 
 def targets_of(policy: Policy) -> dict[str, int]:
@@ -44,8 +46,8 @@ def select_policy(ticket: Ticket) -> Policy:
     category_id = ticket.category.id if ticket.category is not None else None
     candidates = [
         p
-        for p in db.session.scalars(
-            sa.select(SlaPolicy).where(SlaPolicy.priority == ticket.priority)
+        for p in reference_cache.cached(
+            "sla-policies", ticket.priority, lambda: _policies_of(ticket.priority)
         )
         if p.category_id in (None, category_id) and p.state_code in (None, state)
     ]
@@ -56,16 +58,34 @@ def select_policy(ticket: Ticket) -> Policy:
     )
 
 
+def _policies_of(priority: str) -> list[SlaPolicy]:
+    rows = db.session.scalars(sa.select(SlaPolicy).where(SlaPolicy.priority == priority))
+    return [reference_cache.detached_copy(p) for p in rows]
+
+
 def policy_named(name: str | None) -> Policy | None:
+    """The policy of that name (a copy to read, in no session), or the in-code default."""
     if name is None:
         return None
+    return reference_cache.cached("sla-policy", name, lambda: _policy_named(name))
+
+
+def _policy_named(name: str) -> Policy | None:
     row = db.session.scalar(sa.select(SlaPolicy).where(SlaPolicy.name == name))
-    return row or next((p for p in DEFAULT_POLICIES.values() if p.name == name), None)
+    if row is not None:
+        return reference_cache.detached_copy(row)
+    return next((p for p in DEFAULT_POLICIES.values() if p.name == name), None)
 
 
 def calendar_for(name: str, state_subdiv: str | None = None) -> BusinessCalendar:
     """The named calendar with its admin-added holidays; the contract's default when the
     table has no row of that name."""
+    return reference_cache.cached(
+        "sla-calendar", (name, state_subdiv), lambda: _calendar(name, state_subdiv)
+    )
+
+
+def _calendar(name: str, state_subdiv: str | None) -> BusinessCalendar:
     row = db.session.scalar(
         sa.select(SlaCalendar)
         .where(SlaCalendar.name == name)
@@ -83,17 +103,21 @@ def calendar_for(name: str, state_subdiv: str | None = None) -> BusinessCalendar
     )
 
 
-def evaluate_ticket(ticket: Ticket, now: datetime) -> Evaluation:
-    """``clock.evaluate`` with the ticket's policy and calendar (reads, never writes)."""
-    policy = policy_named(ticket.sla_policy) or select_policy(ticket)
+def evaluate_ticket(ticket: Ticket, now: datetime, policy: Policy | None = None) -> Evaluation:
+    """``clock.evaluate`` with the ticket's policy (``policy`` when the caller has just
+    chosen it) and calendar (reads, never writes)."""
+    policy = policy or policy_named(ticket.sla_policy) or select_policy(ticket)
     subdiv = ticket.block.state.holiday_subdiv if ticket.block is not None else None
     return evaluate(
         ticket, now, minutes=targets_of(policy), calendar=calendar_for(policy.calendar, subdiv)
     )
 
 
-def assign_policy(ticket: Ticket) -> None:
-    ticket.sla_policy = select_policy(ticket).name
+def assign_policy(ticket: Ticket) -> Policy:
+    """Choose the ticket's policy again; returns it."""
+    policy = select_policy(ticket)
+    ticket.sla_policy = policy.name
+    return policy
 
 
 def _store_dues(ticket: Ticket, result: Evaluation) -> None:
@@ -104,11 +128,11 @@ def _store_dues(ticket: Ticket, result: Evaluation) -> None:
     _store_figures(ticket, result)
 
 
-def refresh_sla(ticket: Ticket, now: datetime) -> Evaluation:
+def refresh_sla(ticket: Ticket, now: datetime, policy: Policy | None = None) -> Evaluation:
     """Store the ticket's due dates as of ``now``; record each new warning and breach once
     (a ``sla_warning``/``sla_breach`` TicketEvent), tell the assignee and managers about it
     (``alerts.announce``) and apply the policy's breach actions. The caller commits."""
-    result = evaluate_ticket(ticket, now)
+    result = evaluate_ticket(ticket, now, policy)
     _store_dues(ticket, result)
     if ticket.status == "closed":
         return result

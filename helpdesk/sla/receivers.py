@@ -35,9 +35,13 @@ def refresh_touched_tickets(_sender, *, touched, **kwargs) -> None:
     breaches of the touched tickets; their timers wait for the commit."""
     # No flush in between: the chosen policy is written by the same UPDATE as the due dates.
     with db.session.no_autoflush:
-        for ticket in db.session.info.pop(_RESELECT_KEY, {}).values():
-            policies.assign_policy(ticket)
-        plans = [(t.id, policies.refresh_sla(t, at).upcoming()) for t, at in touched]
+        chosen = {
+            key: policies.assign_policy(ticket)
+            for key, ticket in db.session.info.pop(_RESELECT_KEY, {}).items()
+        }
+        plans = [
+            (t.id, policies.refresh_sla(t, at, chosen.get(id(t))).upcoming()) for t, at in touched
+        ]
     if plans:
         db.session.info[_PLANS_KEY] = plans
 

@@ -40,6 +40,8 @@ def schedule(plans: list[Plan]) -> int:
     real_now, count = utcnow(), 0
     try:
         queue = queue_for_app(current_app)
+        # One round trip for all of them (a ticket has up to four), not a MULTI/EXEC each.
+        pipe = queue.connection.pipeline()
         for ticket_id, moments in plans:
             for moment, kind, target in moments:
                 if moment <= real_now:
@@ -52,8 +54,11 @@ def schedule(plans: list[Plan]) -> int:
                     job_id=f"sla-{ticket_id}-{target}-{kind}-{int(moment.timestamp())}",
                     result_ttl=3600,
                     failure_ttl=7 * 24 * 3600,
+                    pipeline=pipe,
                 )
                 count += 1
+        if count:
+            pipe.execute()
     except RedisError as exc:
         log.warning("SLA timers not scheduled (the reconciler will catch up): %s", exc)
     return count

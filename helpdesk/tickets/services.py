@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from helpdesk import jobs, signals
+from helpdesk import jobs, reference_cache, signals
 from helpdesk.agents import access
 from helpdesk.agents.models import STAFF_ROLES, User
 from helpdesk.contacts.models import Contact
@@ -25,12 +25,14 @@ from helpdesk.enterprises.models import Enterprise
 from helpdesk.enterprises.services import enterprise_by_code
 from helpdesk.errors import Conflict, Forbidden, ValidationFailed
 from helpdesk.extensions import db
-from helpdesk.geography.models import Block, District
+from helpdesk.geography.models import Block, District, State
 from helpdesk.i18n import N_
 from helpdesk.tickets.models import Category, Message, Ticket, TicketEvent
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
 from helpdesk.tickets.unit_of_work import touch, unit_of_work
 from helpdesk.timeutil import utcnow
+
+reference_cache.watch(Block, District, State, Category)
 
 #: allowed status changes; ``closed`` is final, a resolved ticket can be reopened
 TRANSITIONS: dict[str, set[str]] = {
@@ -62,16 +64,32 @@ def record_event(
 
 
 def category_by_slug(slug: str) -> Category | None:
-    return db.session.scalar(sa.select(Category).where(Category.slug == slug))
+    """The category (in this session), read from the process's reference cache."""
+    return reference_cache.attach(reference_cache.cached("category", slug, lambda: _category(slug)))
+
+
+def _category(slug: str) -> Category | None:
+    row = db.session.scalar(sa.select(Category).where(Category.slug == slug))
+    return None if row is None else reference_cache.detached_copy(row)
 
 
 def block_by_code(code: str) -> Block | None:
-    # The ticket's answer shows the block's district and state: load them in the same query.
-    return db.session.scalar(
+    """The block with its district and state (in this session), read from the process's
+    reference cache: the ticket's answer shows all three."""
+    return reference_cache.attach(reference_cache.cached("block", code, lambda: _block(code)))
+
+
+def _block(code: str) -> Block | None:
+    row = db.session.scalar(
         sa.select(Block)
         .where(Block.code == code)
         .options(joinedload(Block.district).joinedload(District.state))
     )
+    if row is None:
+        return None
+    state = reference_cache.detached_copy(row.district.state)
+    district = reference_cache.detached_copy(row.district, state=state)
+    return reference_cache.detached_copy(row, district=district)
 
 
 def create_ticket(
@@ -129,6 +147,10 @@ def create_ticket(
             created_at=now,
             updated_at=now,
             sla_breached=[],
+            # A new ticket has no history: empty collections need no SELECT when the SLA
+            # engine reads them before the commit (its "created" event is appended to them).
+            messages=[],
+            events=[],
         )
         db.session.add(ticket)
         db.session.flush()
