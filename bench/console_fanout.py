@@ -43,7 +43,6 @@ import os
 import queue
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,10 +55,17 @@ VENV_BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT / "bench"))
 
 from fanout_clients import console_process  # noqa: E402
+from fanout_servers import (  # noqa: E402
+    PRODUCTION,
+    REFERENCE,
+    VARIANTS,
+    Servers,
+    group_cpu,
+    redis_cpu,
+)
 from intake import BLOCKS, log, reset_database, run  # noqa: E402
 
 TARGET_P95_MS = 250.0
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 SEED = """
 import json, sys
@@ -88,118 +94,6 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def free_port_run(count: int) -> int:
-    """A port P with P .. P + count - 1 all free (scripts/serve takes consecutive ports)."""
-    for _ in range(100):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            first = probe.getsockname()[1]
-        if first + count > 65535:
-            continue
-        held = []
-        try:
-            for port in range(first, first + count):
-                s = socket.socket()
-                held.append(s)
-                s.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-        finally:
-            for s in held:
-                s.close()
-    raise SystemExit("no run of free ports")
-
-
-# --------------------------------------------------------------------------- CPU accounting
-
-
-def group_cpu(pgid: int) -> dict[str, float]:
-    """User+sys CPU seconds of the live processes of a process group, by kind."""
-    totals = {"app": 0.0, "rq": 0.0}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) != pgid:  # field 5 of stat: the process group
-            continue
-        seconds = (int(fields[11]) + int(fields[12])) / CLK_TCK
-        if b"gunicorn" in cmdline:
-            totals["app"] += seconds
-        elif b"jobs worker" in cmdline or b"rq" in cmdline:
-            totals["rq"] += seconds
-    return totals
-
-
-def redis_cpu(redis_url: str) -> float:
-    from redis import Redis
-
-    info = Redis.from_url(redis_url).info("cpu")
-    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
-
-
-# --------------------------------------------------------------------------- servers
-
-
-class Servers:
-    def __init__(self, args, env: dict[str, str]):
-        self.port = free_port_run(args.processes)
-        self.bases = [f"http://127.0.0.1:{self.port + i}" for i in range(args.processes)]
-        fd, self.log_path = tempfile.mkstemp(prefix="bench-fanout-", suffix=".log")
-        threads = args.clients // args.processes + 100  # a console holds a thread
-        self.proc = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "serve"), str(args.processes)],
-            cwd=ROOT,
-            env=env
-            | {
-                "SERVE_PORT": str(self.port),
-                "SERVE_THREADS": str(threads),
-                "SERVE_NO_UPGRADE": "1",
-            },
-            stdout=fd,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        os.close(fd)
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = Path(self.log_path).read_text(errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
-
-    async def wait_until_answering(self, session, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        for base in self.bases:
-            while True:
-                if self.proc.poll() is not None:
-                    raise SystemExit(f"scripts/serve exited:\n{self.log_tail()}")
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"{base} did not answer:\n{self.log_tail()}")
-                try:
-                    async with session.get(f"{base}/api/v1/openapi.json") as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                await asyncio.sleep(0.3)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
 def start_consoles(args, bases: list[str], tokens: list[str]):
     """Start the client processes and wait (progress bar) until every console has tried to
     connect; returns (stop event, results queue, processes, consoles connected)."""
@@ -217,6 +111,7 @@ def start_consoles(args, bases: list[str], tokens: list[str]):
                 daemon=True,
                 args=(
                     args.client,
+                    not args.no_deflate,
                     bases,
                     part,
                     n * share,
@@ -292,7 +187,9 @@ async def create_tickets(session, bases: list[str], token: str, rate: float, dur
 # --------------------------------------------------------------------------- the run
 
 
-async def measure(args, servers: Servers, tokens: list[str]) -> None:
+async def measure(args, servers: Servers, tokens: list[str]) -> dict:
+    """One run against ``servers``: connect the consoles, create the tickets, and return
+    what was measured (latencies in ms)."""
     import aiohttp
 
     desk_token, console_tokens = tokens[0], tokens[1:]
@@ -321,8 +218,6 @@ async def measure(args, servers: Servers, tokens: list[str]) -> None:
     reports = [results.get(timeout=120) for _ in processes]
     for process in processes:
         process.join(timeout=10)
-    client_cpu = sum(r["cpu"] for r in reports)
-    alive = sum(r["alive"] for r in reports)
     for report in reports:
         for error in report["errors"]:
             log(f"connect failed: {error}")
@@ -330,67 +225,125 @@ async def measure(args, servers: Servers, tokens: list[str]) -> None:
     since_sent, since_created = [], []
     first_arrival: dict[int, float] = {}
     last_arrival: dict[int, float] = {}
-    delivered = updated = 0
     for report in reports:
-        updated += report["updated"]
         for ticket_id, arrived, created_at in report["created"]:
             if ticket_id not in sent:
                 continue
-            delivered += 1
             since_sent.append((arrived - sent[ticket_id]) * 1000)
             since_created.append((arrived - datetime.fromisoformat(created_at).timestamp()) * 1000)
             first_arrival[ticket_id] = min(arrived, first_arrival.get(ticket_id, arrived))
             last_arrival[ticket_id] = max(arrived, last_arrival.get(ticket_id, arrived))
-    # Where the time goes: until the first console has it (the request, the commit, Redis)
-    # versus from the first console to the last (the fan-out: servers' sends, this client).
-    to_first = [(first_arrival[t] - sent[t]) * 1000 for t in first_arrival]
-    spread = [(last_arrival[t] - first_arrival[t]) * 1000 for t in first_arrival]
-    expected = len(sent) * connected
-    wall = cpu1[2] - cpu0[2]
+    return {
+        "consoles": len(console_tokens),
+        "connected": connected,
+        "client_processes": len(processes),
+        "alive": sum(r["alive"] for r in reports),
+        "tickets": len(sent),
+        "errors": errors,
+        "expected": len(sent) * connected,
+        "delivered": len(since_sent),
+        "updated": sum(r["updated"] for r in reports),
+        "since_sent": since_sent,
+        "since_created": since_created,
+        "api": [t * 1000 for t in response_times],
+        # Where the time goes: until the first console has it (the request, the commit,
+        # Redis) versus from the first console to the last (the servers' sends, the clients).
+        "to_first": [(first_arrival[t] - sent[t]) * 1000 for t in first_arrival],
+        "spread": [(last_arrival[t] - first_arrival[t]) * 1000 for t in first_arrival],
+        "load": (load_before[0], load_after[0]),
+        "wall": cpu1[2] - cpu0[2],
+        "app_cpu": cpu1[0]["app"] - cpu0[0]["app"],
+        "rq_cpu": cpu1[0]["rq"] - cpu0[0]["rq"],
+        "redis_cpu": cpu1[1] - cpu0[1],
+        "client_cpu": sum(r["cpu"] for r in reports),
+    }
 
-    def line(name: str, values: list[float]) -> str:
-        return (
-            f"{name:<34} p50 {percentile(values, 50):7.1f} ms  p95 {percentile(values, 95):7.1f} ms"
-            f"  p99 {percentile(values, 99):7.1f} ms  max {max(values, default=float('nan')):7.1f} ms"
-        )
 
-    print(
-        f"{args.processes} app processes (scripts/serve: gunicorn -w 1 gthread), Redis {args.redis_url},"
-        f" PostgreSQL {args.database}; {args.rate:g} tickets/s for {args.duration:g}s + {args.grace:g}s grace"
+def latency_line(name: str, values: list[float]) -> str:
+    return (
+        f"{name:<34} p50 {percentile(values, 50):7.1f} ms  p95 {percentile(values, 95):7.1f} ms"
+        f"  p99 {percentile(values, 99):7.1f} ms  max {max(values, default=float('nan')):7.1f} ms"
     )
+
+
+def met_goal(run: dict) -> bool:
+    return (
+        run["connected"] == run["consoles"]
+        and run["delivered"] == run["expected"]
+        and percentile(run["since_sent"], 95) <= TARGET_P95_MS
+    )
+
+
+def print_run(args, variant: str, run: dict) -> None:
+    settings = " ".join(f"{k}={v}" for k, v in VARIANTS[variant].items())
+    wall, app_cpu = run["wall"], run["app_cpu"]
+    expected = run["expected"]
+    print(f"== {variant} ({settings})")
     print(
-        f"machine load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f}"
+        f"machine load average before/after: {run['load'][0]:.2f} / {run['load'][1]:.2f}"
         f" ({os.cpu_count()} CPUs, shared)"
     )
     print(
-        f"consoles connected: {connected} of {len(console_tokens)} by {len(processes)} client processes"
-        f" ({args.client} client)"
-        f" (websocket; still connected at the end: {alive})"
+        f"consoles connected: {run['connected']} of {run['consoles']} by"
+        f" {run['client_processes']} client processes ({args.client} client,"
+        f" {'no deflate offered' if args.no_deflate else 'offering permessage-deflate'})"
+        f" (websocket; still connected at the end: {run['alive']})"
+    )
+    errors = run["errors"]
+    print(
+        f"tickets created:    {run['tickets']} of {int(args.rate * args.duration)}"
+        f"  (API errors {len(errors)})" + (f"  first error: {errors[0][:200]}" if errors else "")
     )
     print(
-        f"tickets created:    {len(sent)} of {int(args.rate * args.duration)}  (API errors {len(errors)})"
-        + (f"  first error: {errors[0][:200]}" if errors else "")
+        f"ticket.created:     expected {expected}, delivered {run['delivered']}"
+        f" ({100 * run['delivered'] / expected if expected else 0:.2f}%);"
+        f" ticket.updated received {run['updated']}"
     )
+    print(latency_line("latency since POST sent", run["since_sent"]))
+    print(latency_line("latency since created_at (commit)", run["since_created"]))
+    print(latency_line("API POST /api/v1/tickets", run["api"]))
+    print(latency_line("POST sent to first console", run["to_first"]))
+    print(latency_line("first to last console (fan-out)", run["spread"]))
     print(
-        f"ticket.created:     expected {expected}, delivered {delivered}"
-        f" ({100 * delivered / expected if expected else 0:.2f}%); ticket.updated received {updated}"
+        f"CPU over {wall:.1f}s (user+sys s): app processes {app_cpu:.1f}"
+        f" ({100 * app_cpu / wall:.0f}% of a core), RQ workers {run['rq_cpu']:.1f},"
+        f" Redis {run['redis_cpu']:.1f} (whole server), console clients {run['client_cpu']:.1f}"
     )
-    print(line("latency since POST sent", since_sent))
-    print(line("latency since created_at (commit)", since_created))
-    print(line("API POST /api/v1/tickets", [t * 1000 for t in response_times]))
-    print(line("POST sent to first console", to_first))
-    print(line("first to last console (fan-out)", spread))
-    app_cpu = cpu1[0]["app"] - cpu0[0]["app"]
-    rq_cpu = cpu1[0]["rq"] - cpu0[0]["rq"]
+    print(f"p95 <= {TARGET_P95_MS:.0f} ms since POST sent: {'yes' if met_goal(run) else 'NO'}")
+
+
+def print_summary(args, runs: dict[str, list[dict]]) -> None:
+    """Each variant over its rounds (latencies pooled), then the production setup against
+    the goal and against the reference measured in the same sitting."""
     print(
-        f"CPU over {wall:.1f}s (user+sys s): app processes {app_cpu:.1f} ({100 * app_cpu / wall:.0f}% of a core),"
-        f" RQ workers {rq_cpu:.1f}, Redis {cpu1[1] - cpu0[1]:.1f} (whole server), console clients {client_cpu:.1f}"
+        f"== summary: {args.clients} consoles, {args.processes} app processes, p95 since POST sent"
     )
-    p95 = percentile(since_sent, 95)
-    print(
-        f"target: {len(console_tokens)} consoles, p95 <= {TARGET_P95_MS:.0f} ms since POST sent: "
-        f"{'yes' if connected == len(console_tokens) and p95 <= TARGET_P95_MS and delivered == expected else 'NO'}"
-    )
+    p95 = {}
+    for variant, done in runs.items():
+        pooled = [v for run in done for v in run["since_sent"]]
+        p95[variant] = percentile(pooled, 95)
+        loads = ", ".join(f"{r['load'][0]:.1f}/{r['load'][1]:.1f}" for r in done)
+        app = sum(r["app_cpu"] for r in done) / len(done)
+        delivered = sum(r["delivered"] for r in done)
+        expected = sum(r["expected"] for r in done)
+        print(
+            f"{variant:<16} p50 {percentile(pooled, 50):6.1f} ms  p95 {p95[variant]:6.1f} ms"
+            f"  p99 {percentile(pooled, 99):6.1f} ms  delivered {delivered}/{expected}"
+            f"  app CPU {app:.1f} s/run  load before/after {loads}"
+        )
+    if PRODUCTION in runs:
+        kept = p95[PRODUCTION]
+        goal = all(met_goal(r) for r in runs[PRODUCTION])
+        line = (
+            f"production setup ({PRODUCTION}, scripts/serve): p95 {kept:.1f} ms;"
+            f" goal p95 <= {TARGET_P95_MS:.0f} ms: {'met' if goal else 'NOT met'}"
+        )
+        if REFERENCE in runs:
+            line += (
+                f"; {kept / p95[REFERENCE]:.2f}x the p95 of {REFERENCE}"
+                f" ({p95[REFERENCE]:.1f} ms, the setup before, same sitting)"
+            )
+        print(line)
 
 
 def main() -> None:
@@ -401,6 +354,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of ticket creation")
     parser.add_argument("--grace", type=float, default=5.0, help="seconds to wait for late events")
     parser.add_argument(
+        "--variants",
+        default=f"{REFERENCE},{PRODUCTION}",
+        help=f"server setups to compare, in this order each round (of: {', '.join(VARIANTS)})",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="times through the variants")
+    parser.add_argument(
         "--connect-concurrency", type=int, default=10, help="connects in flight per client process"
     )
     parser.add_argument("--client-processes", type=int, default=4)
@@ -410,15 +369,25 @@ def main() -> None:
         default="raw",
         help="hand-written Engine.IO client, or python-socketio's AsyncClient",
     )
+    parser.add_argument(
+        "--no-deflate",
+        action="store_true",
+        help="the raw client offers no permessage-deflate (browsers always offer it)",
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--database", default="fanout_bench")
     args = parser.parse_args()
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown or not variants:
+        parser.error(f"unknown variant(s) {unknown}; choose from {', '.join(VARIANTS)}")
     # A TERM (timeout, Ctrl-C from a supervisor) still stops the servers in `finally`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     from redis import Redis
 
-    Redis.from_url(args.redis_url, socket_connect_timeout=2).flushdb()
+    redis = Redis.from_url(args.redis_url, socket_connect_timeout=2)
+    redis.flushdb()
     search_dir = tempfile.mkdtemp(prefix="bench-fanout-index-")
     env = {
         k: v
@@ -451,12 +420,28 @@ def main() -> None:
         raise SystemExit(f"seeding failed:\n{seeded.stderr}")
     tokens = json.loads(seeded.stdout.strip().splitlines()[-1])
 
-    servers = Servers(args, env)
+    print(
+        f"{args.processes} app processes (scripts/serve), Redis {args.redis_url},"
+        f" PostgreSQL {args.database}; {args.rate:g} tickets/s for {args.duration:g}s"
+        f" + {args.grace:g}s grace; variants {', '.join(variants)} x {args.rounds} round(s)"
+    )
+    runs: dict[str, list[dict]] = {v: [] for v in variants}
     try:
-        asyncio.run(measure(args, servers, tokens))
+        for round_no in range(1, args.rounds + 1):
+            for variant in variants:
+                log(f"round {round_no}: {variant}")
+                redis.flushdb()  # nothing queued or registered by the previous variant
+                servers = Servers(args, env, variant)
+                try:
+                    result = asyncio.run(measure(args, servers, tokens))
+                finally:
+                    servers.stop()
+                runs[variant].append(result)
+                print_run(args, variant, result)
+                sys.stdout.flush()
     finally:
-        servers.stop()
-        Redis.from_url(args.redis_url, socket_connect_timeout=2).flushdb()
+        redis.flushdb()
+    print_summary(args, runs)
 
 
 if __name__ == "__main__":
