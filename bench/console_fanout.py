@@ -1,37 +1,33 @@
 """Live-console fan-out benchmark: hundreds of consoles on several app processes, tickets
-created at a steady rate, and how long each ``ticket.created`` takes to reach every console.
+created at a steady rate, and how long each ``ticket.created`` takes to reach every console,
+for one or more server setups (variants, ``bench/fanout_servers.py``) measured in turn.
 
     .venv/bin/python bench/console_fanout.py [--clients 500] [--processes 2] [--rate 2]
-        [--duration 60] [--grace 5] [--redis-url redis://127.0.0.1:6379/13]
-        [--database fanout_bench] [--client-processes 4] [--connect-concurrency 10]
+        [--duration 60] [--grace 5] [--variants threads+deflate,threads] [--rounds 1]
+        [--redis-url redis://127.0.0.1:6379/13] [--database fanout_bench] [--no-deflate]
 
-Needs PostgreSQL (127.0.0.1:5432, user postgres) and Redis, and the test extra (aiohttp
-drives python-socketio's AsyncClient). What it does, every run:
+Needs PostgreSQL (127.0.0.1:5432, user postgres) and Redis, and the test extra (aiohttp).
+What it does:
 
 1. Creates the database (default ``fanout_bench``) if missing, drops and recreates its
    ``public`` schema, runs ``flask db upgrade``, adds blocks and one agent per console plus
    a desk agent who logs the tickets (API tokens issued directly). FLUSHES the Redis
-   database it is given (default db 13).
-2. Starts ``scripts/serve N`` exactly as production runs it (HELPDESK_ENV=production, one
-   gunicorn gthread worker per process with enough threads for its consoles, the RQ
-   workers), on free ports, and waits until every process answers.
-3. Connects the consoles (python-socketio AsyncClient, websocket transport, token auth,
-   round-robin over the app processes; a progress bar on stderr), spread over several
-   client processes: one Python process takes ~0.1 ms of CPU per event received, so alone
-   it would need 100+ ms to take in one ticket's events for 500 consoles and would measure
-   itself rather than the servers.
-4. Creates tickets through ``POST /api/v1/tickets`` at a steady rate for the duration
-   (round-robin over the processes, each call its own task so a slow one delays no other),
-   then waits ``--grace`` seconds for late events.
-5. Prints: consoles connected, events expected vs delivered, the delivery latency
-   p50/p95/p99/max measured two ways (from the moment the POST was sent, which includes
-   the API's own work; and from the ticket's ``created_at``, stamped by the server just
-   before its commit, same machine clock), the API's response times, and the CPU seconds
-   (user+sys, from /proc) of the app processes, the RQ workers, Redis (INFO cpu: the whole
-   server, shared with anything else using it) and this client.
+   database it is given (default db 13), before each variant too.
+2. For each round, for each variant: starts ``scripts/serve N`` as production runs it
+   (HELPDESK_ENV=production, one gunicorn worker per process, the RQ workers) with the
+   variant's settings; connects the consoles (websockets offering permessage-deflate as
+   browsers do, token auth, round-robin over the processes, spread over several client
+   processes so that the client does not measure itself); creates tickets through
+   ``POST /api/v1/tickets`` at a steady rate for the duration, waits ``--grace`` seconds
+   for late events, and stops the servers.
+3. Prints per run: consoles connected, events expected vs delivered, the delivery latency
+   p50/p95/p99/max since the POST was sent and since the ticket's ``created_at`` (stamped
+   just before its commit, same clock), the API's response times, the CPU seconds of the
+   app processes, RQ workers, Redis and the clients, and how long the app processes'
+   threads waited for a CPU. Then a summary per variant (rounds pooled) and the production
+   setup's p95 against the goal and as a ratio to the setup before, from the same sitting.
 
-Every process it started is stopped at the end. It is a benchmark that prints figures, not
-a test: it exits 0 whether the target (p95 <= 250 ms) holds or not, 1 when it could not run.
+It exits 0 whether the target (p95 <= 250 ms) holds or not, 1 when it could not run.
 """
 
 from __future__ import annotations
@@ -254,6 +250,7 @@ async def measure(args, servers: Servers, tokens: list[str]) -> dict:
         "wall": cpu1[2] - cpu0[2],
         "app_cpu": cpu1[0]["app"] - cpu0[0]["app"],
         "rq_cpu": cpu1[0]["rq"] - cpu0[0]["rq"],
+        "app_wait": cpu1[0]["app_wait"] - cpu0[0]["app_wait"],
         "redis_cpu": cpu1[1] - cpu0[1],
         "client_cpu": sum(r["cpu"] for r in reports),
     }
@@ -309,6 +306,7 @@ def print_run(args, variant: str, run: dict) -> None:
         f" ({100 * app_cpu / wall:.0f}% of a core), RQ workers {run['rq_cpu']:.1f},"
         f" Redis {run['redis_cpu']:.1f} (whole server), console clients {run['client_cpu']:.1f}"
     )
+    print(f"app processes' threads waited for a CPU {run['app_wait']:.1f}s (runnable, not running)")
     print(f"p95 <= {TARGET_P95_MS:.0f} ms since POST sent: {'yes' if met_goal(run) else 'NO'}")
 
 
@@ -324,12 +322,13 @@ def print_summary(args, runs: dict[str, list[dict]]) -> None:
         p95[variant] = percentile(pooled, 95)
         loads = ", ".join(f"{r['load'][0]:.1f}/{r['load'][1]:.1f}" for r in done)
         app = sum(r["app_cpu"] for r in done) / len(done)
+        wait = sum(r["app_wait"] for r in done) / len(done)
         delivered = sum(r["delivered"] for r in done)
         expected = sum(r["expected"] for r in done)
         print(
             f"{variant:<16} p50 {percentile(pooled, 50):6.1f} ms  p95 {p95[variant]:6.1f} ms"
             f"  p99 {percentile(pooled, 99):6.1f} ms  delivered {delivered}/{expected}"
-            f"  app CPU {app:.1f} s/run  load before/after {loads}"
+            f"  app CPU {app:.1f} s/run, waited {wait:.1f} s/run  load before/after {loads}"
         )
     if PRODUCTION in runs:
         kept = p95[PRODUCTION]

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 #: The server setups the benchmark can compare: the environment each adds to scripts/serve's.
-#: ``threads+deflate`` is how the app processes ran before gevent: gunicorn's threaded worker,
-#: websockets accepting the consoles' permessage-deflate offer. ``gevent`` is what
-#: scripts/serve runs now (docs/deploy.md).
+#: ``threads+deflate`` is how the app processes ran before: gunicorn's threaded worker, its
+#: websockets accepting the consoles' permessage-deflate offer. ``threads`` is what
+#: scripts/serve runs now (docs/deploy.md): the same worker, websockets uncompressed.
 VARIANTS = {
     "threads+deflate": {"SERVE_WORKER": "gthread", "CONSOLE_WEBSOCKET_COMPRESSION": "1"},
     "threads": {"SERVE_WORKER": "gthread", "CONSOLE_WEBSOCKET_COMPRESSION": "0"},
@@ -26,7 +26,7 @@ VARIANTS = {
     "gevent": {"SERVE_WORKER": "gevent", "CONSOLE_WEBSOCKET_COMPRESSION": "0"},
 }
 REFERENCE = "threads+deflate"
-PRODUCTION = "gevent"
+PRODUCTION = "threads"
 
 
 def free_port_run(count: int) -> int:
@@ -52,9 +52,26 @@ def free_port_run(count: int) -> int:
     raise SystemExit("no run of free ports")
 
 
+def _waited(pid: str) -> float:
+    """Seconds the threads of ``pid`` spent runnable but waiting for a CPU (schedstat)."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0
+    for task in tasks:
+        try:
+            total += int(Path(f"/proc/{pid}/task/{task}/schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9
+
+
 def group_cpu(pgid: int) -> dict[str, float]:
-    """User+sys CPU seconds of the live processes of a process group, by kind."""
-    totals = {"app": 0.0, "rq": 0.0}
+    """User+sys CPU seconds of the live processes of a process group, by kind, and how long
+    the app processes' live threads waited for a CPU (what other work on the machine costs
+    them: the scheduler shares the CPUs per thread, not per process)."""
+    totals = {"app": 0.0, "rq": 0.0, "app_wait": 0.0}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -69,6 +86,7 @@ def group_cpu(pgid: int) -> dict[str, float]:
         seconds = (int(fields[11]) + int(fields[12])) / CLK_TCK
         if b"gunicorn" in cmdline:
             totals["app"] += seconds
+            totals["app_wait"] += _waited(entry)
         elif b"jobs worker" in cmdline or b"rq" in cmdline:
             totals["rq"] += seconds
     return totals

@@ -1,15 +1,14 @@
 """How this process serves the console's Socket.IO connections: the async mode it runs in, and
 whether its websockets compress their messages.
 
-- **Async mode.** Production runs each app process as gunicorn's gevent worker
-  (``scripts/serve``), which patches the standard library before it loads the app: there
-  Socket.IO runs on greenlets, and one event for 250 consoles costs 250 greenlet switches in
-  one thread rather than 250 thread wake-ups. Everywhere else (the embedded server, the
-  tests, the RQ workers) nothing is patched and Socket.IO runs in threads, as it must.
+- **Async mode.** Socket.IO runs in threads (the embedded server, the tests, the RQ workers,
+  and ``scripts/serve``'s default gthread worker) unless the process runs under gevent's
+  monkey-patching (``SERVE_WORKER=gevent``: gunicorn's gevent worker patches the standard
+  library before it loads the app); there it must run on greenlets.
 - **Compression.** Browsers offer permessage-deflate and simple-websocket accepts it, so
   every event would be compressed once per console, and each compressing websocket keeps
-  its own zlib state. ``CONSOLE_WEBSOCKET_COMPRESSION=0`` refuses the offer (see
-  docs/benchmarks.md for what it costs and saves).
+  its own zlib state: measured, it cost the app processes ~70 % more CPU per event
+  (docs/benchmarks.md). ``CONSOLE_WEBSOCKET_COMPRESSION`` is off by default.
 """
 
 import sys
