@@ -7,7 +7,7 @@ whether its websockets compress their messages.
   library before it loads the app); there it must run on greenlets.
 - **Compression.** Browsers offer permessage-deflate and simple-websocket accepts it, so
   every event would be compressed once per console, and each compressing websocket keeps
-  its own zlib state: measured, it cost the app processes ~70 % more CPU per event
+  its own zlib state: measured, it cost the app processes 70 to 80 % more CPU per event
   (docs/benchmarks.md). ``CONSOLE_WEBSOCKET_COMPRESSION`` is off by default.
 """
 
