@@ -82,6 +82,9 @@ class Config:
     # X-Forwarded-For / X-Forwarded-Proto. 0: none, the headers are ignored (a client could
     # forge them). Rate limits are per client address only when this is right.
     PROXY_HOPS = _int_env("PROXY_HOPS", 0)
+    # Live-console websockets accept the browser's permessage-deflate offer only when this is
+    # 1: off, an event costs each console's socket no compression (helpdesk/console/transport.py).
+    CONSOLE_WEBSOCKET_COMPRESSION = os.environ.get("CONSOLE_WEBSOCKET_COMPRESSION", "0") == "1"
     # Pages, JSON and CSV go out compressed (helpdesk/static_assets.py): brotli where the
     # browser takes it, else gzip. Versioned static files are compressed there, once.
     COMPRESS_ALGORITHM = ["br", "gzip"]

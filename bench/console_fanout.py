@@ -1,37 +1,33 @@
 """Live-console fan-out benchmark: hundreds of consoles on several app processes, tickets
-created at a steady rate, and how long each ``ticket.created`` takes to reach every console.
+created at a steady rate, and how long each ``ticket.created`` takes to reach every console,
+for one or more server setups (variants, ``bench/fanout_servers.py``) measured in turn.
 
     .venv/bin/python bench/console_fanout.py [--clients 500] [--processes 2] [--rate 2]
-        [--duration 60] [--grace 5] [--redis-url redis://127.0.0.1:6379/13]
-        [--database fanout_bench] [--client-processes 4] [--connect-concurrency 10]
+        [--duration 60] [--grace 5] [--variants threads+deflate,threads] [--rounds 1]
+        [--redis-url redis://127.0.0.1:6379/13] [--database fanout_bench] [--no-deflate]
 
-Needs PostgreSQL (127.0.0.1:5432, user postgres) and Redis, and the test extra (aiohttp
-drives python-socketio's AsyncClient). What it does, every run:
+Needs PostgreSQL (127.0.0.1:5432, user postgres) and Redis, and the test extra (aiohttp).
+What it does:
 
 1. Creates the database (default ``fanout_bench``) if missing, drops and recreates its
    ``public`` schema, runs ``flask db upgrade``, adds blocks and one agent per console plus
    a desk agent who logs the tickets (API tokens issued directly). FLUSHES the Redis
-   database it is given (default db 13).
-2. Starts ``scripts/serve N`` exactly as production runs it (HELPDESK_ENV=production, one
-   gunicorn gthread worker per process with enough threads for its consoles, the RQ
-   workers), on free ports, and waits until every process answers.
-3. Connects the consoles (python-socketio AsyncClient, websocket transport, token auth,
-   round-robin over the app processes; a progress bar on stderr), spread over several
-   client processes: one Python process takes ~0.1 ms of CPU per event received, so alone
-   it would need 100+ ms to take in one ticket's events for 500 consoles and would measure
-   itself rather than the servers.
-4. Creates tickets through ``POST /api/v1/tickets`` at a steady rate for the duration
-   (round-robin over the processes, each call its own task so a slow one delays no other),
-   then waits ``--grace`` seconds for late events.
-5. Prints: consoles connected, events expected vs delivered, the delivery latency
-   p50/p95/p99/max measured two ways (from the moment the POST was sent, which includes
-   the API's own work; and from the ticket's ``created_at``, stamped by the server just
-   before its commit, same machine clock), the API's response times, and the CPU seconds
-   (user+sys, from /proc) of the app processes, the RQ workers, Redis (INFO cpu: the whole
-   server, shared with anything else using it) and this client.
+   database it is given (default db 13), before each variant too.
+2. For each round, for each variant: starts ``scripts/serve N`` as production runs it
+   (HELPDESK_ENV=production, one gunicorn worker per process, the RQ workers) with the
+   variant's settings; connects the consoles (websockets offering permessage-deflate as
+   browsers do, token auth, round-robin over the processes, spread over several client
+   processes so that the client does not measure itself); creates tickets through
+   ``POST /api/v1/tickets`` at a steady rate for the duration, waits ``--grace`` seconds
+   for late events, and stops the servers.
+3. Prints per run: consoles connected, events expected vs delivered, the delivery latency
+   p50/p95/p99/max since the POST was sent and since the ticket's ``created_at`` (stamped
+   just before its commit, same clock), the API's response times, the CPU seconds of the
+   app processes, RQ workers, Redis and the clients, and how long the app processes'
+   threads waited for a CPU. Then a summary per variant (rounds pooled) and the production
+   setup's p95 against the goal and as a ratio to the setup before, from the same sitting.
 
-Every process it started is stopped at the end. It is a benchmark that prints figures, not
-a test: it exits 0 whether the target (p95 <= 250 ms) holds or not, 1 when it could not run.
+It exits 0 whether the target (p95 <= 250 ms) holds or not, 1 when it could not run.
 """
 
 from __future__ import annotations
@@ -43,7 +39,6 @@ import os
 import queue
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,10 +51,9 @@ VENV_BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT / "bench"))
 
 from fanout_clients import console_process  # noqa: E402
+from fanout_report import print_run, print_summary  # noqa: E402
+from fanout_servers import PRODUCTION, REFERENCE, VARIANTS, Servers, group_cpu, redis_cpu  # noqa: E402
 from intake import BLOCKS, log, reset_database, run  # noqa: E402
-
-TARGET_P95_MS = 250.0
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 SEED = """
 import json, sys
@@ -81,125 +75,6 @@ print(json.dumps(tokens))
 """
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
-def free_port_run(count: int) -> int:
-    """A port P with P .. P + count - 1 all free (scripts/serve takes consecutive ports)."""
-    for _ in range(100):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            first = probe.getsockname()[1]
-        if first + count > 65535:
-            continue
-        held = []
-        try:
-            for port in range(first, first + count):
-                s = socket.socket()
-                held.append(s)
-                s.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-        finally:
-            for s in held:
-                s.close()
-    raise SystemExit("no run of free ports")
-
-
-# --------------------------------------------------------------------------- CPU accounting
-
-
-def group_cpu(pgid: int) -> dict[str, float]:
-    """User+sys CPU seconds of the live processes of a process group, by kind."""
-    totals = {"app": 0.0, "rq": 0.0}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) != pgid:  # field 5 of stat: the process group
-            continue
-        seconds = (int(fields[11]) + int(fields[12])) / CLK_TCK
-        if b"gunicorn" in cmdline:
-            totals["app"] += seconds
-        elif b"jobs worker" in cmdline or b"rq" in cmdline:
-            totals["rq"] += seconds
-    return totals
-
-
-def redis_cpu(redis_url: str) -> float:
-    from redis import Redis
-
-    info = Redis.from_url(redis_url).info("cpu")
-    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
-
-
-# --------------------------------------------------------------------------- servers
-
-
-class Servers:
-    def __init__(self, args, env: dict[str, str]):
-        self.port = free_port_run(args.processes)
-        self.bases = [f"http://127.0.0.1:{self.port + i}" for i in range(args.processes)]
-        fd, self.log_path = tempfile.mkstemp(prefix="bench-fanout-", suffix=".log")
-        threads = args.clients // args.processes + 100  # a console holds a thread
-        self.proc = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "serve"), str(args.processes)],
-            cwd=ROOT,
-            env=env
-            | {
-                "SERVE_PORT": str(self.port),
-                "SERVE_THREADS": str(threads),
-                "SERVE_NO_UPGRADE": "1",
-            },
-            stdout=fd,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        os.close(fd)
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = Path(self.log_path).read_text(errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
-
-    async def wait_until_answering(self, session, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        for base in self.bases:
-            while True:
-                if self.proc.poll() is not None:
-                    raise SystemExit(f"scripts/serve exited:\n{self.log_tail()}")
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"{base} did not answer:\n{self.log_tail()}")
-                try:
-                    async with session.get(f"{base}/api/v1/openapi.json") as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                await asyncio.sleep(0.3)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
 def start_consoles(args, bases: list[str], tokens: list[str]):
     """Start the client processes and wait (progress bar) until every console has tried to
     connect; returns (stop event, results queue, processes, consoles connected)."""
@@ -217,6 +92,7 @@ def start_consoles(args, bases: list[str], tokens: list[str]):
                 daemon=True,
                 args=(
                     args.client,
+                    not args.no_deflate,
                     bases,
                     part,
                     n * share,
@@ -292,7 +168,9 @@ async def create_tickets(session, bases: list[str], token: str, rate: float, dur
 # --------------------------------------------------------------------------- the run
 
 
-async def measure(args, servers: Servers, tokens: list[str]) -> None:
+async def measure(args, servers: Servers, tokens: list[str]) -> dict:
+    """One run against ``servers``: connect the consoles, create the tickets, and return
+    what was measured (latencies in ms)."""
     import aiohttp
 
     desk_token, console_tokens = tokens[0], tokens[1:]
@@ -321,8 +199,6 @@ async def measure(args, servers: Servers, tokens: list[str]) -> None:
     reports = [results.get(timeout=120) for _ in processes]
     for process in processes:
         process.join(timeout=10)
-    client_cpu = sum(r["cpu"] for r in reports)
-    alive = sum(r["alive"] for r in reports)
     for report in reports:
         for error in report["errors"]:
             log(f"connect failed: {error}")
@@ -330,67 +206,39 @@ async def measure(args, servers: Servers, tokens: list[str]) -> None:
     since_sent, since_created = [], []
     first_arrival: dict[int, float] = {}
     last_arrival: dict[int, float] = {}
-    delivered = updated = 0
     for report in reports:
-        updated += report["updated"]
         for ticket_id, arrived, created_at in report["created"]:
             if ticket_id not in sent:
                 continue
-            delivered += 1
             since_sent.append((arrived - sent[ticket_id]) * 1000)
             since_created.append((arrived - datetime.fromisoformat(created_at).timestamp()) * 1000)
             first_arrival[ticket_id] = min(arrived, first_arrival.get(ticket_id, arrived))
             last_arrival[ticket_id] = max(arrived, last_arrival.get(ticket_id, arrived))
-    # Where the time goes: until the first console has it (the request, the commit, Redis)
-    # versus from the first console to the last (the fan-out: servers' sends, this client).
-    to_first = [(first_arrival[t] - sent[t]) * 1000 for t in first_arrival]
-    spread = [(last_arrival[t] - first_arrival[t]) * 1000 for t in first_arrival]
-    expected = len(sent) * connected
-    wall = cpu1[2] - cpu0[2]
-
-    def line(name: str, values: list[float]) -> str:
-        return (
-            f"{name:<34} p50 {percentile(values, 50):7.1f} ms  p95 {percentile(values, 95):7.1f} ms"
-            f"  p99 {percentile(values, 99):7.1f} ms  max {max(values, default=float('nan')):7.1f} ms"
-        )
-
-    print(
-        f"{args.processes} app processes (scripts/serve: gunicorn -w 1 gthread), Redis {args.redis_url},"
-        f" PostgreSQL {args.database}; {args.rate:g} tickets/s for {args.duration:g}s + {args.grace:g}s grace"
-    )
-    print(
-        f"machine load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f}"
-        f" ({os.cpu_count()} CPUs, shared)"
-    )
-    print(
-        f"consoles connected: {connected} of {len(console_tokens)} by {len(processes)} client processes"
-        f" ({args.client} client)"
-        f" (websocket; still connected at the end: {alive})"
-    )
-    print(
-        f"tickets created:    {len(sent)} of {int(args.rate * args.duration)}  (API errors {len(errors)})"
-        + (f"  first error: {errors[0][:200]}" if errors else "")
-    )
-    print(
-        f"ticket.created:     expected {expected}, delivered {delivered}"
-        f" ({100 * delivered / expected if expected else 0:.2f}%); ticket.updated received {updated}"
-    )
-    print(line("latency since POST sent", since_sent))
-    print(line("latency since created_at (commit)", since_created))
-    print(line("API POST /api/v1/tickets", [t * 1000 for t in response_times]))
-    print(line("POST sent to first console", to_first))
-    print(line("first to last console (fan-out)", spread))
-    app_cpu = cpu1[0]["app"] - cpu0[0]["app"]
-    rq_cpu = cpu1[0]["rq"] - cpu0[0]["rq"]
-    print(
-        f"CPU over {wall:.1f}s (user+sys s): app processes {app_cpu:.1f} ({100 * app_cpu / wall:.0f}% of a core),"
-        f" RQ workers {rq_cpu:.1f}, Redis {cpu1[1] - cpu0[1]:.1f} (whole server), console clients {client_cpu:.1f}"
-    )
-    p95 = percentile(since_sent, 95)
-    print(
-        f"target: {len(console_tokens)} consoles, p95 <= {TARGET_P95_MS:.0f} ms since POST sent: "
-        f"{'yes' if connected == len(console_tokens) and p95 <= TARGET_P95_MS and delivered == expected else 'NO'}"
-    )
+    return {
+        "consoles": len(console_tokens),
+        "connected": connected,
+        "client_processes": len(processes),
+        "alive": sum(r["alive"] for r in reports),
+        "tickets": len(sent),
+        "errors": errors,
+        "expected": len(sent) * connected,
+        "delivered": len(since_sent),
+        "updated": sum(r["updated"] for r in reports),
+        "since_sent": since_sent,
+        "since_created": since_created,
+        "api": [t * 1000 for t in response_times],
+        # Where the time goes: until the first console has it (the request, the commit,
+        # Redis) versus from the first console to the last (the servers' sends, the clients).
+        "to_first": [(first_arrival[t] - sent[t]) * 1000 for t in first_arrival],
+        "spread": [(last_arrival[t] - first_arrival[t]) * 1000 for t in first_arrival],
+        "load": (load_before[0], load_after[0]),
+        "wall": cpu1[2] - cpu0[2],
+        "app_cpu": cpu1[0]["app"] - cpu0[0]["app"],
+        "rq_cpu": cpu1[0]["rq"] - cpu0[0]["rq"],
+        "app_wait": cpu1[0]["app_wait"] - cpu0[0]["app_wait"],
+        "redis_cpu": cpu1[1] - cpu0[1],
+        "client_cpu": sum(r["cpu"] for r in reports),
+    }
 
 
 def main() -> None:
@@ -401,6 +249,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of ticket creation")
     parser.add_argument("--grace", type=float, default=5.0, help="seconds to wait for late events")
     parser.add_argument(
+        "--variants",
+        default=f"{REFERENCE},{PRODUCTION}",
+        help=f"server setups to compare, in this order each round (of: {', '.join(VARIANTS)})",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="times through the variants")
+    parser.add_argument(
         "--connect-concurrency", type=int, default=10, help="connects in flight per client process"
     )
     parser.add_argument("--client-processes", type=int, default=4)
@@ -410,15 +264,25 @@ def main() -> None:
         default="raw",
         help="hand-written Engine.IO client, or python-socketio's AsyncClient",
     )
+    parser.add_argument(
+        "--no-deflate",
+        action="store_true",
+        help="the raw client offers no permessage-deflate (browsers always offer it)",
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--database", default="fanout_bench")
     args = parser.parse_args()
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown or not variants:
+        parser.error(f"unknown variant(s) {unknown}; choose from {', '.join(VARIANTS)}")
     # A TERM (timeout, Ctrl-C from a supervisor) still stops the servers in `finally`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     from redis import Redis
 
-    Redis.from_url(args.redis_url, socket_connect_timeout=2).flushdb()
+    redis = Redis.from_url(args.redis_url, socket_connect_timeout=2)
+    redis.flushdb()
     search_dir = tempfile.mkdtemp(prefix="bench-fanout-index-")
     env = {
         k: v
@@ -451,12 +315,28 @@ def main() -> None:
         raise SystemExit(f"seeding failed:\n{seeded.stderr}")
     tokens = json.loads(seeded.stdout.strip().splitlines()[-1])
 
-    servers = Servers(args, env)
+    print(
+        f"{args.processes} app processes (scripts/serve), Redis {args.redis_url},"
+        f" PostgreSQL {args.database}; {args.rate:g} tickets/s for {args.duration:g}s"
+        f" + {args.grace:g}s grace; variants {', '.join(variants)} x {args.rounds} round(s)"
+    )
+    runs: dict[str, list[dict]] = {v: [] for v in variants}
     try:
-        asyncio.run(measure(args, servers, tokens))
+        for round_no in range(1, args.rounds + 1):
+            for variant in variants:
+                log(f"round {round_no}: {variant}")
+                redis.flushdb()  # nothing queued or registered by the previous variant
+                servers = Servers(args, env, variant)
+                try:
+                    result = asyncio.run(measure(args, servers, tokens))
+                finally:
+                    servers.stop()
+                runs[variant].append(result)
+                print_run(args, variant, result)
+                sys.stdout.flush()
     finally:
-        servers.stop()
-        Redis.from_url(args.redis_url, socket_connect_timeout=2).flushdb()
+        redis.flushdb()
+    print_summary(args, runs)
 
 
 if __name__ == "__main__":

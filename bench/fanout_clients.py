@@ -19,7 +19,7 @@ class Console:
     """One agent's console: a python-socketio AsyncClient recording when each ticket event
     arrived (``--client socketio``)."""
 
-    def __init__(self, base: str, token: str, session=None):
+    def __init__(self, base: str, token: str, session=None, deflate: bool = True):
         import socketio
 
         self.base, self.token = base, token
@@ -61,9 +61,10 @@ class RawConsole:
 
     PREFIX = "42/console,"
 
-    def __init__(self, base: str, token: str, session=None):
+    def __init__(self, base: str, token: str, session=None, deflate: bool = True):
         self.url = base.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
         self.token, self.session = token, session
+        self.compress = 15 if deflate else 0  # offer permessage-deflate, as browsers do
         self.created: list[tuple[int, float, str]] = []
         self.updated = 0
         self.ws = None
@@ -74,7 +75,9 @@ class RawConsole:
         return self.ws is not None and not self.ws.closed
 
     async def connect(self) -> None:
-        self.ws = await self.session.ws_connect(self.url, autoping=True, max_msg_size=0)
+        self.ws = await self.session.ws_connect(
+            self.url, autoping=True, max_msg_size=0, compress=self.compress
+        )
         opened = await self.ws.receive_str(timeout=30)
         if not opened.startswith("0"):
             raise ConnectionError(f"unexpected open packet {opened[:80]!r}")
@@ -109,16 +112,20 @@ class RawConsole:
             self.listener.cancel()
 
 
-def console_process(kind, bases, tokens, offset, concurrency, progress, stop, results) -> None:
+def console_process(
+    kind, deflate, bases, tokens, offset, concurrency, progress, stop, results
+) -> None:
     """One client process: connects its share of the consoles (reporting each on
     ``progress``), listens until ``stop`` is set, then sends what it received on ``results``.
     Several processes, because one Python process cannot take in 500 consoles' events
     within the latency it is meant to measure."""
-    asyncio.run(_console_process(kind, bases, tokens, offset, concurrency, progress, stop, results))
+    asyncio.run(
+        _console_process(kind, deflate, bases, tokens, offset, concurrency, progress, stop, results)
+    )
 
 
 async def _console_process(
-    kind, bases, tokens, offset, concurrency, progress, stop, results
+    kind, deflate, bases, tokens, offset, concurrency, progress, stop, results
 ) -> None:
     import aiohttp
 
@@ -126,7 +133,7 @@ async def _console_process(
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
     console_class = RawConsole if kind == "raw" else Console
     consoles = [
-        console_class(bases[(offset + i) % len(bases)], token, session)
+        console_class(bases[(offset + i) % len(bases)], token, session, deflate)
         for i, token in enumerate(tokens)
     ]
     gate = asyncio.Semaphore(concurrency)

@@ -84,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
     # Socket handlers must be declared before the first init_app: Flask-SocketIO replays its
     # handler list into each new server, but a handler declared later reaches one server only.
     from helpdesk.console import sockets as _console_sockets  # noqa: F401
+    from helpdesk.console import transport
     from helpdesk.extensions import compress, csrf, db, limiter, login_manager, migrate, socketio
     from helpdesk.static_assets import register_static_assets
 
@@ -110,8 +111,11 @@ def _init_extensions(app: Flask) -> None:
         app,
         message_queue=app.config.get("REDIS_URL"),
         channel=_socketio_channel(app),
-        async_mode="threading",
+        async_mode=transport.async_mode(),
     )
+    if not app.config["CONSOLE_WEBSOCKET_COMPRESSION"]:
+        # Before SecurityHeaders and ProxyFix wrap it: it only needs the path and headers.
+        app.wsgi_app = transport.WithoutWebsocketCompression(app.wsgi_app)
     from helpdesk.agents import sessions
 
     sessions.init_app(app)  # the user loader: a live server-side session of an active user

@@ -2,6 +2,8 @@
 created through one process reaches the consoles connected to the other, and so does what
 an RQ worker process does to it. Needs Redis (skipped in the embedded SQLite run)."""
 
+import base64
+import contextlib
 import os
 import secrets
 import signal
@@ -89,12 +91,8 @@ class Cluster:
         return self.log_path.read_text(errors="replace")
 
 
-@pytest.fixture
-def cluster(app, redis_url, database_url, tmp_path):
-    """Two app processes (ports P and P + 1) and the RQ workers, on the test database and
-    the test Redis, with the test run's queue name. Their log is printed at teardown (pytest
-    shows it when the test fails)."""
-    env = {
+def _serve_env(app, redis_url: str, database_url: str) -> dict[str, str]:
+    return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "VENV_BIN": str(Path(sys.executable).parent),
         "HELPDESK_ENV": "production",
@@ -106,14 +104,29 @@ def cluster(app, redis_url, database_url, tmp_path):
         "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
         "SERVE_NO_UPGRADE": "1",  # the test schema is already there
         "SERVE_THREADS": "40",
+        "SERVE_CONNECTIONS": "80",
     }
-    running = Cluster(env, tmp_path / "serve.log")
+
+
+@contextlib.contextmanager
+def _running(env: dict[str, str], log_path: Path):
+    """``scripts/serve 2`` answering on both ports; its log printed at the end (pytest shows
+    it when the test fails)."""
+    running = Cluster(env, log_path)
     try:
         running.wait_until_answering()
         yield running
     finally:
         running.stop()
         print(f"---- scripts/serve output ----\n{running.output()}")
+
+
+@pytest.fixture
+def cluster(app, redis_url, database_url, tmp_path):
+    """Two app processes (ports P and P + 1) and the RQ workers, on the test database and
+    the test Redis, with the test run's queue name."""
+    with _running(_serve_env(app, redis_url, database_url), tmp_path / "serve.log") as running:
+        yield running
 
 
 @pytest.fixture
@@ -255,3 +268,63 @@ def test_deactivating_on_one_process_closes_the_console_held_by_the_other(
         "ticket.created", wait=10, until=lambda p: p["id"] == ticket_id
     )
     assert [p for n, p in leaving_console.events if n == "ticket.created"] == []
+
+
+def _websocket_handshake(base: str, offer: str) -> dict[str, str]:
+    """Open a Socket.IO websocket on ``base`` by hand, offering ``offer`` as a browser offers
+    permessage-deflate; return the 101 answer's headers (lower-case names)."""
+    host, port = base.removeprefix("http://").split(":")
+    key = base64.b64encode(os.urandom(16)).decode()
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(
+            (
+                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                f"Host: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                f"Sec-WebSocket-Extensions: {offer}\r\n\r\n"
+            ).encode()
+        )
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = conn.recv(4096)
+            assert chunk, f"connection closed during the handshake: {answer!r}"
+            answer += chunk
+    status, *lines = answer.split(b"\r\n\r\n")[0].decode().split("\r\n")
+    assert status.startswith("HTTP/1.1 101"), status
+    return {name.strip().lower(): value.strip() for name, value in (h.split(":", 1) for h in lines)}
+
+
+@pytest.mark.parametrize("worker", ["gthread", "gevent"])
+def test_served_consoles_get_events_over_uncompressed_websockets(
+    worker, app, redis_url, database_url, tmp_path, consoles, make_user, make_block
+):
+    """Either gunicorn worker scripts/serve offers (threads by default, gevent on request)
+    serves the consoles, and a browser's permessage-deflate offer is declined: each event
+    goes to each console uncompressed (docs/deploy.md)."""
+    env = _serve_env(app, redis_url, database_url)
+    if worker == "gevent":
+        env["SERVE_WORKER"] = "gevent"
+    with _running(env, tmp_path / "serve.log") as running:
+        assert f"gunicorn {worker} worker" in running.output()
+        for base in running.bases:
+            headers = _websocket_handshake(base, "permessage-deflate; client_max_window_bits")
+            assert "sec-websocket-extensions" not in headers, headers
+        agent = make_user("agent")
+        console = consoles(running.bases[1], agent)
+        assert console.sio.transport() == "websocket"
+        response = requests.post(
+            f"{running.bases[0]}/api/v1/tickets",
+            timeout=15,
+            headers={"Authorization": f"Bearer {issue_token(agent)}"},
+            json={
+                "subject": "Bank wants the project report",
+                "description": "For the tailoring unit.",
+                "category": "business-plan",
+                "language": "hi",
+                "block": make_block().code,
+            },
+        )
+        assert response.status_code == 201, response.text
+        ticket_id = response.json()["id"]
+        assert console.received("ticket.created", wait=10, until=lambda p: p["id"] == ticket_id)
+        console.close()  # before its servers stop

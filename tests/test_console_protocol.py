@@ -224,3 +224,12 @@ def test_ticket_view_rejects_what_is_not_a_ticket_id(console_client, make_user):
     socket = console_client(make_user("agent"))
     for bad in ({"ticket_id": "1"}, {"ticket_id": True}, {"ticket_id": -3}, {}, [1], None):
         assert socket.emit("ticket.view", bad)["error"] == "invalid", bad
+
+
+def test_without_gevents_patching_socketio_runs_in_threads(app):
+    """gevent is installed for production's workers, but the embedded server, the tests and
+    the RQ workers patch nothing: there Socket.IO must keep to threads, or its greenlets
+    would never run."""
+    from helpdesk.extensions import socketio
+
+    assert socketio.server.eio.async_mode == "threading"
