@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from whoosh import formats
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, NgramFilter, StopFilter, Token
+from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.fields import TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.system import pack_uint
@@ -212,16 +213,37 @@ class RebuildWriter(SegmentWriter):
                 continue
             lengths = self._lengths.get(fieldname, {})
             fieldwriter.start_field(fieldname, self.schema[fieldname])
-            add = fieldwriter.add
             for tbytes in sorted(terms):
                 docnums, weights, values = terms[tbytes]
                 fieldwriter.start_term(tbytes)
-                for docnum, weight, vbytes in zip(docnums, weights, values):
-                    add(docnum, weight, vbytes, lengths.get(docnum, 0))
+                postwriter = fieldwriter._postwriter
+                if type(postwriter) is W3PostingsWriter and not postwriter._byteids:
+                    _fill_blocks(postwriter, docnums, weights, values, lengths)
+                else:
+                    for docnum, weight, vbytes in zip(docnums, weights, values):
+                        fieldwriter.add(docnum, weight, vbytes, lengths.get(docnum, 0))
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
             terms.clear()  # hand the memory back as we go
         fieldwriter.close()
+
+
+def _fill_blocks(postwriter, docnums: array, weights: array, values: list, lengths: dict) -> None:
+    """Leave ``postwriter`` as ``add_posting()`` called once per posting would, a block at a
+    time: every full block written out, the last one buffered for ``finish_postings()``."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(docnums), limit):
+        if start:
+            postwriter._write_block()  # add_posting() writes a full block before adding more
+        end = start + limit
+        block_weights = weights[start:end]
+        block_lengths = [n for n in map(lengths.get, docnums[start:end]) if n]
+        postwriter._ids = docnums[start:end]
+        postwriter._weights = array("f", block_weights)
+        postwriter._values = [v for v in values[start:end] if v]
+        postwriter._maxweight = max(0, max(block_weights))
+        postwriter._minlength = min(block_lengths) if block_lengths else None
+        postwriter._maxlength = max(block_lengths) if block_lengths else 0
 
 
 def index_contents(path: str | os.PathLike) -> dict:
