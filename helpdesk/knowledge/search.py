@@ -2,10 +2,11 @@
 
 Nothing outside ``helpdesk/knowledge`` imports Whoosh.  The work is split by concept:
 ``analysis`` (text to terms), ``index_fields`` (what a document stores), ``ranking`` (query
-to ranked, highlighted hits) and ``index`` (the on-disk index's lifecycle).
+to ranked, highlighted hits) and ``index`` (the on-disk index's lifecycle), ``bulk_writer`` (a rebuild's fast writer).
 """
 
 from helpdesk.knowledge.analysis import ANALYZER, analyze
+from helpdesk.knowledge.bulk_writer import index_contents
 from helpdesk.knowledge.index import (
     SearchIndex,
     SearchIndexError,
@@ -23,5 +24,6 @@ __all__ = [
     "SearchIndexLocked",
     "SearchResults",
     "analyze",
+    "index_contents",
     "plain_whoosh_search",
 ]
