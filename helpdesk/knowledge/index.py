@@ -29,6 +29,8 @@ from whoosh.index import LockError
 from helpdesk.knowledge.analysis import nfc
 from helpdesk.knowledge.index_fields import KINDS, SCHEMA, SCHEMA_VERSION, VERSION_FILE, prepare
 from helpdesk.knowledge.ranking import filter_query, query_docs, query_words, ranked_page
+from helpdesk.knowledge.scoring import ScoreBook
+from helpdesk.knowledge.whoosh_ranking import whoosh_ranked_page
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +89,27 @@ class SearchIndex:
     Thread-safe: one searcher per object, checked for changes (a directory listing) and
     reopened when the index changed; searches run one at a time under a lock, because Whoosh
     readers share file positions.  Writes assume one writer process (serialised in-process).
+
+    ``score_cache_mb`` bounds the memory of the frequent words' score maps kept for the open
+    searcher (see ``scoring.ScoreBook``); ``read_path="whoosh"`` ranks with Whoosh's own
+    search loop instead (slower; kept for comparison).
     """
 
-    def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 10.0):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        lock_timeout: float = 10.0,
+        score_cache_mb: float = 256,
+        read_path: str = "bulk",
+    ):
+        if read_path not in ("bulk", "whoosh"):
+            raise ValueError(f"read_path must be 'bulk' or 'whoosh', not {read_path!r}")
         self.path = os.path.abspath(os.fspath(path))
         self.lock_timeout = lock_timeout
+        self.score_cache_bytes = int(score_cache_mb * 1_000_000)
+        self.read_path = read_path
+        self._book: ScoreBook | None = None  # score maps of the current searcher
         self._lock = threading.RLock()  # guards the searcher; searches run under it
         self._write_lock = threading.Lock()
         self._ix = self._searcher = self._identity = None
@@ -136,7 +154,7 @@ class SearchIndex:
 
     def _drop_searcher(self) -> None:
         searcher, self._ix, self._searcher, self._identity = self._searcher, None, None, None
-        self._filters = (None, {})
+        self._filters, self._book = (None, {}), None
         if searcher is not None:
             with suppress(Exception):  # already broken, or its files are gone: nothing to save
                 searcher.close()
@@ -196,7 +214,12 @@ class SearchIndex:
                 allowed = self._filter_docs(searcher, filter_q)
                 if allowed is not None and not allowed:  # Whoosh reads an empty set as "all"
                     return SearchResults()
-                items, total = ranked_page(searcher, words, allowed, limit, page)
+                if self.read_path == "whoosh":
+                    items, total = whoosh_ranked_page(searcher, words, allowed, limit, page)
+                else:
+                    items, total = ranked_page(
+                        self._score_book(searcher), words, allowed, limit, page
+                    )
                 # An index of an older schema still answers, marked degraded: the app then
                 # asks for the rebuild that brings it up to date.
                 return SearchResults(items=items, total=total, degraded=self._outdated)
@@ -207,6 +230,15 @@ class SearchIndex:
         with self._lock:
             self._drop_searcher()  # reopen from scratch next time (maybe rebuilt by then)
         return SearchResults(degraded=True)
+
+    def _score_book(self, searcher) -> ScoreBook:
+        """The current searcher's score maps; a new searcher starts a new, warmed book."""
+        book = self._book
+        if book is None or book.searcher is not searcher:
+            book = self._book = None  # drop the old maps before building the new ones
+            book = self._book = ScoreBook(searcher, self.score_cache_bytes)
+            book.warm()
+        return book
 
     def _filter_docs(self, searcher, filter_q) -> set[int] | None:
         """The documents a filter allows, cached per searcher (filters repeat; Whoosh would
