@@ -34,6 +34,9 @@ from helpdesk.knowledge.whoosh_ranking import whoosh_ranked_page
 
 log = logging.getLogger(__name__)
 
+#: how searches are ranked: see SearchIndex
+READ_PATHS = ("bulk", "whoosh", "exhaustive")
+
 # ---- results and errors ------------------------------------------------------------------------
 
 
@@ -92,7 +95,8 @@ class SearchIndex:
 
     ``score_cache_mb`` bounds the memory of the frequent words' score maps kept for the open
     searcher (see ``scoring.ScoreBook``); ``read_path="whoosh"`` ranks with Whoosh's own
-    search loop instead (slower; kept for comparison).
+    search loop instead (slower; kept for comparison), ``"exhaustive"`` with Whoosh scoring
+    every match (the reference order of the benchmarks; slowest).
     """
 
     def __init__(
@@ -103,13 +107,14 @@ class SearchIndex:
         score_cache_mb: float = 256,
         read_path: str = "bulk",
     ):
-        if read_path not in ("bulk", "whoosh"):
-            raise ValueError(f"read_path must be 'bulk' or 'whoosh', not {read_path!r}")
+        if read_path not in READ_PATHS:
+            raise ValueError(f"read_path must be one of {READ_PATHS}, not {read_path!r}")
         self.path = os.path.abspath(os.fspath(path))
         self.lock_timeout = lock_timeout
         self.score_cache_bytes = int(score_cache_mb * 1_000_000)
         self.read_path = read_path
         self._book: ScoreBook | None = None  # score maps of the current searcher
+        self._book_files: tuple = ()  # its files' names, sizes and times when it was made
         self._lock = threading.RLock()  # guards the searcher; searches run under it
         self._write_lock = threading.Lock()
         self._ix = self._searcher = self._identity = None
@@ -214,8 +219,11 @@ class SearchIndex:
                 allowed = self._filter_docs(searcher, filter_q)
                 if allowed is not None and not allowed:  # Whoosh reads an empty set as "all"
                     return SearchResults()
-                if self.read_path == "whoosh":
-                    items, total = whoosh_ranked_page(searcher, words, allowed, limit, page)
+                if self.read_path != "bulk":
+                    window = 200 if self.read_path == "whoosh" else None
+                    items, total = whoosh_ranked_page(
+                        searcher, words, allowed, limit, page, window=window
+                    )
                 else:
                     items, total = ranked_page(
                         self._score_book(searcher), words, allowed, limit, page
@@ -232,12 +240,18 @@ class SearchIndex:
         return SearchResults(degraded=True)
 
     def _score_book(self, searcher) -> ScoreBook:
-        """The current searcher's score maps; a new searcher starts a new, warmed book."""
+        """The current searcher's score maps; a new searcher starts a new, warmed book.
+
+        The maps are dropped too when the searcher's files changed in place (damaged,
+        truncated): answers from memory would hide it, a fresh read fails and degrades."""
+        directory = os.path.realpath(self.path)
         book = self._book
-        if book is None or book.searcher is not searcher:
-            book = self._book = None  # drop the old maps before building the new ones
-            book = self._book = ScoreBook(searcher, self.score_cache_bytes)
+        if book is None or book.searcher is not searcher or _changed(directory, self._book_files):
+            self._book = None  # drop the old maps before building the new ones
+            files = _segment_files(directory)
+            book = ScoreBook(searcher, self.score_cache_bytes)
             book.warm()
+            self._book, self._book_files = book, files
         return book
 
     def _filter_docs(self, searcher, filter_q) -> set[int] | None:
@@ -391,6 +405,28 @@ class SearchIndex:
             writer = self._writer()
             with _committing(writer):
                 return change(writer)
+
+
+def _segment_files(directory: str) -> tuple:
+    """Name, size and modification time of the index's TOC and segment files."""
+    return tuple(
+        (e.name, st.st_size, st.st_mtime_ns)
+        for e in os.scandir(directory)
+        if e.name.endswith((".toc", ".seg")) and (st := e.stat())
+    )
+
+
+def _changed(directory: str, files: tuple) -> bool:
+    """True if any of ``files`` (see ``_segment_files``) is gone or was rewritten; new files
+    (a writer's next segment) do not count: the searcher changes when they are committed."""
+    for name, size, mtime in files:
+        try:
+            st = os.stat(os.path.join(directory, name))
+        except FileNotFoundError:
+            return True
+        if (st.st_size, st.st_mtime_ns) != (size, mtime):
+            return True
+    return False
 
 
 def _schema_version(directory: str) -> str | None:

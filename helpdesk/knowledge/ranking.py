@@ -85,10 +85,13 @@ def _corrections(reader, word: Word) -> list[tuple[str, str, float]]:
     return out + [("title_ngram", t.text, 0.3) for t in NGRAMS(surface, mode="query")]
 
 
-def word_alternatives(reader, word: Word, corrections: dict | None = None) -> list:
+def word_alternatives(reader, word: Word, memo: dict | None = None) -> list:
     """The ``(field, term, boost)`` terms that count as ``word``: its stem in the title and
     body, the tag as typed, and for spellings no article uses, loose spellings and typo
-    corrections (memoised in ``corrections`` when given: they scan the typo dictionary)."""
+    corrections (memoised in ``memo`` when given: corrections scan the typo dictionary)."""
+    found = memo.get(word) if memo is not None else None
+    if found is not None:
+        return found
     terms = [("title", word.term, 1.0), ("body", word.term, 1.0), ("tags", word.surface, 1.0)]
     known = reader.doc_frequency("spelling", word.surface)
     # A spelling no article uses may be romanized Hindi, a variant or a typo.  Words that
@@ -101,15 +104,11 @@ def word_alternatives(reader, word: Word, corrections: dict | None = None) -> li
             for field in ("title_loose", "body_loose")
         ]
     if not known:
-        key = (word.surface, word.term)
-        fixes = corrections.get(key) if corrections is not None else None
-        if fixes is None:
-            fixes = _corrections(reader, word)
-            if corrections is not None:
-                if len(corrections) >= 10_000:  # bounded: typos are endless
-                    corrections.clear()
-                corrections[key] = fixes
-        terms += fixes
+        terms += _corrections(reader, word)
+    if memo is not None:
+        if len(memo) >= 20_000:  # bounded: queries and typos are endless
+            memo.clear()
+        memo[word] = terms
     return terms
 
 
@@ -187,7 +186,7 @@ def ranked_page(book: ScoreBook, words: list[Word], allowed, limit: int, page: i
     BM25F score (then by index order); ``allowed`` is the filter's document set (None: no
     filter, never empty).  ``total`` counts every allowed document matching any word."""
     reader = book.searcher.reader()
-    alternatives = [word_alternatives(reader, w, book.corrections) for w in words]
+    alternatives = [word_alternatives(reader, w, book.words) for w in words]
     maps = [m for m in (book.word_scores(alts) for alts in alternatives) if m]
     best = _best(maps, allowed, page * limit)[(page - 1) * limit :]
     marker = Marker(

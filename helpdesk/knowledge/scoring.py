@@ -29,8 +29,8 @@ K1, B = 1.2, 0.75
 #: bytes one cached (document, score) entry costs in a dict, measured roughly with
 #: tracemalloc: the slot, the int key and the float value
 ENTRY_BYTES = 100
-#: terms in fewer documents are scored on every search: cheap, and not worth a cache slot
-CACHE_MIN_DOCS = 500
+#: frequent terms (title/body terms in this many documents) are scored when a searcher opens
+WARM_MIN_DOCS = 500
 #: the words of both scored text fields: the ones a typical query asks for
 CORE_FIELDS = ("title", "body")
 
@@ -48,7 +48,7 @@ class ScoreBook:
         self._cache: OrderedDict[tuple, dict[int, float]] = OrderedDict()
         self._entries = 0
         self._norms: dict[str, tuple[bytes, list[float]]] = {}
-        self.corrections: dict = {}  # typo alternatives of a word, memoised for this searcher
+        self.words: dict = {}  # a query word's alternatives, memoised for this searcher
 
     # ---- one term
 
@@ -76,24 +76,25 @@ class ScoreBook:
             self._cache.move_to_end(key)
             return cached
         scores = self._compute(fieldname, text)
-        if len(scores) >= CACHE_MIN_DOCS:
-            self._remember(key, scores)
+        self._remember(key, scores)
         return scores
 
     def _compute(self, fieldname: str, text: str) -> dict[int, float]:
         searcher = self.searcher
         scores: dict[int, float] = {}
-        if searcher.doc_frequency(fieldname, text) == 0:
+        leaves = [
+            (leaf.reader(), offset)
+            for leaf, offset in searcher.leaf_searchers()
+            if (fieldname, text) in leaf.reader()
+        ]
+        if not leaves:
             return scores
         scorable = searcher.schema[fieldname].scorable
         if scorable:
             idf = searcher.idf(fieldname, text)
             lengths, norm = self._length_norms(fieldname)
             top = idf * (K1 + 1)
-        for leaf, offset in searcher.leaf_searchers():
-            reader = leaf.reader()
-            if (fieldname, text) not in reader:
-                continue
+        for reader, offset in leaves:
             m, deleted = reader.postings(fieldname, text), None
             if isinstance(m, FilterMatcher):
                 m, deleted = m.child, reader.deleted_docs_set
@@ -142,14 +143,14 @@ class ScoreBook:
             else:
                 get = total.get
                 total.update({d: get(d, 0.0) + s * boost for d, s in scores.items()})
-        if len(total) >= CACHE_MIN_DOCS:
+        if len(maps) > 1:  # one term: its map is cached already
             self._remember(key, total)
         return total
 
     # ---- the cache
 
     def _remember(self, key: tuple, scores: dict[int, float]) -> None:
-        size = len(scores)
+        size = len(scores) + 1  # + 1: an empty map is remembered too
         if size > self.max_entries:
             return
         old = self._cache.pop(key, None)
@@ -169,14 +170,14 @@ class ScoreBook:
         """Score the index's most frequent title/body terms ahead of the first searches, up
         to ``share`` of the cache or ``seconds``; returns how many words were warmed."""
         budget = int(self.max_entries * share)
-        if budget < CACHE_MIN_DOCS:
+        if budget < WARM_MIN_DOCS:
             return 0
         started, reader = time.monotonic(), self.searcher.reader()
         frequent = sorted(
             (
                 (terminfo.doc_frequency(), text)
                 for text, terminfo in reader.iter_field("body")
-                if terminfo.doc_frequency() >= CACHE_MIN_DOCS
+                if terminfo.doc_frequency() >= WARM_MIN_DOCS
             ),
             reverse=True,
         )

@@ -22,7 +22,6 @@ LEAD = 60  # of them, before the first matched word
 SCAN = 4000  # characters searched for a match; past that the body's start is shown
 
 _SPACES = re.compile(r"\s+")
-_stem = lru_cache(maxsize=50_000)(stem)
 
 
 class Marker:
@@ -33,14 +32,8 @@ class Marker:
         self.exact, self.loose = exact, loose
 
     def matches(self, surface: str) -> bool:
-        text = fold_word(surface.lower())
-        if not text or text in stopwords.ALL:
-            return False
-        if LATIN_RE.fullmatch(text):
-            text = _stem(text)
-        if text in self.exact:
-            return True
-        return bool(self.loose) and is_indic(text) and loose_term(text) in self.loose
+        term, loose = _terms(surface)
+        return term in self.exact or (loose is not None and loose in self.loose)
 
     def snippet(self, body: str) -> str:
         """A window of ``body`` around its first matched word, matches marked, HTML-escaped;
@@ -60,6 +53,18 @@ class Marker:
         out.append(_text(body[at:end]))
         text = "".join(out).strip()
         return ("… " if start > 0 else "") + text + (" …" if end < len(body) else "")
+
+
+@lru_cache(maxsize=200_000)
+def _terms(surface: str) -> tuple[str | None, str | None]:
+    """(index term, loose term) of a surface word as the analyzers make them; None for a
+    stop word (memoised: bodies repeat the same words, and folding costs microseconds)."""
+    text = fold_word(surface.lower())
+    if not text or text in stopwords.ALL:
+        return None, None
+    if LATIN_RE.fullmatch(text):
+        return stem(text), None
+    return text, (loose_term(text) if is_indic(text) else None)
 
 
 def _text(text: str) -> str:

@@ -74,16 +74,24 @@ class _SpellingHighlighter(Highlighter):
 
 
 def whoosh_ranked_page(
-    searcher, words: list[Word], allowed: set[int] | None, limit: int, page: int
+    searcher,
+    words: list[Word],
+    allowed: set[int] | None,
+    limit: int,
+    page: int,
+    window: int | None = 200,
 ):
-    """``ranking.ranked_page`` as Whoosh's own search loop does it (coverage re-ranked
-    within the 200 best-scored hits)."""
+    """``ranking.ranked_page`` as Whoosh's own search loop does it: coverage re-ranked
+    within the ``window`` best-scored hits; ``window=None`` scores and re-ranks every
+    match (the exhaustive order, the benchmarks' reference)."""
     reader = searcher.reader()
     q, terms_by_word = build_query(reader, words)
     # Coverage re-ranking happens within this window of best-scored hits.  No terms=True:
     # recording matched terms makes Whoosh visit every matching document (no block
     # skipping); coverage and the total come from the words' document sets instead.
-    results = searcher.search(q, limit=max(page * limit, 200), filter=allowed)
+    results = searcher.search(
+        q, limit=None if window is None else max(page * limit, window), filter=allowed
+    )
     results.highlighter = _SpellingHighlighter(
         exact={t for terms in terms_by_word for f, t in terms if f == "body"},
         loose={t for terms in terms_by_word for f, t in terms if f == "body_loose"},
