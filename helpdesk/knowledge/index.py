@@ -446,28 +446,3 @@ def _committing(writer):
         writer.cancel()
         raise
     writer.commit()
-
-
-def plain_whoosh_search(path: str | os.PathLike) -> tuple[Callable[[str], tuple[int, list]], Any]:
-    """For the benchmark's comparison: Whoosh's own BM25F search of a query's analyzed words
-    (OR over title, body and tags; published articles; top 10) on the index at ``path``,
-    without typo alternatives, coverage ranking or highlights.  Returns ``(call, searcher)``;
-    ``call(text)`` gives ``(hits, ids)``; close the searcher when done."""
-    ix = _Storage(os.path.realpath(path)).open_index(schema=SCHEMA)
-    searcher = ix.searcher()
-    published = Q.And([Q.Term("kind", "article"), Q.Term("status", "published")])
-
-    def call(text: str) -> tuple[int, list]:
-        words = query_words(text)
-        if not words:
-            return 0, []
-        q = Q.Or(
-            [
-                Q.Or([Q.Term("title", w.term), Q.Term("body", w.term), Q.Term("tags", w.surface)])
-                for w in words
-            ]
-        )
-        results = searcher.search(q, limit=10, filter=published)
-        return len(results), [hit["id"] for hit in results]
-
-    return call, searcher

@@ -26,9 +26,9 @@ log = logging.getLogger(__name__)
 
 #: Whoosh's BM25F defaults (the searcher's weighting model is the default BM25F())
 K1, B = 1.2, 0.75
-#: bytes one cached (document, score) entry costs in a dict, measured roughly with
-#: tracemalloc: the slot, the int key and the float value
-ENTRY_BYTES = 100
+#: bytes one cached (document, score) entry costs in a dict, as tracemalloc measured it:
+#: the slot, the int key and the float value
+ENTRY_BYTES = 105
 #: frequent terms (title/body terms in this many documents) are scored when a searcher opens
 WARM_MIN_DOCS = 500
 #: the words of both scored text fields: the ones a typical query asks for

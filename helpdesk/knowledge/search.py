@@ -2,7 +2,9 @@
 
 Nothing outside ``helpdesk/knowledge`` imports Whoosh.  The work is split by concept:
 ``analysis`` (text to terms), ``index_fields`` (what a document stores), ``ranking`` (query
-to ranked, highlighted hits) and ``index`` (the on-disk index's lifecycle).
+to ranked hits), ``scoring`` (BM25F of whole postings lists, and their cache), ``snippets``
+(highlighted windows of a hit's body), ``index`` (the on-disk index's lifecycle), and
+``whoosh_ranking`` (Whoosh's own search loop, kept for comparison).
 """
 
 from helpdesk.knowledge.analysis import ANALYZER, analyze
@@ -11,7 +13,6 @@ from helpdesk.knowledge.index import (
     SearchIndexError,
     SearchIndexLocked,
     SearchResults,
-    plain_whoosh_search,
 )
 from helpdesk.knowledge.index_fields import SCHEMA_VERSION
 
@@ -23,5 +24,4 @@ __all__ = [
     "SearchIndexLocked",
     "SearchResults",
     "analyze",
-    "plain_whoosh_search",
 ]
