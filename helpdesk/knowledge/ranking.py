@@ -4,6 +4,7 @@ the coverage-first order (documents matching more query words first, then by BM2
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from whoosh import query as Q
@@ -188,57 +189,62 @@ def ranked_page(book: ScoreBook, words: list[Word], allowed, limit: int, page: i
     reader = book.searcher.reader()
     alternatives = [word_alternatives(reader, w, book.words) for w in words]
     maps = [m for m in (book.word_scores(alts) for alts in alternatives) if m]
-    best = _best(maps, allowed, page * limit)[(page - 1) * limit :]
+    best, total = _best(maps, allowed, page * limit)
     marker = Marker(
         exact={t for alts in alternatives for f, t, _b in alts if f == "body"},
         loose={t for alts in alternatives for f, t, _b in alts if f == "body_loose"},
     )
-    items = [_item(book.searcher.stored_fields(doc), score, marker) for _c, score, doc in best]
-    return items, _total(maps, allowed)
+    items = [
+        _item(book.searcher.stored_fields(doc), score, marker)
+        for _c, score, doc in best[(page - 1) * limit :]
+    ]
+    return items, total
 
 
-def _best(maps: list[dict[int, float]], allowed, k: int) -> list[tuple[int, float, int]]:
-    """The ``k`` best ``(coverage, score, docnum)``: most words matched, then score.
+def _best(maps: list[dict[int, float]], allowed, k: int) -> tuple[list, int]:
+    """The ``k`` best ``(coverage, score, docnum)`` (most words matched, then score, then
+    index order) and how many allowed documents match any word.
 
-    A document matching ``c`` of ``n`` words is in at least one of the ``n - c + 1`` rarest
-    words' maps, so the levels are searched from "every word" (a set intersection) down,
-    each adding the next rarer word's documents, until ``k`` documents are certain.
+    Mostly the documents holding every word (a set intersection, rarest word first) are
+    enough.  Otherwise each document's coverage is counted over all the words' maps at
+    once (``Counter`` counts in C), and only documents at the coverage levels that fill the
+    page are scored.
     """
     n = len(maps)
-    if not n or k <= 0:
-        return []
+    if not n:
+        return [], 0
     maps = sorted(maps, key=len)
+
+    def score(d: int) -> float:
+        return sum(m.get(d, 0.0) for m in maps)
+
+    def order(found):
+        return heapq.nsmallest(k, found, key=lambda f: (-f[0], -f[1], f[2]))
+
     every = set(maps[0]) if allowed is None else allowed.intersection(maps[0])
     for m in maps[1:]:
         if not every:
             break
         every = {d for d in every if d in m} if len(every) * 4 < len(m) else every & m.keys()
-
-    def score(d: int) -> float:
-        return sum(m.get(d, 0.0) for m in maps)
-
-    found = [(n, score(d), d) for d in every]
-    matched = [0] * (n + 1)  # matched[c]: documents found matching exactly c words
-    matched[n] = len(found)
-    level, examined = n, set(every)
-    while level > 1 and sum(matched[level:]) < k:
+    if len(every) >= k or n == 1:
+        return order([(n, score(d), d) for d in every]), _total(maps, allowed)
+    coverage: Counter[int] = Counter()
+    for m in maps:
+        coverage.update(m.keys() if allowed is None else allowed.intersection(m))
+    per_level = Counter(coverage.values())
+    level, enough = n, 0
+    while level > 1:
+        enough += per_level.get(level, 0)
+        if enough >= k:
+            break
         level -= 1
-        for m in maps[: n - level + 1]:
-            for d in m.keys() - examined:
-                examined.add(d)
-                if allowed is None or d in allowed:
-                    cov = sum(d in other for other in maps)
-                    found.append((cov, score(d), d))
-                    matched[cov] += 1
-    # documents matching fewer than ``level`` words may be missing, but rank below k others
-    return heapq.nsmallest(k, found, key=lambda f: (-f[0], -f[1], f[2]))
+    found = [(c, score(d), d) for d, c in coverage.items() if c >= level]
+    return order(found), len(coverage)
 
 
 def _total(maps: list[dict[int, float]], allowed) -> int:
-    if not maps:
-        return 0
-    union = set(max(maps, key=len))
-    for m in maps:
+    union = set(maps[-1])  # the largest
+    for m in maps[:-1]:
         union.update(m)
     return len(union) if allowed is None else len(union & allowed)
 
