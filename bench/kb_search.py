@@ -420,6 +420,12 @@ def parse_args(argv=None):
         help="with --keep-dir: reuse the index/FTS5 db built there by an earlier run with "
         "the same --docs/--seed (no build figures then)",
     )
+    p.add_argument(
+        "--cache-mb",
+        type=int,
+        default=256,
+        help="SEARCH_SCORE_CACHE_MB of the new path, in-process and served (default 256)",
+    )
     p.add_argument("--skip-http", action="store_true")
     p.add_argument("--seed", type=int, default=20240917)
     return p.parse_args(argv)
@@ -463,7 +469,10 @@ def http_run(args, work: str, index_path: str, queries: list[Query]) -> dict:
         for q in queries
     ]
     out = {name: {"times": [], "errors": 0} for name in READ_PATHS}
-    env = {name: {"SEARCH_READ_PATH": path} for name, path in READ_PATHS.items()}
+    env = {
+        name: {"SEARCH_READ_PATH": path, "SEARCH_SCORE_CACHE_MB": str(args.cache_mb)}
+        for name, path in READ_PATHS.items()
+    }
     with (
         kb_http.serve(work, index_path, args.workers, env["old"]) as old_port,
         kb_http.serve(work, index_path, args.workers, env["new"]) as new_port,
@@ -521,7 +530,7 @@ def main(argv=None) -> int:
             "realistic": realistic,
             "stress": stress_queries(args.stress, vocab, LANGUAGES, args.seed, analyze),
         }
-        new = SearchIndex(index_path, read_path="bulk")
+        new = SearchIndex(index_path, read_path="bulk", score_cache_mb=args.cache_mb)
         old = SearchIndex(index_path, read_path="whoosh")
         exhaustive = SearchIndex(index_path, read_path="exhaustive")
         fts_call, fts_count, con = fts5_search(fts_path)
