@@ -33,6 +33,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+    # Megabytes of frequent words' search scores each process keeps for the open index
+    # (0: none; every search then reads those words' postings again).
+    SEARCH_SCORE_CACHE_MB = _int_env("SEARCH_SCORE_CACHE_MB", 256)
+    # "bulk" (block-wise scoring, the default) or "whoosh" (Whoosh's own, slower search
+    # loop, for comparison).
+    SEARCH_READ_PATH = os.environ.get("SEARCH_READ_PATH", "bulk")
     CTI_TOKEN = os.environ.get("CTI_TOKEN")
     SMS_TOKEN = os.environ.get("SMS_TOKEN")
     # Seconds within which an answered call counts towards the call report's service level.

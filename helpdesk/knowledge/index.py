@@ -30,8 +30,13 @@ from helpdesk.knowledge.analysis import nfc
 from helpdesk.knowledge.bulk_writer import RebuildWriter
 from helpdesk.knowledge.index_fields import KINDS, SCHEMA, SCHEMA_VERSION, VERSION_FILE, prepare
 from helpdesk.knowledge.ranking import filter_query, query_docs, query_words, ranked_page
+from helpdesk.knowledge.scoring import ScoreBook
+from helpdesk.knowledge.whoosh_ranking import whoosh_ranked_page
 
 log = logging.getLogger(__name__)
+
+#: how searches are ranked: see SearchIndex
+READ_PATHS = ("bulk", "whoosh", "exhaustive")
 
 # ---- results and errors ------------------------------------------------------------------------
 
@@ -88,11 +93,29 @@ class SearchIndex:
     Thread-safe: one searcher per object, checked for changes (a directory listing) and
     reopened when the index changed; searches run one at a time under a lock, because Whoosh
     readers share file positions.  Writes assume one writer process (serialised in-process).
+
+    ``score_cache_mb`` bounds the memory of the frequent words' score maps kept for the open
+    searcher (see ``scoring.ScoreBook``); ``read_path="whoosh"`` ranks with Whoosh's own
+    search loop instead (slower; kept for comparison), ``"exhaustive"`` with Whoosh scoring
+    every match (the reference order of the benchmarks; slowest).
     """
 
-    def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 10.0):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        lock_timeout: float = 10.0,
+        score_cache_mb: float = 256,
+        read_path: str = "bulk",
+    ):
+        if read_path not in READ_PATHS:
+            raise ValueError(f"read_path must be one of {READ_PATHS}, not {read_path!r}")
         self.path = os.path.abspath(os.fspath(path))
         self.lock_timeout = lock_timeout
+        self.score_cache_bytes = int(score_cache_mb * 1_000_000)
+        self.read_path = read_path
+        self._book: ScoreBook | None = None  # score maps of the current searcher
+        self._book_files: tuple = ()  # its files' names, sizes and times when it was made
         self._lock = threading.RLock()  # guards the searcher; searches run under it
         self._write_lock = threading.Lock()
         self._ix = self._searcher = self._identity = None
@@ -137,7 +160,7 @@ class SearchIndex:
 
     def _drop_searcher(self) -> None:
         searcher, self._ix, self._searcher, self._identity = self._searcher, None, None, None
-        self._filters = (None, {})
+        self._filters, self._book = (None, {}), None
         if searcher is not None:
             with suppress(Exception):  # already broken, or its files are gone: nothing to save
                 searcher.close()
@@ -197,7 +220,15 @@ class SearchIndex:
                 allowed = self._filter_docs(searcher, filter_q)
                 if allowed is not None and not allowed:  # Whoosh reads an empty set as "all"
                     return SearchResults()
-                items, total = ranked_page(searcher, words, allowed, limit, page)
+                if self.read_path != "bulk":
+                    window = 200 if self.read_path == "whoosh" else None
+                    items, total = whoosh_ranked_page(
+                        searcher, words, allowed, limit, page, window=window
+                    )
+                else:
+                    items, total = ranked_page(
+                        self._score_book(searcher), words, allowed, limit, page
+                    )
                 # An index of an older schema still answers, marked degraded: the app then
                 # asks for the rebuild that brings it up to date.
                 return SearchResults(items=items, total=total, degraded=self._outdated)
@@ -208,6 +239,21 @@ class SearchIndex:
         with self._lock:
             self._drop_searcher()  # reopen from scratch next time (maybe rebuilt by then)
         return SearchResults(degraded=True)
+
+    def _score_book(self, searcher) -> ScoreBook:
+        """The current searcher's score maps; a new searcher starts a new, warmed book.
+
+        The maps are dropped too when the searcher's files changed in place (damaged,
+        truncated): answers from memory would hide it, a fresh read fails and degrades."""
+        directory = os.path.realpath(self.path)
+        book = self._book
+        if book is None or book.searcher is not searcher or _changed(directory, self._book_files):
+            self._book = None  # drop the old maps before building the new ones
+            files = _segment_files(directory)
+            book = ScoreBook(searcher, self.score_cache_bytes)
+            book.warm()
+            self._book, self._book_files = book, files
+        return book
 
     def _filter_docs(self, searcher, filter_q) -> set[int] | None:
         """The documents a filter allows, cached per searcher (filters repeat; Whoosh would
@@ -370,6 +416,28 @@ class SearchIndex:
                 return change(writer)
 
 
+def _segment_files(directory: str) -> tuple:
+    """Name, size and modification time of the index's TOC and segment files."""
+    return tuple(
+        (e.name, st.st_size, st.st_mtime_ns)
+        for e in os.scandir(directory)
+        if e.name.endswith((".toc", ".seg")) and (st := e.stat())
+    )
+
+
+def _changed(directory: str, files: tuple) -> bool:
+    """True if any of ``files`` (see ``_segment_files``) is gone or was rewritten; new files
+    (a writer's next segment) do not count: the searcher changes when they are committed."""
+    for name, size, mtime in files:
+        try:
+            st = os.stat(os.path.join(directory, name))
+        except FileNotFoundError:
+            return True
+        if (st.st_size, st.st_mtime_ns) != (size, mtime):
+            return True
+    return False
+
+
 def _schema_version(directory: str) -> str | None:
     try:
         with open(os.path.join(directory, VERSION_FILE), encoding="utf-8") as fh:
@@ -387,28 +455,3 @@ def _committing(writer):
         writer.cancel()
         raise
     writer.commit()
-
-
-def plain_whoosh_search(path: str | os.PathLike) -> tuple[Callable[[str], tuple[int, list]], Any]:
-    """For the benchmark's comparison: Whoosh's own BM25F search of a query's analyzed words
-    (OR over title, body and tags; published articles; top 10) on the index at ``path``,
-    without typo alternatives, coverage ranking or highlights.  Returns ``(call, searcher)``;
-    ``call(text)`` gives ``(hits, ids)``; close the searcher when done."""
-    ix = _Storage(os.path.realpath(path)).open_index(schema=SCHEMA)
-    searcher = ix.searcher()
-    published = Q.And([Q.Term("kind", "article"), Q.Term("status", "published")])
-
-    def call(text: str) -> tuple[int, list]:
-        words = query_words(text)
-        if not words:
-            return 0, []
-        q = Q.Or(
-            [
-                Q.Or([Q.Term("title", w.term), Q.Term("body", w.term), Q.Term("tags", w.surface)])
-                for w in words
-            ]
-        )
-        results = searcher.search(q, limit=10, filter=published)
-        return len(results), [hit["id"] for hit in results]
-
-    return call, searcher

@@ -1,25 +1,21 @@
-"""Query building and ranking: which terms a query asks for, typo alternatives, filters,
-coverage-first ordering and highlighted snippets."""
+"""Query words and ranking: which terms a query asks for, typo alternatives, filters, and
+the coverage-first order (documents matching more query words first, then by BM25F)."""
 
 from __future__ import annotations
 
-import html
+import heapq
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.highlight import (
-    ContextFragmenter,
-    Formatter,
-    Highlighter,
-    get_text,
-    top_fragments,
-)
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from helpdesk.knowledge import stopwords
 from helpdesk.knowledge.analysis import ANALYZER, LATIN_RE, NGRAMS, analyze, nfc
+from helpdesk.knowledge.scoring import ScoreBook
+from helpdesk.knowledge.snippets import Marker
 from helpdesk.knowledge.spelling import ROMAN_RE, SCRIPT_PREFIXES, is_indic, loose_term, skeleton
 
 #: weight of a loose-spelling match against an exact one; romanized words are read as
@@ -90,28 +86,31 @@ def _corrections(reader, word: Word) -> list[tuple[str, str, float]]:
     return out + [("title_ngram", t.text, 0.3) for t in NGRAMS(surface, mode="query")]
 
 
-def build_query(reader, words: list[Word]):
-    """OR of per-word groups with a coordination bonus; returns (query, [(field, term)] per
-    word)."""
-    groups, terms_by_word = [], []
-    for word in words:
-        terms = [("title", word.term, 1.0), ("body", word.term, 1.0), ("tags", word.surface, 1.0)]
-        known = reader.doc_frequency("spelling", word.surface)
-        # A spelling no article uses may be romanized Hindi, a variant or a typo.  Words that
-        # articles do use stay as typed ("bank" never meets ബാങ്ക്), unless the query is
-        # romanized Hindi ("MEC ki fees kitni hai": fees is फ़ीस here).
-        if not known or (word.romanized_query and ROMAN_RE.fullmatch(word.surface)):
-            terms += [
-                (field, term, boost)
-                for term, boost in word.loose
-                for field in ("title_loose", "body_loose")
-            ]
-        if not known:
-            terms += _corrections(reader, word)
-        alternatives = [Q.Term(fieldname, term, boost=boost) for fieldname, term, boost in terms]
-        groups.append(Q.Or(alternatives))
-        terms_by_word.append([(t.fieldname, t.text) for t in alternatives])
-    return Q.Or(groups), terms_by_word
+def word_alternatives(reader, word: Word, memo: dict | None = None) -> list:
+    """The ``(field, term, boost)`` terms that count as ``word``: its stem in the title and
+    body, the tag as typed, and for spellings no article uses, loose spellings and typo
+    corrections (memoised in ``memo`` when given: corrections scan the typo dictionary)."""
+    found = memo.get(word) if memo is not None else None
+    if found is not None:
+        return found
+    terms = [("title", word.term, 1.0), ("body", word.term, 1.0), ("tags", word.surface, 1.0)]
+    known = reader.doc_frequency("spelling", word.surface)
+    # A spelling no article uses may be romanized Hindi, a variant or a typo.  Words that
+    # articles do use stay as typed ("bank" never meets ബാങ്ക്), unless the query is
+    # romanized Hindi ("MEC ki fees kitni hai": fees is फ़ीस here).
+    if not known or (word.romanized_query and ROMAN_RE.fullmatch(word.surface)):
+        terms += [
+            (field, term, boost)
+            for term, boost in word.loose
+            for field in ("title_loose", "body_loose")
+        ]
+    if not known:
+        terms += _corrections(reader, word)
+    if memo is not None:
+        if len(memo) >= 20_000:  # bounded: queries and typos are endless
+            memo.clear()
+        memo[word] = terms
+    return terms
 
 
 def term_docs(searcher, fieldname: str, text: str) -> set[int]:
@@ -183,94 +182,80 @@ def filter_query(language, category, kind, status, block_ids) -> Q.Query | None:
     return Q.And(parts) if parts else None
 
 
-class _MatchFormatter(Formatter):
-    """``<b class="match">word</b>`` around matches; all text HTML-escaped."""
-
-    between = " … "
-
-    def _text(self, text):
-        return html.escape(text, quote=False)
-
-    def format_token(self, text, token, replace=False):
-        return f'<b class="match">{self._text(get_text(text, token, replace))}</b>'
-
-
-class _SpellingHighlighter(Highlighter):
-    """Marks the body's words that match a query word exactly or in a loose spelling, so a
-    snippet shows फ़ीस for "फीस" and योजना for "yojana" as written; never stop words."""
-
-    def __init__(self, exact: set[str], loose: set[str]):
-        super().__init__(
-            fragmenter=ContextFragmenter(maxchars=200, surround=40), formatter=_MatchFormatter()
-        )
-        self.exact, self.loose = exact, loose
-
-    def highlight_hit(self, hitobj, fieldname, text=None, top=3, minscore=1, **_kwargs):
-        text = hitobj[fieldname] if text is None else text
-        tokens = self._merge_matched_tokens(self._marked(text))
-        fragments = self.fragmenter.fragment_tokens(text, tokens)
-        return self.formatter.format(
-            top_fragments(fragments, top, self.scorer, self.order, minscore=minscore)
-        )
-
-    def _marked(self, text: str):
-        for t in ANALYZER(text, chars=True, keeporiginal=True, removestops=False):
-            t.matched = not t.stopped and (
-                t.text in self.exact
-                or (bool(self.loose) and is_indic(t.text) and loose_term(t.text) in self.loose)
-            )
-            yield t
-
-
-def _plain_snippet(text: str, size: int = 200) -> str:
-    text = " ".join(text.split())
-    if len(text) <= size:
-        return html.escape(text, quote=False)
-    cut = text.rfind(" ", 0, size)  # at a space, so no (Indic) word is cut in half
-    return html.escape(text[: cut if cut > 0 else size], quote=False) + " …"
-
-
-def ranked_page(searcher, words: list[Word], allowed: set[int] | None, limit: int, page: int):
+def ranked_page(book: ScoreBook, words: list[Word], allowed, limit: int, page: int):
     """``(items, total)`` for one page: documents matching more query words first, then by
-    BM25F score; ``allowed`` is the filter's document set (None: no filter, never empty)."""
-    reader = searcher.reader()
-    q, terms_by_word = build_query(reader, words)
-    # Coverage re-ranking happens within this window of best-scored hits.  No terms=True:
-    # recording matched terms makes Whoosh visit every matching document (no block
-    # skipping); coverage and the total come from the words' document sets instead.
-    results = searcher.search(q, limit=max(page * limit, 200), filter=allowed)
-    results.highlighter = _SpellingHighlighter(
-        exact={t for terms in terms_by_word for f, t in terms if f == "body"},
-        loose={t for terms in terms_by_word for f, t in terms if f == "body_loose"},
+    BM25F score (then by index order); ``allowed`` is the filter's document set (None: no
+    filter, never empty).  ``total`` counts every allowed document matching any word."""
+    reader = book.searcher.reader()
+    alternatives = [word_alternatives(reader, w, book.words) for w in words]
+    maps = [m for m in (book.word_scores(alts) for alts in alternatives) if m]
+    best, total = _best(maps, allowed, page * limit)
+    marker = Marker(
+        exact={t for alts in alternatives for f, t, _b in alts if f == "body"},
+        loose={t for alts in alternatives for f, t, _b in alts if f == "body_loose"},
     )
-    per_word = [
-        set().union(*(term_docs(searcher, f, t) for f, t in terms)) for terms in terms_by_word
+    items = [
+        _item(book.searcher.stored_fields(doc), score, marker)
+        for _c, score, doc in best[(page - 1) * limit :]
     ]
-    matching = set().union(*per_word)
-    if allowed is not None:
-        matching &= allowed
-    elif reader.has_deletions():
-        matching = {d for d in matching if not reader.is_deleted(d)}
-
-    def coverage(hit) -> int:
-        return sum(hit.docnum in docs for docs in per_word)
-
-    # by index: list(results) would ask len(results), which re-runs the query
-    hits = sorted(
-        (results[i] for i in range(results.scored_length())),
-        key=lambda h: (-coverage(h), -h.score, h.rank),
-    )
-    return [_item(hit) for hit in hits[(page - 1) * limit : page * limit]], len(matching)
+    return items, total
 
 
-def _item(hit) -> dict:
-    snippet = hit.highlights("body", top=2) or _plain_snippet(hit.get("body", ""))
+def _best(maps: list[dict[int, float]], allowed, k: int) -> tuple[list, int]:
+    """The ``k`` best ``(coverage, score, docnum)`` (most words matched, then score, then
+    index order) and how many allowed documents match any word.
+
+    Mostly the documents holding every word (a set intersection, rarest word first) are
+    enough.  Otherwise each document's coverage is counted over all the words' maps at
+    once (``Counter`` counts in C), and only documents at the coverage levels that fill the
+    page are scored.
+    """
+    n = len(maps)
+    if not n:
+        return [], 0
+    maps = sorted(maps, key=len)
+
+    def score(d: int) -> float:
+        return sum(m.get(d, 0.0) for m in maps)
+
+    def order(found):
+        return heapq.nsmallest(k, found, key=lambda f: (-f[0], -f[1], f[2]))
+
+    every = set(maps[0]) if allowed is None else allowed.intersection(maps[0])
+    for m in maps[1:]:
+        if not every:
+            break
+        every = {d for d in every if d in m} if len(every) * 4 < len(m) else every & m.keys()
+    if len(every) >= k or n == 1:
+        return order([(n, score(d), d) for d in every]), _total(maps, allowed)
+    coverage: Counter[int] = Counter()
+    for m in maps:
+        coverage.update(m.keys() if allowed is None else allowed.intersection(m))
+    per_level = Counter(coverage.values())
+    level, enough = n, 0
+    while level > 1:
+        enough += per_level.get(level, 0)
+        if enough >= k:
+            break
+        level -= 1
+    found = [(c, score(d), d) for d, c in coverage.items() if c >= level]
+    return order(found), len(coverage)
+
+
+def _total(maps: list[dict[int, float]], allowed) -> int:
+    union = set(maps[-1])  # the largest
+    for m in maps[:-1]:
+        union.update(m)
+    return len(union) if allowed is None else len(union & allowed)
+
+
+def _item(fields: dict, score: float, marker: Marker) -> dict:
     return {
-        "id": hit["id"],
-        "kind": hit.get("kind"),
-        "title": hit.get("title", ""),
-        "snippet": snippet,
-        "score": float(hit.score),
-        "language": hit.get("language"),
-        "category": hit.get("category"),
+        "id": fields["id"],
+        "kind": fields.get("kind"),
+        "title": fields.get("title", ""),
+        "snippet": marker.snippet(fields.get("body", "")),
+        "score": float(score),
+        "language": fields.get("language"),
+        "category": fields.get("category"),
     }

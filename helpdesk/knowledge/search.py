@@ -2,7 +2,10 @@
 
 Nothing outside ``helpdesk/knowledge`` imports Whoosh.  The work is split by concept:
 ``analysis`` (text to terms), ``index_fields`` (what a document stores), ``ranking`` (query
-to ranked, highlighted hits) and ``index`` (the on-disk index's lifecycle), ``bulk_writer`` (a rebuild's fast writer).
+to ranked hits), ``scoring`` (BM25F of whole postings lists, and their cache), ``snippets``
+(highlighted windows of a hit's body), ``index`` (the on-disk index's lifecycle),
+``bulk_writer`` (a rebuild's fast writer), and ``whoosh_ranking`` (Whoosh's own search
+loop, kept for comparison).
 """
 
 from helpdesk.knowledge.analysis import ANALYZER, analyze
@@ -12,7 +15,6 @@ from helpdesk.knowledge.index import (
     SearchIndexError,
     SearchIndexLocked,
     SearchResults,
-    plain_whoosh_search,
 )
 from helpdesk.knowledge.index_fields import SCHEMA_VERSION
 
@@ -25,5 +27,4 @@ __all__ = [
     "SearchResults",
     "analyze",
     "index_contents",
-    "plain_whoosh_search",
 ]

@@ -21,7 +21,12 @@ def index() -> SearchIndex:
     """This process's index object; it reuses its searcher and refreshes it per search."""
     ext = current_app.extensions
     if "kb_index" not in ext:
-        ext["kb_index"] = SearchIndex(current_app.config["SEARCH_INDEX_DIR"])
+        config = current_app.config
+        ext["kb_index"] = SearchIndex(
+            config["SEARCH_INDEX_DIR"],
+            score_cache_mb=config.get("SEARCH_SCORE_CACHE_MB", 256),
+            read_path=config.get("SEARCH_READ_PATH", "bulk"),
+        )
         ext["kb_rebuild_requested_at"] = 0.0
     return ext["kb_index"]
 

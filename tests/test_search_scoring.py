@@ -1,0 +1,82 @@
+"""Search scoring: the block-wise BM25F read path gives Whoosh's own scores and the
+coverage-first order over every match, with its score cache inside its memory bound."""
+
+import pytest
+
+from helpdesk.knowledge.search import SearchIndex
+
+WORDS = "loan bank plan market training fee register cash book subsidy village".split()
+
+
+def corpus(n: int) -> list[dict]:
+    docs = []
+    for i in range(n):
+        words = [WORDS[(i * k + k) % len(WORDS)] for k in range(1, 2 + i % 7)]
+        docs.append(
+            {
+                "id": f"d{i}",
+                "kind": "article" if i % 4 else "ticket",
+                "status": "published" if i % 5 else "draft",
+                "title": " ".join(words[:3]).capitalize(),
+                "body": " ".join(words * (1 + i % 3)) + " योजना बैंक" * (i % 2),
+                "tags": words[:1],
+                "language": "en",
+            }
+        )
+    return docs
+
+
+def ranked(results) -> list[tuple[str, float]]:
+    return [(item["id"], round(item["score"], 4)) for item in results.items]
+
+
+QUERIES = ["loan", "bank loan", "cash book register", "fee village subsidy plan", "योजना", "laon"]
+
+
+@pytest.mark.parametrize("cache_mb", [256, 0])
+def test_scores_and_order_are_whoosh_scoring_every_match(tmp_path, cache_mb):
+    path = tmp_path / "kb"
+    SearchIndex(path).rebuild(corpus(120))
+    # a second segment and deleted documents: offsets and deletions must not shift scores
+    SearchIndex(path).upsert([{**doc, "body": doc["body"] + " loan"} for doc in corpus(10)])
+    bulk = SearchIndex(path, score_cache_mb=cache_mb)
+    exhaustive = SearchIndex(path, read_path="exhaustive")
+    for query in QUERIES:
+        for kw in ({}, {"kind": "article", "status": "published"}, {"limit": 5, "page": 2}):
+            ours, reference = bulk.search(query, **kw), exhaustive.search(query, **kw)
+            assert ranked(ours) == ranked(reference), (query, kw)
+            assert ours.total == reference.total and ours.total > 0
+            assert ranked(bulk.search(query, **kw)) == ranked(reference)  # from the cache
+    bulk.close()
+    exhaustive.close()
+
+
+def test_documents_matching_every_word_come_first_however_many_match_one(tmp_path):
+    """Whoosh's loop re-ranked only its 200 best-scored hits: a document with every query
+    word but a low score was lost behind hundreds that name one word in their title."""
+    docs = [
+        {"id": f"t{i}", "kind": "article", "title": f"Subsidy {i}", "body": "subsidy"}
+        for i in range(230)
+    ]
+    long_body = "A long note about many other things. " * 40 + "subsidy for the tailoring unit"
+    docs.append({"id": "both", "kind": "article", "title": "Notes", "body": long_body})
+    index = SearchIndex(tmp_path / "kb")
+    index.rebuild(docs)
+    results = index.search("subsidy tailoring")
+    assert results.items[0]["id"] == "both" and results.total == 231
+    assert '<b class="match">tailoring</b>' in results.items[0]["snippet"]
+    index.close()
+
+
+def test_score_cache_stays_within_its_memory_bound(tmp_path):
+    index = SearchIndex(tmp_path / "kb", score_cache_mb=0.01)  # 10 kB: about 100 scores
+    index.rebuild(corpus(300))
+    for query in QUERIES:
+        assert index.search(query).items
+    assert 0 < index._book.cached_entries <= 100
+    index.close()
+
+
+def test_an_unknown_read_path_is_refused(tmp_path):
+    with pytest.raises(ValueError):
+        SearchIndex(tmp_path / "kb", read_path="fast")
