@@ -77,6 +77,26 @@ def test_score_cache_stays_within_its_memory_bound(tmp_path):
     index.close()
 
 
+def test_after_a_change_the_words_in_use_are_scored_again_for_the_new_index(tmp_path):
+    """A saved article or solved ticket changes the index: the next search finds the words
+    agents were just using already scored, with the new index's figures, not stale ones."""
+    path = tmp_path / "kb"
+    SearchIndex(path).rebuild(corpus(120))
+    index = SearchIndex(path)
+    index.search("cash book register")
+    before = index._book
+    index.upsert([{**corpus(1)[0], "id": "new", "body": "cash cash book"}])
+    index.search("village")
+    after = index._book
+    assert after is not before
+    used = {key for key in before._cache if key[0] != "word"}
+    assert used and used <= set(after._cache)  # scored again before anyone asked
+    exhaustive = SearchIndex(path, read_path="exhaustive")
+    assert ranked(index.search("cash book")) == ranked(exhaustive.search("cash book"))
+    index.close()
+    exhaustive.close()
+
+
 def test_an_unknown_read_path_is_refused(tmp_path):
     with pytest.raises(ValueError):
         SearchIndex(tmp_path / "kb", read_path="fast")

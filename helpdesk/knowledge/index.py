@@ -241,17 +241,23 @@ class SearchIndex:
         return SearchResults(degraded=True)
 
     def _score_book(self, searcher) -> ScoreBook:
-        """The current searcher's score maps; a new searcher starts a new, warmed book.
+        """The current searcher's score maps; a new searcher starts a new, warmed book (the
+        most frequent words on the first, the words in use lately after a change).
 
         The maps are dropped too when the searcher's files changed in place (damaged,
         truncated): answers from memory would hide it, a fresh read fails and degrades."""
         directory = os.path.realpath(self.path)
         book = self._book
         if book is None or book.searcher is not searcher or _changed(directory, self._book_files):
+            damaged = book is not None and book.searcher is searcher
             self._book = None  # drop the old maps before building the new ones
             files = _segment_files(directory)
-            book = ScoreBook(searcher, self.score_cache_bytes)
-            book.warm()
+            previous, book = book, ScoreBook(searcher, self.score_cache_bytes)
+            if previous is None or damaged:
+                book.warm()  # a process's first searcher: its most frequent words
+            else:
+                book.warm_like(previous)  # the index changed: the words in use lately
+            del previous
             self._book, self._book_files = book, files
         return book
 

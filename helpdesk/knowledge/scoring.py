@@ -147,6 +147,23 @@ class ScoreBook:
             self._remember(key, total)
         return total
 
+    def warm_like(self, previous: ScoreBook, seconds: float = 0.25) -> int:
+        """Score again, for this searcher, the terms ``previous`` used most recently, for at
+        most ``seconds``; returns how many were scored.
+
+        The index changes each time an article is saved or a ticket solved, and every
+        change means a new searcher whose scores differ (idf and average lengths move).
+        Warming the most frequent words again took ~2 s at 100k documents, on the request
+        that found the change; the words agents were just searching cost a fraction."""
+        started, scored = time.monotonic(), 0
+        for key in reversed(list(previous._cache)):
+            if time.monotonic() - started > seconds or self._entries >= self.max_entries:
+                break
+            if key[0] != "word":  # a word's summed map is rebuilt from its terms on use
+                self.term_scores(*key)
+                scored += 1
+        return scored
+
     # ---- the cache
 
     def _remember(self, key: tuple, scores: dict[int, float]) -> None:
