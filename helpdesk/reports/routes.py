@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from helpdesk.agents import access
-from helpdesk.errors import ValidationFailed
 from helpdesk.reports import call_report, services
 from helpdesk.reports.api import REPORT_ROLES
 from helpdesk.reports.queries import GROUP_KEYS
@@ -37,13 +36,7 @@ def sla():
     """Compliance table and charts for the chosen days and grouping; bad filters show the
     form again with their errors (422)."""
     access.require_role(current_user, *REPORT_ROLES)
-    values = {name: (request.args.get(name) or "").strip() for name in ("from", "to", "group_by")}
-    errors: dict[str, str] = {}
-    try:
-        report_range = services.parse_range(values)
-    except ValidationFailed as exc:
-        errors = exc.fields
-        report_range = services.parse_range({})
+    values, errors, report_range = services.page_filters(request.args, services.parse_range)
     report = services.sla_report(report_range)
     data = {
         "sla": report,
@@ -79,13 +72,7 @@ def calls():
     weekday × hour heat map and the service level by day; bad filters show the form again
     with their errors (422) over the default range."""
     access.require_role(current_user, *REPORT_ROLES)
-    values = {name: (request.args.get(name) or "").strip() for name in ("from", "to", "group_by")}
-    errors: dict[str, str] = {}
-    try:
-        report_range = call_report.parse_range(values)
-    except ValidationFailed as exc:
-        errors = exc.fields
-        report_range = call_report.parse_range({})
+    values, errors, report_range = services.page_filters(request.args, call_report.parse_range)
     report = call_report.call_report(report_range)
     by_day = report if report_range.group_by == "day" else None
     by_hour = report if report_range.group_by == "hour" else None

@@ -87,6 +87,17 @@ def parse_range(
     return ReportRange(first, last, group_by)
 
 
+def page_filters(args, parse) -> tuple[dict, dict, ReportRange]:
+    """A report page's filters: the values as typed, their errors, and the range to show,
+    which is ``parse(values)`` or, when a filter is bad, ``parse({})`` (the default range)
+    so the page still shows figures under the form and its errors."""
+    values = {name: (args.get(name) or "").strip() for name in ("from", "to", "group_by")}
+    try:
+        return values, {}, parse(values)
+    except ValidationFailed as exc:
+        return values, exc.fields, parse({})
+
+
 def _rounded(value) -> float | None:
     return None if value is None else round(float(value), 1)
 

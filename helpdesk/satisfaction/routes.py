@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 from pydantic import ValidationError
 
 from helpdesk.agents import access
-from helpdesk.errors import DomainError, ValidationFailed
+from helpdesk.errors import DomainError
 from helpdesk.i18n.errors import error_message
+from helpdesk.reports import services as reports_services
 from helpdesk.satisfaction import report as csat
 from helpdesk.satisfaction import services
 from helpdesk.satisfaction.schemas import RatingIn
@@ -56,13 +57,9 @@ def report():
     """Ratings per group, their spread and the weekly average; bad filters show the form
     again with their errors (422)."""
     access.require_role(current_user, *REPORT_ROLES)
-    values = {name: (request.args.get(name) or "").strip() for name in ("from", "to", "group_by")}
-    errors: dict[str, str] = {}
-    try:
-        report_range = csat.parse_csat_range(values)
-    except ValidationFailed as exc:
-        errors = exc.fields
-        report_range = csat.parse_csat_range({})
+    values, errors, report_range = reports_services.page_filters(
+        request.args, csat.parse_csat_range
+    )
     data = csat.csat_report(report_range)
     if not errors:
         values = {"from": data["from"], "to": data["to"], "group_by": data["group_by"]}
