@@ -2,6 +2,7 @@
 old → new; the rules (retired categories, calendars in use, default policies, special
 hours) hold; managers look but do not change."""
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -246,3 +247,23 @@ def test_managers_look_but_do_not_change(client, login_as, make_user, make_block
     assert audit_rows() == []
     db.session.expire_all()
     assert db.session.get(Block, block.id).name != "X"
+
+
+def input_tag(page: str, field_id: str) -> str:
+    return re.search(rf'<input[^>]*id="{field_id}"[^>]*>', page).group(0)
+
+
+def test_a_block_form_with_a_missing_field_says_which_and_keeps_what_was_typed(
+    client, login_as, make_user
+):
+    login_as(make_user("admin"))
+    refused = client.post(
+        "/admin/blocks", data={"code": "KL-VDC", "name": "", "district": "Ernakulam"}
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'aria-invalid="true"' in input_tag(page, "f-name")
+    assert 'id="name-error"' in page and 'id="state-error"' in page
+    code = input_tag(page, "f-code")
+    assert 'value="KL-VDC"' in code and "aria-invalid" not in code
+    assert db.session.scalar(sa.select(Block).filter_by(code="KL-VDC")) is None
