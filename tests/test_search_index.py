@@ -441,6 +441,51 @@ def test_concurrent_searches_from_threads(index):
     assert index.search("loan", kind="article").total == 6
 
 
+def test_a_commit_removing_the_generation_a_search_is_opening_does_not_degrade_it(
+    index, monkeypatch
+):
+    # A writer's commit deletes the previous TOC; a searcher that listed the directory just
+    # before opens the newer one instead of answering "index missing".
+    from helpdesk.knowledge import index as index_module
+
+    index.upsert([{"id": "w1", "kind": "article", "title": "Loan help", "body": "loan"}])
+    opened, removed = index_module._Storage.open_file, []
+
+    def open_file(self, name, **kwargs):
+        if name.endswith(".toc") and not removed:
+            removed.append(name)
+            raise FileNotFoundError(2, "No such file or directory", name)
+        return opened(self, name, **kwargs)
+
+    monkeypatch.setattr(index_module._Storage, "open_file", open_file)
+    results = index.search("loan")
+    assert removed and results.items and not results.degraded
+
+
+def test_a_segment_file_removed_while_listed_is_left_out_of_the_listing(tmp_path, monkeypatch):
+    from helpdesk.knowledge import index as index_module
+
+    (tmp_path / "_MAIN_1.toc").write_bytes(b"x")
+    (tmp_path / "gone.seg").write_bytes(b"y")
+    scandir = os.scandir
+
+    class Listed(list):  # what os.scandir gives: iterable, and a context manager
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def scandir_then_remove(path):
+        with scandir(path) as entries:
+            listed = Listed(entries)
+        os.remove(tmp_path / "gone.seg")  # a commit's clean-up, between listing and stat
+        return listed
+
+    monkeypatch.setattr(index_module.os, "scandir", scandir_then_remove)
+    assert [f[0] for f in index_module._segment_files(str(tmp_path))] == ["_MAIN_1.toc"]
+
+
 def test_misspellings_in_tickets_do_not_block_typo_correction(index):
     index.upsert(
         [

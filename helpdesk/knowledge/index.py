@@ -140,8 +140,7 @@ class SearchIndex:
                 return self._searcher
             # Not Searcher.refresh(): whoosh 2.7.5 reuses segment readers matched by segment
             # id only, so documents deleted or updated since would stay visible.
-            with self._ix.storage.closing_on_error():
-                fresh = self._ix.searcher()
+            fresh = _open_latest(self._ix.storage, self._ix.searcher)
             self._searcher.close()
             self._searcher = fresh
             return fresh
@@ -149,9 +148,8 @@ class SearchIndex:
         if not self._has_toc(real):
             raise FileNotFoundError(f"no search index in {real}")
         storage = _Storage(real)
-        with storage.closing_on_error():
-            ix = storage.open_index(schema=SCHEMA)
-            self._searcher = ix.searcher()
+        ix = _open_latest(storage, lambda: storage.open_index(schema=SCHEMA))
+        self._searcher = _open_latest(storage, ix.searcher)
         self._ix, self._identity = ix, identity
         self._outdated = _schema_version(real) != SCHEMA_VERSION
         if self._outdated:
@@ -424,11 +422,31 @@ class SearchIndex:
 
 def _segment_files(directory: str) -> tuple:
     """Name, size and modification time of the index's TOC and segment files."""
-    return tuple(
-        (e.name, st.st_size, st.st_mtime_ns)
-        for e in os.scandir(directory)
-        if e.name.endswith((".toc", ".seg")) and (st := e.stat())
-    )
+    files = []
+    with os.scandir(directory) as entries:
+        for e in entries:
+            if not e.name.endswith((".toc", ".seg")):
+                continue
+            try:
+                st = e.stat()
+            except FileNotFoundError:  # a writer's commit removed it since the listing
+                continue
+            files.append((e.name, st.st_size, st.st_mtime_ns))
+    return tuple(files)
+
+
+def _open_latest(storage: _Storage, open_: Callable, attempts: int = 5):
+    """``open_()`` the index's latest generation, again if a writer's commit removed that
+    generation's files between Whoosh listing them and opening them (Whoosh does not retry:
+    the search would degrade although the index is fine)."""
+    for attempt in range(attempts):
+        try:
+            with storage.closing_on_error():
+                return open_()
+        except FileNotFoundError:
+            if attempt == attempts - 1 or not SearchIndex._has_toc(storage.folder):
+                raise
+            time.sleep(0.01 * (attempt + 1))
 
 
 def _changed(directory: str, files: tuple) -> bool:
