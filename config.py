@@ -108,6 +108,9 @@ class Config:
     ]
     # Lifetime of a bearer token from POST /api/v1/auth/tokens.
     API_TOKEN_DAYS = _int_env("API_TOKEN_DAYS", 30)
+    # A browser session unused this long is signed out; its row (and those of sessions signed
+    # out this long ago) is deleted at the next sign-in, so user_sessions does not grow forever.
+    SESSION_IDLE_DAYS = _int_env("SESSION_IDLE_DAYS", 30)
     RATELIMIT_ENABLED = True
     # Shared across app processes when Redis is there, so the limit holds per site.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"

@@ -125,6 +125,39 @@ def test_last_seen_is_written_at_most_once_a_minute(app, client, login_as, make_
     assert utcnow() - row.last_seen_at < timedelta(minutes=1)
 
 
+def test_a_session_unused_for_the_idle_limit_signs_out_and_is_pruned_at_the_next_sign_in(
+    app, client, login_as, make_user
+):
+    from helpdesk.agents.models import UserSession
+
+    agent, colleague = make_user("agent"), make_user("agent")
+    login_as(agent)
+    idle_cookie = session_cookie(client)
+    idle_days = app.config["SESSION_IDLE_DAYS"]
+    long_ago = utcnow() - timedelta(days=idle_days, minutes=1)
+    db.session.execute(
+        sa.update(UserSession).where(UserSession.user_id == agent.id).values(last_seen_at=long_ago)
+    )
+    # A session signed out long ago, and one signed out yesterday (kept: it is recent).
+    db.session.add_all(
+        [
+            UserSession(user_id=agent.id, session_hash="a" * 64, revoked_at=long_ago),
+            UserSession(
+                user_id=agent.id, session_hash="b" * 64, revoked_at=utcnow() - timedelta(days=1)
+            ),
+        ]
+    )
+    db.session.commit()
+    assert signed_in(client, idle_cookie) == (False, False)
+
+    other_browser = app.test_client()
+    other_browser.post("/login", data={"email": colleague.email, "password": PASSWORD})
+    left = db.session.scalars(sa.select(UserSession.session_hash)).all()
+    assert "a" * 64 not in left
+    assert "b" * 64 in left
+    assert len(left) == 2  # yesterday's sign-out and the colleague's new session
+
+
 def _sign_in_over_http(base: str, user) -> requests.Session:
     browser = requests.Session()
     page = browser.get(f"{base}/login", timeout=10).text

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Flask, g, session
+from flask import Flask, current_app, g, session
 from flask_login import login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,6 +36,7 @@ def start_session(user: User) -> None:
     planted by someone else, or an earlier sign-in) is ended and dropped first, so no
     session id known before sign-in is valid after it."""
     end_session()
+    prune_sessions()
     session_id = secrets.token_urlsafe(32)
     db.session.add(UserSession(user_id=user.id, session_hash=UserSession.hash(session_id)))
     db.session.commit()
@@ -60,6 +61,22 @@ def end_session() -> None:
     session.clear()
 
 
+def idle_limit() -> timedelta:
+    return timedelta(days=current_app.config["SESSION_IDLE_DAYS"])
+
+
+def prune_sessions() -> int:
+    """Delete the rows of sessions signed out, or unused, for longer than the idle limit
+    (neither can sign anyone in again); the caller commits. Returns how many went."""
+    cutoff = utcnow() - idle_limit()
+    result = db.session.execute(
+        sa.delete(UserSession).where(
+            sa.or_(UserSession.revoked_at < cutoff, UserSession.last_seen_at < cutoff)
+        )
+    )
+    return result.rowcount or 0
+
+
 def load_session_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the user of a live session, else None (signed out)."""
     session_id = session.get(SESSION_KEY)
@@ -72,6 +89,7 @@ def load_session_user(user_id: str) -> User | None:
         .where(
             UserSession.session_hash == UserSession.hash(session_id),
             UserSession.revoked_at.is_(None),
+            UserSession.last_seen_at >= utcnow() - idle_limit(),
         )
     ).first()
     if row is None or row.User.id != user_pk or not row.User.active:
