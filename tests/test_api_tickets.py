@@ -229,6 +229,8 @@ def test_blocks_admin_only_and_categories_listed(api_as, make_user):
         "state": "IN-KA",
     }
     assert api_as(admin).post("/api/v1/blocks", json=body).status_code == 409
+    audit = api_as(admin).get("/api/v1/admin/audit?subject=block").json["items"]
+    assert [(e["key"], e["action"]) for e in audit] == [("KA-GUBBI", "created")]
     assert any(b["code"] == "KA-GUBBI" for b in api_as(agent).get("/api/v1/blocks").json["items"])
     slugs = {c["slug"] for c in api_as(agent).get("/api/v1/categories").json["items"]}
     assert {"business-plan", "bank-linkage", "bookkeeping", "mec-fees-mou", "pts-mis"} <= slugs

@@ -2,9 +2,11 @@
 
 from flask import g, jsonify
 
+from helpdesk.administration.services import add_block
 from helpdesk.api import api_v1
+from helpdesk.api.auth import api_user
 from helpdesk.api.spec import endpoint
-from helpdesk.geography.services import create_block, list_blocks
+from helpdesk.geography.services import list_blocks
 from helpdesk.tickets.schemas import Code, Name, Strict
 
 
@@ -31,5 +33,6 @@ def get_blocks():
     tag="geography",
 )
 def post_block():
-    block = create_block(**g.body.model_dump())
+    """Audited, like a block added on the admin page."""
+    block = add_block(api_user(), **g.body.model_dump())
     return jsonify(block.to_dict()), 201

@@ -15,7 +15,8 @@ def state_by_code(code: str) -> State | None:
 
 
 def create_block(*, code: str, name: str, district: str, state: str) -> Block:
-    """Add a block; its district is created on first use within the state."""
+    """Add a block (flushed; the caller commits); its district is created on first use
+    within the state."""
     state_row = state_by_code(state)
     if state_row is None:
         raise ValidationFailed(
@@ -32,7 +33,7 @@ def create_block(*, code: str, name: str, district: str, state: str) -> Block:
     block = Block(code=code, name=name, district=district_row)
     db.session.add(block)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as exc:  # the same code added at the same moment elsewhere
         db.session.rollback()
         raise Conflict(
