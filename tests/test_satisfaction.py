@@ -115,6 +115,20 @@ def test_an_agent_gets_no_rating_form_and_cannot_post_one(client, login_as, make
     assert ratings() == []
 
 
+def test_the_rating_reads_as_a_rating_in_the_tickets_history(
+    client, login_as, make_user, brc_ticket
+):
+    brc, ticket = brc_ticket
+    set_status(ticket, "resolved")
+    login_as(brc)
+    client.post(f"/tickets/{ticket.id}/satisfaction", data={"rating": "4"})
+    login_as(make_user("agent"))
+    page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "rated the answer 4 out of 5" in page
+    hindi = client.get(f"/tickets/{ticket.id}?lang=hi").get_data(as_text=True)
+    assert "rated the answer" not in hindi and "5 में से 4" in hindi
+
+
 def outgoing(ticket_id=None) -> list[str]:
     query = sa.select(SmsMessage.text).where(SmsMessage.direction == "out")
     if ticket_id:

@@ -109,6 +109,8 @@ def describe(event: TicketEvent, names: dict[tuple[str, str], str]) -> str:
         return gettext("%(target)s target nearly due", target=_word(sla_target_label(new)))
     if kind == "sla_breach":
         return gettext("%(target)s target breached", target=_word(sla_target_label(new)))
+    if kind == "rating":  # the requester's satisfaction rating, 1 to 5
+        return gettext("rated the answer %(rating)s out of 5", rating=new)
     if kind == "sla_escalation":
         return gettext("escalation asked for after the SLA breach")
     return gettext(
