@@ -4,11 +4,13 @@ their pages."""
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from helpdesk.calls.models import Call
 from helpdesk.contacts.models import Contact
 from helpdesk.enterprises.models import Enterprise
 from helpdesk.extensions import db
+from helpdesk.tickets.models import Ticket
 from helpdesk.timeutil import utcnow
 
 
@@ -145,6 +147,30 @@ def test_tickets_name_an_enterprise_of_their_block(
 
     detail = api.get("/api/v1/enterprises/JH-WSB-000123").json
     assert [t["id"] for t in detail["tickets"]] == [brc_ticket.json["id"], created.json["id"]]
+
+
+def test_a_logged_call_names_the_enterprise_it_is_about(client, login_as, enterprise, make_block):
+    agent, block = enterprise["agent"], enterprise["block_obj"]
+    login_as(agent)
+    form = {
+        "requester_phone": "098765 43210",
+        "requester_name": "Sunita Devi",
+        "subject": "Feed prices",
+        "description": "Feed got expensive.",
+        "category": "business-plan",
+        "block": block.code,
+    }
+    assert 'name="enterprise"' in client.get("/tickets/new").get_data(as_text=True)
+    refused = client.post("/tickets/new", data=form | {"enterprise": "JH-WSB-999999"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "unknown enterprise" in page
+    assert 'value="JH-WSB-999999"' in page  # what was typed stays
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0
+
+    logged = client.post("/tickets/new", data=form | {"enterprise": "JH-WSB-000123"})
+    assert logged.status_code == 302
+    ticket = db.session.scalar(sa.select(Ticket))
+    assert ticket.enterprise.code == "JH-WSB-000123"
 
 
 def test_the_enterprise_pages_show_its_tickets_calls_and_chart(

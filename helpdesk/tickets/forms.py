@@ -61,6 +61,8 @@ def ticket_create_from_form(
     data.setdefault("channel", channel)
     if with_block:
         data["block"] = _text(form, "block") or None
+    if _text(form, "enterprise"):  # optional: the MIS code of the enterprise it is about
+        data["enterprise"] = _text(form, "enterprise")
     if with_requester:
         name, phone = _text(form, "requester_name"), _text(form, "requester_phone")
         if name or phone:
