@@ -13,6 +13,7 @@ jobs_cli = AppGroup("jobs", help="Background jobs: RQ worker and outbox relay.")
 kb_cli = AppGroup("kb", help="Knowledge base.")
 sla_cli = AppGroup("sla", help="SLA clocks.")
 tickets_cli = AppGroup("tickets", help="Tickets.")
+attachments_cli = AppGroup("attachments", help="Attachment files.")
 
 
 def _split(value: str | None) -> list[str]:
@@ -223,11 +224,29 @@ def sla_backfill_command(batch: int):
     click.echo(f"stored the SLA figures of {len(ids)} ticket(s)")
 
 
+@attachments_cli.command("sweep")
+@click.option(
+    "--older-than-hours",
+    default=24,
+    show_default=True,
+    type=click.IntRange(1),
+    help="leave younger files alone (an upload may still be committing)",
+)
+def attachments_sweep_command(older_than_hours: int):
+    """Delete attachment files that no ticket's attachment names (left by a crash between
+    writing a file and committing it). Safe to run from cron."""
+    from helpdesk.attachments.storage import sweep_orphans
+
+    removed = sweep_orphans(older_than_hours * 3600)
+    click.echo(f"deleted {removed} orphan file(s)")
+
+
 def register_cli(app: Flask) -> None:
     from helpdesk.mail.cli import email_cli
 
     app.cli.add_command(email_cli)
     app.cli.add_command(tickets_cli)
+    app.cli.add_command(attachments_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(kb_cli)
     app.cli.add_command(users_cli)

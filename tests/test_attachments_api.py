@@ -2,6 +2,8 @@
 attach and fetch, internal notes, download headers, and nothing left behind on failure."""
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -277,3 +279,23 @@ def test_a_closed_ticket_takes_no_more_files(api_as, agent, ticket):
     api = api_as(agent)
     assert api.patch(f"/api/v1/tickets/{ticket.id}", json={"status": "closed"}).status_code == 200
     assert upload(api, ticket.id, PDF, "late.pdf").status_code == 409
+
+
+def test_the_sweep_deletes_old_files_no_attachment_names_and_keeps_the_rest(
+    app, runner, api_as, agent, ticket
+):
+    assert upload(api_as(agent), ticket.id, photo((64, 48)), "ledger.jpg").status_code == 201
+    kept = files_on_disk(app)
+    assert kept  # the photo (and its thumbnail, if made)
+    root = Path(app.config["ATTACHMENTS_DIR"])
+    (root / "ab").mkdir(exist_ok=True)
+    orphan, fresh = root / "ab" / ("ab" + "0" * 38), root / "ab" / ("ab" + "1" * 38)
+    orphan.write_bytes(b"left by a crash")
+    fresh.write_bytes(b"an upload still committing")
+    two_days_ago = time.time() - 2 * 86400
+    for path in [orphan, *kept]:
+        os.utime(path, (two_days_ago, two_days_ago))
+
+    result = runner.invoke(args=["attachments", "sweep"])
+    assert result.exit_code == 0 and "deleted 1 orphan file(s)" in result.output
+    assert sorted(files_on_disk(app)) == sorted([*kept, fresh])
