@@ -267,10 +267,10 @@ def measure(url: str, repeat: int, requests: int) -> None:
         first_day = (counts[2] + timedelta(hours=5, minutes=30)).date()
         last_day = services.today_ist()
         print(f"tickets: {counts[0]}, open: {counts[1]}, created {first_day} .. {last_day}")
-        raw = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
+        raw = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
         for name, value in queries.REPORT_SETTINGS.items():  # as the service does
             raw.execute(f"SET {name} = '{value}'")
-        old = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
+        old = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
         old.execute("SET work_mem = '64MB'")  # as the service did before REPORT_SETTINGS
         client = app.test_client()
         headers = {"Authorization": f"Bearer {token}"}
