@@ -35,8 +35,19 @@ GROUP_KEYS = (
 )
 PERCENTILES = (0.5, 0.9)
 TARGETS = ("first_response", "resolution")
-#: PostgreSQL work_mem for the report's transaction (its sorts hold minutes of every ticket)
-REPORT_WORK_MEM = "64MB"
+#: PostgreSQL settings of the report's transaction (SET LOCAL), measured at 1M tickets in
+#: bench/sla_report.py: the sorts stay in memory (1M tickets' minutes take ~80 MB: 64 MB
+#: spilled to disk); the scan and the sort are split over parallel workers (with the
+#: default costs PostgreSQL used none, and for block or agent it read the tickets through
+#: an index in group order, a random heap read per ticket); no JIT (its compiling cost
+#: more than it saved); one plan per range, as in call_queries
+REPORT_SETTINGS = {
+    "work_mem": "128MB",
+    "jit": "off",
+    "parallel_setup_cost": "0",
+    "parallel_tuple_cost": "0",
+    "plan_cache_mode": "force_custom_plan",
+}
 #: label of rows whose key is empty (no assignee, no mentor, no block yet)
 EMPTY_LABELS = {
     "agent": "Unassigned",
@@ -63,14 +74,13 @@ class Grouping:
 
 def grouping(group_by: str) -> Grouping:
     if group_by == "state":
-        # A small block → state map joined once, not blocks and districts to every ticket.
+        # A small block → state map, hashed and probed in each parallel worker (materialised,
+        # it was joined above the workers: to all 1M tickets in one process).
         keys = (
             sa.select(Block.id.label("block_id"), District.state_id.label("state_id"))
             .join(District, Block.district_id == District.id)
             .cte("block_states")
         )
-        if db.engine.dialect.name == "postgresql":
-            keys = keys.prefix_with("MATERIALIZED")
         return Grouping(
             keys.c.state_id,
             [(keys, Ticket.block_id == keys.c.block_id)],
@@ -172,8 +182,9 @@ def sla_figures(group_by: str, start: datetime, end: datetime) -> tuple[list[dic
     list matching PERCENTILES, None where no ticket reached the target)."""
     group = grouping(group_by)
     if db.engine.dialect.name == "postgresql":
-        # The percentiles sort every selected ticket: keep those sorts in memory.
-        db.session.execute(sa.text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+        # The percentiles sort every selected ticket: see REPORT_SETTINGS.
+        for name, value in REPORT_SETTINGS.items():
+            db.session.execute(sa.text(f"SET LOCAL {name} = '{value}'"))
         rows, totals = [], None
         for row in db.session.execute(sla_statement_postgresql(group, start, end)).mappings():
             data = dict(row)
