@@ -13,10 +13,12 @@ when the relay (every few seconds in the worker) finds RQ holding the job, in bu
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
 from helpdesk.jobs.models import OutboxJob
@@ -46,17 +48,62 @@ def task(name: str, queue: str = "default") -> Callable:
     return register
 
 
+@dataclass
+class _Pending:
+    """A job enqueued in the current transaction, written to the outbox at its commit."""
+
+    task: str
+    args: list
+    id: int | None = None  # the outbox row's, once written
+
+
 def enqueue(name: str, *args) -> None:
-    """Add a job to the current transaction; it is delivered only if the transaction commits."""
+    """Add a job to the current transaction; it is delivered only if the transaction commits.
+    An argument may be a model instance not yet written (a ticket being opened): the job
+    gets its primary key, which the commit's flush gives it."""
     if name not in TASKS:
         raise KeyError(f"unknown task {name!r}")
     if name in db.session.info.get(_SKIPPED_KEY, ()):
         return
-    job = OutboxJob(task=name, args=list(args))
-    db.session.add(job)
-    # Kept in memory too, so delivery after the commit need not read the rows back; the
-    # commit's flush gives it its id (no flush of its own: one INSERT batch per transaction).
-    db.session.info.setdefault(_PENDING_KEY, []).append(job)
+    # Kept in memory, so delivery after the commit need not read the rows back.
+    db.session.info.setdefault(_PENDING_KEY, []).append(_Pending(name, list(args)))
+
+
+def _write_pending(session: Session) -> None:
+    """Before a transaction commits: write its jobs to the outbox, in one INSERT after the
+    one flush that gives the instances they name their ids (not an ORM flush of their own)."""
+    if session.in_nested_transaction():  # a savepoint released: the transaction goes on
+        return
+    unwritten = [job for job in session.info.get(_PENDING_KEY, ()) if job.id is None]
+    if not unwritten:
+        return
+    session.flush()
+    for job in unwritten:
+        job.args = [_key_of(arg) for arg in job.args]
+    now = utcnow()
+    ids = session.scalars(
+        sa.insert(OutboxJob).returning(OutboxJob.id, sort_by_parameter_order=True),
+        [{"task": job.task, "args": job.args, "created_at": now} for job in unwritten],
+    ).all()
+    for job, job_id in zip(unwritten, ids, strict=True):
+        job.id = job_id
+
+
+def _key_of(value):
+    """A model instance's primary key; any other value as it is."""
+    if isinstance(value, db.Model):
+        return sa.inspect(value).identity[0]
+    return value
+
+
+def _forget_pending(session: Session, previous_transaction) -> None:
+    """A rolled-back transaction's jobs were never written and must never be sent."""
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
+
+
+sa.event.listen(Session, "before_commit", _write_pending)
+sa.event.listen(Session, "after_soft_rollback", _forget_pending)
 
 
 @contextmanager
