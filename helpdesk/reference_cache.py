@@ -52,9 +52,10 @@ def watch(*models: type) -> None:
     _WATCHED.update(models)
 
 
-def cached(kind: str, key, load: Callable[[], T]) -> T:
+def cached(kind: str, key, load: Callable[[], T], *, keep_none: bool = True) -> T:
     """What ``load()`` returns for ``(kind, key)``, from this process's cache when no
-    watched row changed since it was loaded."""
+    watched row changed since it was loaded. ``keep_none=False``: a None is not kept (keys
+    anyone can make up, such as bearer tokens, must not fill the cache)."""
     session = db.session()
     if session.info.get(_WROTE_KEY):
         return load()
@@ -66,8 +67,15 @@ def cached(kind: str, key, load: Callable[[], T]) -> T:
         return values[(kind, key)]
     except KeyError:
         value = load()
-        values[(kind, key)] = value
+        if value is not None or keep_none:
+            values[(kind, key)] = value
         return value
+
+
+def note_write() -> None:
+    """The current session changed watched rows without the ORM (an UPDATE statement):
+    every process drops its cache when the session commits, as after an ORM write."""
+    db.session().info[_WROTE_KEY] = True
 
 
 def clear() -> None:

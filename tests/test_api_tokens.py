@@ -130,3 +130,52 @@ def test_the_openapi_describes_expiry_and_revocation(client):
     revoke = spec["paths"]["/api/v1/auth/tokens/current"]["delete"]
     assert "204" in revoke["responses"] and "401" in revoke["responses"]
     assert revoke["security"] == [{"bearer": []}, {"session": []}]
+
+
+def token_reads(statements: list[str]) -> int:
+    return sum("FROM api_tokens" in s for s in statements if s.lstrip().upper().startswith("SEL"))
+
+
+@pytest.mark.parametrize("how", ["revoked", "user deactivated", "all sessions ended"])
+def test_a_token_kept_by_another_process_stops_working_at_its_next_request(
+    app, config_class, redis_url, make_user, how
+):
+    """Each app process keeps live tokens (no SELECT per request); a revocation made in
+    another process reaches it through Redis before its next request is served."""
+    from helpdesk import create_app
+    from helpdesk.agents.services import deactivate_user, revoke_sessions, revoke_token
+
+    app.config["REDIS_URL"] = redis_url
+    other = create_app(config_class)  # another gunicorn worker: its own cache
+    other.config["REDIS_URL"] = redis_url
+    other.test_client_class = type(app.test_client())
+    agent = make_user("agent")
+    client = app.test_client()
+    token = new_token(client, agent)["token"]
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get("/api/v1/tickets", headers=bearer(token)).status_code == 200
+        statements.clear()
+        assert client.get("/api/v1/tickets", headers=bearer(token)).status_code == 200
+        assert token_reads(statements) == 0  # kept by this process
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+
+    with other.app_context():
+        try:
+            if how == "revoked":
+                revoke_token(db.session.scalar(sa.select(ApiToken)))
+            elif how == "user deactivated":
+                deactivate_user(db.session.get(type(agent), agent.id))
+            else:  # a password change or an admin's "sign out everywhere": one UPDATE
+                revoke_sessions(agent.id)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    res = client.get("/api/v1/tickets", headers=bearer(token))
+    assert res.status_code == 401

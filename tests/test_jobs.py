@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from datetime import timedelta
 
 import sqlalchemy as sa
 from rq import SimpleWorker
@@ -33,7 +34,9 @@ def test_ticket_job_passes_through_a_real_rq_worker_process(
     app.config["REDIS_URL"] = redis_url
     ticket = make_ticket()
     assert automatic_replies(ticket.id) == []  # queued, not run in-process
-    assert queue_for_app(app).count == 1 and outbox_count() == 0
+    # The row stays until the job has run (or the relay sees RQ holding it): the request
+    # that queued it spends no second transaction on removing it.
+    assert queue_for_app(app).count == 1 and outbox_count() == 1
 
     # The production worker command, as its own process, against the same database.
     result = subprocess.run(
@@ -53,6 +56,21 @@ def test_ticket_job_passes_through_a_real_rq_worker_process(
     assert result.returncode == 0, result.stderr
     replies = automatic_replies(ticket.id)
     assert len(replies) == 1 and ticket.number in replies[0].body
+    assert outbox_count() == 0
+
+
+def test_relay_removes_rows_of_jobs_rq_holds_without_sending_them_again(
+    app, redis_url, make_ticket
+):
+    app.config["REDIS_URL"] = redis_url
+    make_ticket()
+    assert relay_outbox() == 0 and outbox_count() == 1  # just handed over: left alone
+    job = db.session.scalars(sa.select(OutboxJob)).one()
+    job.created_at -= timedelta(minutes=1)
+    db.session.commit()
+    assert relay_outbox() == 0  # RQ has it: nothing sent again...
+    assert outbox_count() == 0  # ...and its row is gone
+    assert queue_for_app(app).count == 1
 
 
 def test_outbox_keeps_jobs_through_a_redis_outage_and_delivers_after(app, redis_url, make_ticket):

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from helpdesk import reference_cache
 from helpdesk.agents.models import ROLES, STAFF_ROLES, UI_LANGUAGES, ApiToken, User, UserSession
 from helpdesk.agents.passwords import check_without_account, password_problem
 from helpdesk.agents.sessions import current_session_id, due_for_touch, schedule_touch
@@ -21,6 +23,9 @@ from helpdesk.i18n import N_
 from helpdesk.languages import LANGUAGES
 from helpdesk.tickets.models import Category
 from helpdesk.timeutil import utcnow
+
+#: bearer tokens are kept with their users in the reference cache (``token_for``)
+reference_cache.watch(User, ApiToken)
 
 
 def user_by_email(email: str) -> User | None:
@@ -339,21 +344,53 @@ def issue_token(user: User) -> str:
 
 def token_for(token: str) -> ApiToken | None:
     """The live (unexpired, unrevoked) token row of an active user, its user loaded in the
-    same query; notes its use at most once a minute."""
-    row = db.session.scalar(
+    same query; notes its use at most once a minute.
+
+    With Redis, live tokens are kept per process in the reference cache (a request then
+    reads none): revoking a token, or any change to a user or token row, increments the
+    cache's generation in Redis, which every request reads first, so a revoked token or a
+    deactivated user is refused from the next request in every process. Without Redis
+    other processes could not hear of a revocation: every request reads the row."""
+    token_hash = ApiToken.hash(token)
+    if not current_app.config.get("REDIS_URL"):
+        return _usable(_live_token(token_hash))
+    kept = reference_cache.cached(
+        "api-token", token_hash, lambda: _detached_token(token_hash), keep_none=False
+    )
+    row = _usable(reference_cache.attach(kept))
+    if row is not None and row.last_used_at is not kept.last_used_at:
+        set_committed_value(kept, "last_used_at", row.last_used_at)  # touched just now
+    return row
+
+
+def _live_token(token_hash: str) -> ApiToken | None:
+    return db.session.scalar(
         sa.select(ApiToken)
         .join(ApiToken.user)
         .options(contains_eager(ApiToken.user))
         .where(
-            ApiToken.token_hash == ApiToken.hash(token),
+            ApiToken.token_hash == token_hash,
             ApiToken.revoked_at.is_(None),
             ApiToken.expires_at > utcnow(),
         )
     )
-    if row is None or not row.user.active:
+
+
+def _detached_token(token_hash: str) -> ApiToken | None:
+    row = _live_token(token_hash)
+    if row is None:
+        return None
+    return reference_cache.detached_copy(row, user=reference_cache.detached_copy(row.user))
+
+
+def _usable(row: ApiToken | None) -> ApiToken | None:
+    """``row`` unless it expired since it was read or its user is inactive; notes its use
+    (at most once a minute)."""
+    if row is None or row.expires_at <= utcnow() or not row.user.active:
         return None
     if due_for_touch(row.last_used_at):
         schedule_touch(ApiToken, row.id, "last_used_at")
+        set_committed_value(row, "last_used_at", utcnow())
     return row
 
 
@@ -387,6 +424,7 @@ def revoke_sessions(
             .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
             .values(revoked_at=now)
         ).rowcount
+        reference_cache.note_write()  # processes that keep these tokens drop them at commit
     if commit:
         db.session.commit()
     return revoked

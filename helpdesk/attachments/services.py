@@ -153,23 +153,25 @@ _OPENED_WITHOUT_FILES_KEY = "attachments_opened_without_files"
 
 def note_opened_without_files(ticket, **kwargs) -> None:
     """A ticket just opened has no files: serialising it needs no query (the API answer
-    and the console's live event of every new ticket would each ask)."""
-    db.session.info.setdefault(_OPENED_WITHOUT_FILES_KEY, set()).add(ticket.id)
+    and the console's live event of every new ticket would each ask). Kept by object:
+    the ticket gets its id only at the commit's flush."""
+    db.session.info.setdefault(_OPENED_WITHOUT_FILES_KEY, {})[id(ticket)] = ticket
 
 
 def may_have_files(ticket) -> None:
     """``ticket`` is getting files in this session: its list must be queried again."""
-    db.session.info.get(_OPENED_WITHOUT_FILES_KEY, set()).discard(ticket.id)
+    db.session.info.get(_OPENED_WITHOUT_FILES_KEY, {}).pop(id(ticket), None)
 
 
 def forget_opened_without_files(_sender=None, **kwargs) -> None:
-    """After a rollback the ids noted may belong to other tickets later (SQLite reuses them)."""
+    """After a rollback the tickets noted were never written."""
     db.session.info.pop(_OPENED_WITHOUT_FILES_KEY, None)
 
 
 def opened_without_files() -> set[int]:
     """Ids of the tickets opened in this session that have been given no file since."""
-    return db.session.info.get(_OPENED_WITHOUT_FILES_KEY, set())
+    noted = db.session.info.get(_OPENED_WITHOUT_FILES_KEY, {})
+    return {t.id for t in noted.values() if t.id is not None}
 
 
 def visible_attachments(tickets: list[Ticket], viewer: User | None) -> list[Attachment]:

@@ -60,7 +60,7 @@ def queue_ticket_event(ticket, *, kind: str, **kwargs) -> None:
 def queue_auto_assignment(ticket, *, live: bool = True, **kwargs) -> None:
     """A new live ticket goes to an online agent when an admin switched auto-assignment on."""
     if live and auto_assign_enabled():
-        jobs.enqueue("console.auto_assign", ticket.id)
+        jobs.enqueue("console.auto_assign", ticket)  # its id once written
 
 
 def announce_message(ticket, *, author=None, automatic=False, staff_reply=False, **kwargs) -> None:

@@ -18,6 +18,23 @@ def contact_in_block(phone_e164: str, block: Block | None) -> Contact | None:
     return db.session.scalar(sa.select(Contact).where(Contact.phone == phone_e164, in_block))
 
 
+def _in_block_or_unplaced(phone_e164: str, block: Block) -> Contact | None:
+    """The contact for this number in ``block``, else the unplaced one, now placed in
+    ``block``: one query for both (a new caller's ticket would otherwise ask twice)."""
+    found = db.session.scalars(
+        sa.select(Contact).where(
+            Contact.phone == phone_e164,
+            sa.or_(Contact.block_id == block.id, Contact.block_id.is_(None)),
+        )
+    ).all()
+    placed = [c for c in found if c.block_id == block.id]
+    if placed or not found:
+        return placed[0] if placed else None
+    unplaced = found[0]
+    unplaced.block = block
+    return unplaced
+
+
 def confirmed_contacts(phone_e164: str) -> list[Contact]:
     """The contacts whose number is confirmed to reach them (gateway or call-centre staff),
     in every block, oldest first: those a call or text from this number may be about."""
@@ -44,11 +61,10 @@ def find_or_create_contact(
     existing contact too, and lets staff place an unplaced contact (an unknown texter's)
     in ``block``. Flushes, never commits."""
     if phone_e164:
-        existing = contact_in_block(phone_e164, block)
-        if existing is None and block is not None and confirmed:
-            existing = contact_in_block(phone_e164, None)
-            if existing is not None:
-                existing.block = block
+        if block is not None and confirmed:
+            existing = _in_block_or_unplaced(phone_e164, block)
+        else:
+            existing = contact_in_block(phone_e164, block)
         if existing is not None:
             existing.phone_confirmed = existing.phone_confirmed or confirmed
             return existing

@@ -4,17 +4,25 @@
 ``deliver_pending()`` (after commit) hands it to RQ when ``REDIS_URL`` is set, or runs it
 in-process otherwise. A job Redis could not take stays in the outbox until ``relay_outbox()``
 delivers it, so a Redis outage never loses one.
+
+The request that enqueued a job does not remove its row once RQ has it (that would be a
+second transaction per request): the row goes when the job has run (``run_task``), or
+when the relay (every few seconds in the worker) finds RQ holding the job, in bulk.
 """
 
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
 from helpdesk.jobs.models import OutboxJob
+from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 TASKS: dict[str, Callable] = {}
@@ -24,6 +32,9 @@ _PENDING_KEY = "outbox_pending_ids"
 _SKIPPED_KEY = "outbox_skipped_tasks"
 #: a job that failed this often in-process is left for a person to look at
 MAX_ATTEMPTS = 5
+#: the relay leaves younger rows to the request that wrote them (it hands them over after
+#: its commit; a slow Redis times out after 3 s) unless that hand-over already failed
+RELAY_GRACE = timedelta(seconds=15)
 
 
 def task(name: str, queue: str = "default") -> Callable:
@@ -37,17 +48,62 @@ def task(name: str, queue: str = "default") -> Callable:
     return register
 
 
+@dataclass
+class _Pending:
+    """A job enqueued in the current transaction, written to the outbox at its commit."""
+
+    task: str
+    args: list
+    id: int | None = None  # the outbox row's, once written
+
+
 def enqueue(name: str, *args) -> None:
-    """Add a job to the current transaction; it is delivered only if the transaction commits."""
+    """Add a job to the current transaction; it is delivered only if the transaction commits.
+    An argument may be a model instance not yet written (a ticket being opened): the job
+    gets its primary key, which the commit's flush gives it."""
     if name not in TASKS:
         raise KeyError(f"unknown task {name!r}")
     if name in db.session.info.get(_SKIPPED_KEY, ()):
         return
-    job = OutboxJob(task=name, args=list(args))
-    db.session.add(job)
-    # Kept in memory too, so delivery after the commit need not read the rows back; the
-    # commit's flush gives it its id (no flush of its own: one INSERT batch per transaction).
-    db.session.info.setdefault(_PENDING_KEY, []).append(job)
+    # Kept in memory, so delivery after the commit need not read the rows back.
+    db.session.info.setdefault(_PENDING_KEY, []).append(_Pending(name, list(args)))
+
+
+def _write_pending(session: Session) -> None:
+    """Before a transaction commits: write its jobs to the outbox, in one INSERT after the
+    one flush that gives the instances they name their ids (not an ORM flush of their own)."""
+    if session.in_nested_transaction():  # a savepoint released: the transaction goes on
+        return
+    unwritten = [job for job in session.info.get(_PENDING_KEY, ()) if job.id is None]
+    if not unwritten:
+        return
+    session.flush()
+    for job in unwritten:
+        job.args = [_key_of(arg) for arg in job.args]
+    now = utcnow()
+    ids = session.scalars(
+        sa.insert(OutboxJob).returning(OutboxJob.id, sort_by_parameter_order=True),
+        [{"task": job.task, "args": job.args, "created_at": now} for job in unwritten],
+    ).all()
+    for job, job_id in zip(unwritten, ids, strict=True):
+        job.id = job_id
+
+
+def _key_of(value):
+    """A model instance's primary key; any other value as it is."""
+    if isinstance(value, db.Model):
+        return sa.inspect(value).identity[0]
+    return value
+
+
+def _forget_pending(session: Session, previous_transaction) -> None:
+    """A rolled-back transaction's jobs were never written and must never be sent."""
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
+
+
+sa.event.listen(Session, "before_commit", _write_pending)
+sa.event.listen(Session, "after_soft_rollback", _forget_pending)
 
 
 @contextmanager
@@ -77,20 +133,40 @@ def discard_pending() -> None:
 
 
 def relay_outbox(limit: int = 500) -> int:
-    """Deliver jobs left in the outbox (e.g. while Redis was down). Returns how many went."""
+    """Deliver jobs left in the outbox (e.g. while Redis was down) and remove the rows of
+    jobs the queue already holds. Returns how many were delivered."""
+    from helpdesk.jobs import backends
+
     rows = db.session.execute(
         sa.select(OutboxJob.id, OutboxJob.task, OutboxJob.args)
-        .where(OutboxJob.attempts < MAX_ATTEMPTS)
+        .where(
+            OutboxJob.attempts < MAX_ATTEMPTS,
+            sa.or_(
+                OutboxJob.last_error.is_not(None), OutboxJob.created_at < utcnow() - RELAY_GRACE
+            ),
+        )
         .order_by(OutboxJob.id)
         .limit(limit)
     ).all()
     db.session.rollback()
-    return _deliver([tuple(row) for row in rows]) if rows else 0
+    if not rows:
+        return 0
+    backend = backends.for_app(current_app, run_task)
+    try:
+        held = backend.holds([row.id for row in rows])
+    except backends.QueueUnavailable as exc:
+        log.warning("queue unavailable, %d job(s) kept in the outbox: %s", len(rows), exc)
+        return 0
+    if held:
+        db.session.execute(sa.delete(OutboxJob).where(OutboxJob.id.in_(held)))
+        db.session.commit()
+    return _deliver([tuple(row) for row in rows if row.id not in held], remove_rows=True)
 
 
-def _deliver(jobs: list[tuple[int, str, list]]) -> int:
+def _deliver(jobs: list[tuple[int, str, list]], *, remove_rows: bool = False) -> int:
     """Hand jobs to the backend in order; stop at the first queue outage (the rest stay in
-    the outbox for the relay). Another relay may deliver the same row: jobs are idempotent."""
+    the outbox for the relay). Another relay may deliver the same row: jobs are idempotent.
+    ``remove_rows``: delete the rows of the jobs a queue took (the relay does, in bulk)."""
     from helpdesk.jobs import backends
 
     backend = backends.for_app(current_app, run_task)
@@ -110,7 +186,7 @@ def _deliver(jobs: list[tuple[int, str, list]]) -> int:
                 break
             submitted.append(job_id)
     finally:
-        if backend.removes_outbox_row and submitted:
+        if remove_rows and backend.removes_outbox_row and submitted:
             db.session.execute(sa.delete(OutboxJob).where(OutboxJob.id.in_(submitted)))
             db.session.commit()
     return len(submitted)
@@ -122,6 +198,6 @@ def run_task(outbox_id: int, name: str, args: list) -> None:
 
     with app_context_for_worker():
         TASKS[name](*args)
-        # In-process delivery runs before its outbox row is removed; remove it now.
+        # The job has run: its row is no longer needed (the relay may have removed it).
         db.session.execute(sa.delete(OutboxJob).where(OutboxJob.id == outbox_id))
         db.session.commit()

@@ -9,6 +9,7 @@ from flask import Flask, current_app, has_app_context
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
+from rq.job import Job
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,10 @@ class InProcessBackend:
 
     def __init__(self, run_task: Callable[[int, str, list], None]):
         self.run_task = run_task
+
+    def holds(self, outbox_ids: list[int]) -> set[int]:
+        """Nothing waits anywhere but in the outbox here."""
+        return set()
 
     def submit(self, outbox_id: int, name: str, args: list, queue: str) -> None:
         if queue == "default":
@@ -75,7 +80,7 @@ RETRY = Retry(max=3, interval=[0, 30, 120])
 class RQBackend:
     """Puts the job on an RQ queue; RQ workers run it."""
 
-    removes_outbox_row = True  # Redis has it now; run_task's delete is then a no-op
+    removes_outbox_row = True  # Redis has it now (run_task removes it too, once run)
 
     def __init__(
         self, redis_url: str, queue_prefix: str, run_task: Callable[[int, str, list], None]
@@ -100,6 +105,18 @@ class RQBackend:
             )
         except RedisError as exc:
             raise QueueUnavailable(str(exc)) from exc
+
+    def holds(self, outbox_ids: list[int]) -> set[int]:
+        """The outbox ids whose job RQ has (queued, running, retrying, finished or failed
+        within its TTLs): one pipelined EXISTS each."""
+        pipe = self.connection.pipeline(transaction=False)
+        for outbox_id in outbox_ids:
+            pipe.exists(Job.key_for(f"outbox-{outbox_id}"))
+        try:
+            found = pipe.execute()
+        except RedisError as exc:
+            raise QueueUnavailable(str(exc)) from exc
+        return {outbox_id for outbox_id, n in zip(outbox_ids, found, strict=True) if n}
 
 
 _connections: dict[str, Redis] = {}

@@ -39,8 +39,9 @@ def refresh_touched_tickets(_sender, *, touched, **kwargs) -> None:
             key: policies.assign_policy(ticket)
             for key, ticket in db.session.info.pop(_RESELECT_KEY, {}).items()
         }
+        # The ticket, not its id: a new ticket gets its id at the commit's flush.
         plans = [
-            (t.id, policies.refresh_sla(t, at, chosen.get(id(t))).upcoming()) for t, at in touched
+            (t, policies.refresh_sla(t, at, chosen.get(id(t))).upcoming()) for t, at in touched
         ]
     if plans:
         db.session.info[_PLANS_KEY] = plans
@@ -53,7 +54,7 @@ def schedule_timers(_sender, **kwargs) -> None:
     if not plans:
         return
     try:
-        timers.schedule(plans)
+        timers.schedule([(ticket.id, moments) for ticket, moments in plans])
     except Exception:
         log.exception("SLA timers not scheduled (the reconciler will catch up)")
 

@@ -1,9 +1,12 @@
 """SLA timers: a warning at 80% and a breach at 100% of each target, recorded once.
 
-With ``REDIS_URL`` set, every change to a ticket schedules RQ jobs at its coming warning and
-breach moments (``Queue.enqueue_at``; the worker runs RQ's scheduler). Each job only calls
-``check_ticket``, which evaluates the ticket again and records what is due, so a job that
-runs late, twice, or after the due date moved does no harm.
+With ``REDIS_URL`` set, every change to a ticket schedules one RQ job at its next warning or
+breach moment (``Queue.enqueue_at``; the worker runs RQ's scheduler). The job calls
+``check_ticket``, which evaluates the ticket again and records what is due, then schedules
+the ticket's next moment itself: one timer per ticket at a time rather than one per moment
+(a Redis job each), so a job that runs late, twice, or after the due date moved does no
+harm. Its id is the ticket and the moment, so the chains of a ticket changed in between
+meet again at the same job.
 
 ``reconcile_sla`` checks every open ticket the same way. It catches whatever a stopped
 worker or a Redis outage missed: the RQ worker runs it every minute from its relay loop,
@@ -31,8 +34,9 @@ Plan = tuple[int, list[tuple[datetime, str, str]]]  # ticket id, (moment, kind, 
 
 
 def schedule(plans: list[Plan]) -> int:
-    """Schedule checks at the given moments (future ones only) when Redis is configured.
-    Returns how many were scheduled; a Redis outage is logged and left to the reconciler."""
+    """Schedule each ticket's check at its earliest moment still ahead, when Redis is
+    configured. Returns how many were scheduled; a Redis outage is logged and left to the
+    reconciler."""
     if not plans or not current_app.config.get("REDIS_URL"):
         return 0
     from helpdesk.jobs.backends import queue_for_app
@@ -40,23 +44,23 @@ def schedule(plans: list[Plan]) -> int:
     real_now, count = utcnow(), 0
     try:
         queue = queue_for_app(current_app)
-        # One round trip for all of them (a ticket has up to four), not a MULTI/EXEC each.
-        pipe = queue.connection.pipeline()
+        pipe = queue.connection.pipeline()  # one round trip for every ticket of the commit
         for ticket_id, moments in plans:
-            for moment, kind, target in moments:
-                if moment <= real_now:
-                    continue
-                queue.enqueue_at(
-                    moment,
-                    check_ticket_job,
-                    ticket_id,
-                    # Same ticket, target and moment → same job: rescheduling replaces it.
-                    job_id=f"sla-{ticket_id}-{target}-{kind}-{int(moment.timestamp())}",
-                    result_ttl=3600,
-                    failure_ttl=7 * 24 * 3600,
-                    pipeline=pipe,
-                )
-                count += 1
+            ahead = [moment for moment, _kind, _target in moments if moment > real_now]
+            if not ahead:
+                continue
+            moment = min(ahead)
+            queue.enqueue_at(
+                moment,
+                check_ticket_job,
+                ticket_id,
+                # Same ticket and moment → same job: scheduling it again replaces it.
+                job_id=f"sla-{ticket_id}-{int(moment.timestamp())}",
+                result_ttl=3600,
+                failure_ttl=7 * 24 * 3600,
+                pipeline=pipe,
+            )
+            count += 1
         if count:
             pipe.execute()
     except RedisError as exc:
@@ -65,23 +69,32 @@ def schedule(plans: list[Plan]) -> int:
 
 
 def check_ticket_job(ticket_id: int) -> None:
-    """What a scheduled timer runs (in an RQ worker)."""
+    """What a scheduled timer runs (in an RQ worker): check the ticket, then schedule its
+    next moment."""
     from helpdesk.jobs.backends import app_context_for_worker
 
     with app_context_for_worker():
-        check_ticket(ticket_id)
+        _breached, upcoming = _check(ticket_id, utcnow())
+        schedule([(ticket_id, upcoming)])
 
 
 def check_ticket(ticket_id: int, now: datetime | None = None) -> list[str]:
     """Evaluate one ticket as of ``now`` and record new warnings and breaches once.
     Returns the targets newly breached."""
+    return _check(ticket_id, now or utcnow())[0]
+
+
+def _check(ticket_id: int, now: datetime) -> tuple[list[str], list[tuple[datetime, str, str]]]:
+    """``check_ticket``'s breaches, and the moments still ahead of the open ticket."""
     ticket = db.session.get(Ticket, ticket_id)
     if ticket is None or not ticket.is_open:
-        return []
+        return [], []
     before = list(ticket.sla_breached or [])
     with unit_of_work():
-        refresh_sla(ticket, now or utcnow())
-    return [t for t in ticket.sla_breached or [] if t not in before]
+        result = refresh_sla(ticket, now)
+        breached = [t for t in ticket.sla_breached or [] if t not in before]
+        upcoming = result.upcoming() if ticket.is_open else []
+    return breached, upcoming
 
 
 def reconcile_sla(now: datetime | None = None, *, batch: int = 200) -> dict[str, int]:

@@ -29,7 +29,7 @@ from helpdesk.geography.models import Block, District, State
 from helpdesk.i18n import N_
 from helpdesk.tickets.models import Category, Message, Ticket, TicketEvent
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
-from helpdesk.tickets.unit_of_work import touch, unit_of_work
+from helpdesk.tickets.unit_of_work import is_nested, touch, unit_of_work
 from helpdesk.timeutil import utcnow
 
 reference_cache.watch(Block, District, State, Category)
@@ -153,10 +153,13 @@ def create_ticket(
             events=[],
         )
         db.session.add(ticket)
-        db.session.flush()
+        if is_nested():
+            db.session.flush()  # the caller's unit of work goes on and may need the id
+        # Otherwise no flush here: the ticket and its event are written by the commit's one
+        # flush, with the SLA dues the engine sets before it (no UPDATE after the INSERT).
         record_event(ticket, actor, "created", None, ticket.status, at=now)
         if live:
-            jobs.enqueue("tickets.acknowledge", ticket.id)
+            jobs.enqueue("tickets.acknowledge", ticket)
         # The console may queue auto-assignment (the SLA engine picks the policy before commit).
         signals.ticket_created.send(ticket, actor=actor, live=live)
     return ticket

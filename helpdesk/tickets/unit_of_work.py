@@ -81,6 +81,11 @@ def unit_of_work(*, historical: bool = False) -> Iterator[None]:
     jobs.deliver_pending()
 
 
+def is_nested() -> bool:
+    """True inside a unit of work that joined an outer one (which goes on after it)."""
+    return db.session.info.get(_DEPTH_KEY, 0) > 1
+
+
 def touch(ticket, at: datetime) -> None:
     """Note that ``ticket`` changed at ``at`` in the current unit of work (its SLA state is
     refreshed as of its latest change before the commit)."""

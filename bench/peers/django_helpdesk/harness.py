@@ -45,7 +45,8 @@ PRIORITIES = {"urgent": 1, "high": 2, "normal": 3, "low": 4}  # django-helpdesk:
 
 DIFFERENCES = (
     "django-helpdesk: DRF 'Authorization: Token' (one SELECT of token and user) where the "
-    "helpdesk takes a bearer token (one SELECT by its hash); a requester becomes a "
+    "helpdesk takes a bearer token (kept per worker process after its first SELECT); a "
+    "requester becomes a "
     "submitter_email (no contact, block, category or language: it has none); it writes the "
     "ticket and an opening follow-up and renders and sends the submitter's e-mail inside "
     "the request (locmem backend: built in memory, no SMTP), where the helpdesk enqueues "
