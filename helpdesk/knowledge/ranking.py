@@ -9,13 +9,13 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.support.levenshtein import damerau_levenshtein
 
 from helpdesk.knowledge import stopwords
-from helpdesk.knowledge.analysis import ANALYZER, LATIN_RE, NGRAMS, analyze, nfc
+from helpdesk.knowledge.analysis import ANALYZER, nfc
 from helpdesk.knowledge.scoring import ScoreBook, ScoreMap
 from helpdesk.knowledge.snippets import Marker
 from helpdesk.knowledge.spelling import ROMAN_RE, SCRIPT_PREFIXES, is_indic, loose_term, skeleton
+from helpdesk.knowledge.typos import SpellingDictionary, corrections
 
 #: weight of a loose-spelling match against an exact one; romanized words are read as
 #: Hindi first, other scripts a little lower
@@ -58,37 +58,13 @@ def query_words(text: str, limit: int = 16) -> list[Word]:
     return words[:limit]
 
 
-def _corrections(reader, word: Word) -> list[tuple[str, str, float]]:
-    """Extra (field, term, boost) alternatives for an English word no article contains.
-
-    Article words within 1 edit (2 from 8 letters; Damerau, so a swap is one edit), compared
-    unstemmed (stems of misspellings are unreliable: "managment" vs "manag") or stem to stem;
-    title n-grams catch worse typos ("nutrimicks").  Known words and their inflections are
-    left alone: correcting them would only add noise.
-    """
-    surface = word.surface
-    if len(surface) < 4 or not LATIN_RE.fullmatch(surface):
-        return []
-    maxdist, terms = (2 if len(surface) >= 8 else 1), set()
-    for btext in reader.expand_prefix("spelling", surface[0]):
-        candidate = btext.decode("utf-8")
-        if abs(len(candidate) - len(surface)) > maxdist + 3:  # + room for suffixes
-            continue
-        stems = analyze(candidate)
-        if stems == [word.term]:
-            return []  # an inflection of an article word ("loan" for "loans"): no typo
-        if damerau_levenshtein(candidate, surface, limit=maxdist) <= maxdist or (
-            stems and damerau_levenshtein(stems[0], word.term, limit=maxdist) <= maxdist
-        ):
-            terms.update(stems)  # "laon" is 2 edits from "loans" but 1 from its stem
-    out = [(f, t, 0.7) for t in sorted(terms - {word.term}) for f in ("title", "body")]
-    return out + [("title_ngram", t.text, 0.3) for t in NGRAMS(surface, mode="query")]
-
-
-def word_alternatives(reader, word: Word, memo: dict | None = None) -> list:
+def word_alternatives(
+    reader, word: Word, memo: dict | None = None, spelling: SpellingDictionary | None = None
+) -> list:
     """The ``(field, term, boost)`` terms that count as ``word``: its stem in the title and
     body, the tag as typed, and for spellings no article uses, loose spellings and typo
-    corrections (memoised in ``memo`` when given: corrections scan the typo dictionary)."""
+    corrections (memoised in ``memo`` when given: corrections scan the typo dictionary,
+    ``spelling``, read from ``reader`` when not given)."""
     found = memo.get(word) if memo is not None else None
     if found is not None:
         return found
@@ -104,7 +80,7 @@ def word_alternatives(reader, word: Word, memo: dict | None = None) -> list:
             for field in ("title_loose", "body_loose")
         ]
     if not known:
-        terms += _corrections(reader, word)
+        terms += corrections(spelling or SpellingDictionary(reader), word.surface, word.term)
     if memo is not None:
         if len(memo) >= 20_000:  # bounded: queries and typos are endless
             memo.clear()
@@ -187,7 +163,7 @@ def ranked_page(book: ScoreBook, words: list[Word], allowed, limit: int, page: i
     (see ``allowed_mask``; None: no filter).  ``total`` counts every allowed document matching
     any word."""
     reader = book.searcher.reader()
-    alternatives = [word_alternatives(reader, w, book.words) for w in words]
+    alternatives = [word_alternatives(reader, w, book.words, book.spelling) for w in words]
     maps = [m for m in (book.word_scores(alts) for alts in alternatives) if len(m)]
     best, total = _best(maps, allowed, page * limit, book.doc_count)
     marker = Marker(

@@ -18,16 +18,22 @@ emptied when the searcher changes.
 
 from __future__ import annotations
 
+import io
 import logging
+import pickle
+import struct
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from helpdesk.knowledge.typos import SpellingDictionary
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +42,8 @@ K1, B = 1.2, 0.75
 #: bytes a cached map costs besides its arrays: the two array objects, the map, its key and
 #: the LRU's slot
 MAP_OVERHEAD = 400
+#: a postings block's length, as Whoosh's StructFile.write_int writes it
+_INT = struct.Struct("!i")
 #: frequent terms (title/body terms in this many documents) are scored when a searcher opens
 WARM_MIN_DOCS = 500
 #: the words of both scored text fields: the ones a typical query asks for
@@ -76,6 +84,7 @@ class ScoreBook:
         self._bytes = 0
         self._norms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.words: dict = {}  # a query word's alternatives, memoised for this searcher
+        self.spelling = SpellingDictionary(searcher.reader())  # for typo corrections
 
     # ---- one term
 
@@ -259,25 +268,45 @@ def _length_bytes(reader, fieldname: str) -> bytes:
 
 def _postings(m) -> tuple[np.ndarray, np.ndarray]:
     """A leaf's document numbers (int64) and weights (float64) of one term, all blocks."""
-    if type(m) is W3LeafMatcher and not m._byteids:
+    blocks = _w3_blocks(m) if type(m) is W3LeafMatcher and not m._byteids else None
+    if blocks is None:  # inlined postings of rare terms, other codecs
         ids, weights = [], []
         while m.is_active():
-            if m._data is None:
-                m._read_data()
-            deltas, w = m._data[0], m._data[1]
-            # a block's ids are stored as differences, the first from 0
-            ids.append(np.cumsum(np.asarray(deltas, np.int64)))
-            if w is None or isinstance(w, float):
-                weights.append(np.full(len(deltas), 1.0 if w is None else w, np.float64))
-            else:
-                weights.append(np.asarray(w, np.float64))
-            m._next_block()
-        if not ids:
-            return np.zeros(0, np.int64), np.zeros(0, np.float64)
-        return np.concatenate(ids), np.concatenate(weights)
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+        return np.array(ids, np.int64), np.array(weights, np.float64)
     ids, weights = [], []
-    while m.is_active():  # inlined postings of rare terms, other codecs
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
-    return np.array(ids, np.int64), np.array(weights, np.float64)
+    for deltas, w in blocks:
+        # a block's ids are stored as differences, the first from 0
+        ids.append(np.cumsum(np.asarray(deltas, np.int64)))
+        if w is None or isinstance(w, float):
+            weights.append(np.full(len(deltas), 1.0 if w is None else w, np.float64))
+        else:
+            weights.append(np.asarray(w, np.float64))
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def _w3_blocks(m) -> list[tuple] | None:
+    """``(id deltas, weights)`` of each block of a term's postings, from one read of the
+    whole postings list (Whoosh's matcher seeks and reads a few bytes at a time, ~0.1 ms
+    a block).  The layout is the one ``W3PostingsWriter._write_block`` writes: a header
+    tag, then per block its length (negative for the last), a pickled info tuple (its 4th
+    item the compression level) and the pickled, maybe compressed, data."""
+    length = m._length  # W3TermInfo.from_bytes leaves it a 1-tuple (struct.unpack's)
+    length = length[0] if isinstance(length, tuple) else length
+    buf = m._postfile.get(m._startoffset, length)
+    if buf[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+        return None
+    stream, at, blocks = io.BytesIO(buf), len(WHOOSH3_HEADER_MAGIC), []
+    while True:
+        (length,) = _INT.unpack_from(buf, at)
+        stream.seek(at + _INT.size)
+        info = pickle.load(stream)
+        end = at + _INT.size + abs(length)
+        data = buf[stream.tell() : end]
+        ids, weights, _values = pickle.loads(zlib.decompress(data) if info[3] else data)
+        blocks.append((ids, weights))
+        if length < 0:
+            return blocks
+        at = end
