@@ -36,7 +36,7 @@ QUERIES = ["loan", "bank loan", "cash book register", "fee village subsidy plan"
 @pytest.mark.parametrize("cache_mb", [256, 0])
 def test_scores_and_order_are_whoosh_scoring_every_match(tmp_path, cache_mb):
     path = tmp_path / "kb"
-    SearchIndex(path).rebuild(corpus(120))
+    SearchIndex(path).rebuild(corpus(400))  # common words' postings span several blocks
     # a second segment and deleted documents: offsets and deletions must not shift scores
     SearchIndex(path).upsert([{**doc, "body": doc["body"] + " loan"} for doc in corpus(10)])
     bulk = SearchIndex(path, score_cache_mb=cache_mb)
