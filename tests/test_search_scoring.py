@@ -1,8 +1,11 @@
 """Search scoring: the block-wise BM25F read path gives Whoosh's own scores and the
 coverage-first order over every match, with its score cache inside its memory bound."""
 
+import numpy as np
 import pytest
 
+from helpdesk.knowledge.ranking import _best
+from helpdesk.knowledge.scoring import ScoreMap
 from helpdesk.knowledge.search import SearchIndex
 
 WORDS = "loan bank plan market training fee register cash book subsidy village".split()
@@ -103,3 +106,31 @@ def test_after_a_change_the_words_in_use_are_scored_again_for_the_new_index(tmp_
 def test_an_unknown_read_path_is_refused(tmp_path):
     with pytest.raises(ValueError):
         SearchIndex(tmp_path / "kb", read_path="fast")
+
+
+def test_page_order_is_coverage_then_score_then_document_number():
+    """Every coverage level, ties on score included, cut at any page size: the same order
+    as sorting every matching document (the arrays path picks pages without a full sort)."""
+    rng = np.random.default_rng(5)
+    doc_count = 2000
+    maps = []
+    for size in (1500, 700, 300, 40):
+        docs = np.sort(rng.choice(doc_count, size, replace=False)).astype(np.int32)
+        scores = rng.choice([0.5, 1.25, 2.0, 3.5], size)  # few values: many ties
+        maps.append(ScoreMap(docs, scores))
+    allowed = rng.random(doc_count) < 0.8
+    summed: dict[int, float] = {}
+    covered: dict[int, int] = {}
+    for m in sorted(maps, key=len):
+        for d, s in zip(m.docs.tolist(), m.scores.tolist()):
+            summed[d] = summed.get(d, 0.0) + s
+            covered[d] = covered.get(d, 0) + 1
+    expected = sorted(
+        ((covered[d], summed[d], d) for d in summed if allowed[d]),
+        key=lambda f: (-f[0], -f[1], f[2]),
+    )
+    for k in (1, 7, 10, 38, 39, 250, 1800, 5000):
+        best, total = _best(maps, allowed, k, doc_count)
+        assert best == expected[:k] and total == len(expected), k
+    best, total = _best(maps, None, 10, doc_count)
+    assert total == len(summed) and best[0][0] == max(covered.values())

@@ -189,9 +189,9 @@ def _best(maps: list[ScoreMap], allowed, k: int, doc_count: int) -> tuple[list, 
     index order) and how many allowed documents match any word.
 
     Each word's scores are added into one array over all documents, rarest word first (the
-    order of the additions, as in Whoosh's sum, decides a score's last bit), and each
-    document's coverage counted beside them; then only the coverage levels that fill the
-    page are ordered.
+    order of the additions decides a score's last bit, so near-ties keep one order), and
+    each document's coverage is counted beside them; then only the coverage levels that
+    fill the page are ordered.
     """
     n = len(maps)
     if not n:
