@@ -555,7 +555,8 @@ def main(argv=None) -> int:
             }
         book = new._book
         cached = book.cached_entries if book else 0
-        cache_mb = book.max_entries * 105 / 1e6 if book else 0
+        cached_mb = book.cached_bytes / 1e6 if book else 0
+        cache_mb = book.max_bytes / 1e6 if book else 0
         con.close()
         for ix in (new, old, exhaustive):
             ix.close()
@@ -598,7 +599,7 @@ def main(argv=None) -> int:
         else:
             print(f"Whoosh rebuild: (reused index; {index_bytes / 1e6:.0f} MB)")
         print(
-            f"score cache of the new path: {cached} entries (~{cached * 105 / 1e6:.0f} MB of "
+            f"score cache of the new path: {cached} entries (~{cached_mb:.0f} MB of "
             f"{cache_mb:.0f} MB allowed); process max RSS "
             f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
         )

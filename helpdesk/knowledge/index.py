@@ -29,7 +29,13 @@ from whoosh.index import LockError
 from helpdesk.knowledge.analysis import nfc
 from helpdesk.knowledge.bulk_writer import RebuildWriter
 from helpdesk.knowledge.index_fields import KINDS, SCHEMA, SCHEMA_VERSION, VERSION_FILE, prepare
-from helpdesk.knowledge.ranking import filter_query, query_docs, query_words, ranked_page
+from helpdesk.knowledge.ranking import (
+    allowed_mask,
+    filter_query,
+    query_docs,
+    query_words,
+    ranked_page,
+)
 from helpdesk.knowledge.scoring import ScoreBook
 from helpdesk.knowledge.whoosh_ranking import whoosh_ranked_page
 
@@ -224,9 +230,9 @@ class SearchIndex:
                         searcher, words, allowed, limit, page, window=window
                     )
                 else:
-                    items, total = ranked_page(
-                        self._score_book(searcher), words, allowed, limit, page
-                    )
+                    book = self._score_book(searcher)
+                    mask = None if allowed is None else self._filter_mask(filter_q, book)
+                    items, total = ranked_page(book, words, mask, limit, page)
                 # An index of an older schema still answers, marked degraded: the app then
                 # asks for the rebuild that brings it up to date.
                 return SearchResults(items=items, total=total, degraded=self._outdated)
@@ -268,12 +274,20 @@ class SearchIndex:
         if owner is not searcher:
             cache = {}
             self._filters = (searcher, cache)
-        docs = cache.get(filter_q)
-        if docs is None:
+        found = cache.get(filter_q)
+        if found is None:
             if len(cache) >= 64:
                 cache.clear()
-            docs = cache[filter_q] = query_docs(searcher, filter_q)  # never mutated
-        return docs
+            found = cache[filter_q] = [query_docs(searcher, filter_q), None]  # never mutated
+        return found[0]
+
+    def _filter_mask(self, filter_q, book: ScoreBook):
+        """The same documents as a mask over document numbers (what the bulk path reads),
+        cached beside the set; ``_filter_docs`` ran first for this searcher and filter."""
+        found = self._filters[1][filter_q]
+        if found[1] is None:
+            found[1] = allowed_mask(found[0], book.doc_count)
+        return found[1]
 
     # ---- writing
 

@@ -3,20 +3,19 @@ the coverage-first order (documents matching more query words first, then by BM2
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter
 from dataclasses import dataclass, replace
 
+import numpy as np
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.support.levenshtein import damerau_levenshtein
 
 from helpdesk.knowledge import stopwords
-from helpdesk.knowledge.analysis import ANALYZER, LATIN_RE, NGRAMS, analyze, nfc
-from helpdesk.knowledge.scoring import ScoreBook
+from helpdesk.knowledge.analysis import ANALYZER, nfc
+from helpdesk.knowledge.scoring import ScoreBook, ScoreMap
 from helpdesk.knowledge.snippets import Marker
 from helpdesk.knowledge.spelling import ROMAN_RE, SCRIPT_PREFIXES, is_indic, loose_term, skeleton
+from helpdesk.knowledge.typos import SpellingDictionary, corrections
 
 #: weight of a loose-spelling match against an exact one; romanized words are read as
 #: Hindi first, other scripts a little lower
@@ -59,37 +58,13 @@ def query_words(text: str, limit: int = 16) -> list[Word]:
     return words[:limit]
 
 
-def _corrections(reader, word: Word) -> list[tuple[str, str, float]]:
-    """Extra (field, term, boost) alternatives for an English word no article contains.
-
-    Article words within 1 edit (2 from 8 letters; Damerau, so a swap is one edit), compared
-    unstemmed (stems of misspellings are unreliable: "managment" vs "manag") or stem to stem;
-    title n-grams catch worse typos ("nutrimicks").  Known words and their inflections are
-    left alone: correcting them would only add noise.
-    """
-    surface = word.surface
-    if len(surface) < 4 or not LATIN_RE.fullmatch(surface):
-        return []
-    maxdist, terms = (2 if len(surface) >= 8 else 1), set()
-    for btext in reader.expand_prefix("spelling", surface[0]):
-        candidate = btext.decode("utf-8")
-        if abs(len(candidate) - len(surface)) > maxdist + 3:  # + room for suffixes
-            continue
-        stems = analyze(candidate)
-        if stems == [word.term]:
-            return []  # an inflection of an article word ("loan" for "loans"): no typo
-        if damerau_levenshtein(candidate, surface, limit=maxdist) <= maxdist or (
-            stems and damerau_levenshtein(stems[0], word.term, limit=maxdist) <= maxdist
-        ):
-            terms.update(stems)  # "laon" is 2 edits from "loans" but 1 from its stem
-    out = [(f, t, 0.7) for t in sorted(terms - {word.term}) for f in ("title", "body")]
-    return out + [("title_ngram", t.text, 0.3) for t in NGRAMS(surface, mode="query")]
-
-
-def word_alternatives(reader, word: Word, memo: dict | None = None) -> list:
+def word_alternatives(
+    reader, word: Word, memo: dict | None = None, spelling: SpellingDictionary | None = None
+) -> list:
     """The ``(field, term, boost)`` terms that count as ``word``: its stem in the title and
     body, the tag as typed, and for spellings no article uses, loose spellings and typo
-    corrections (memoised in ``memo`` when given: corrections scan the typo dictionary)."""
+    corrections (memoised in ``memo`` when given: corrections scan the typo dictionary,
+    ``spelling``, read from ``reader`` when not given)."""
     found = memo.get(word) if memo is not None else None
     if found is not None:
         return found
@@ -105,7 +80,7 @@ def word_alternatives(reader, word: Word, memo: dict | None = None) -> list:
             for field in ("title_loose", "body_loose")
         ]
     if not known:
-        terms += _corrections(reader, word)
+        terms += corrections(spelling or SpellingDictionary(reader), word.surface, word.term)
     if memo is not None:
         if len(memo) >= 20_000:  # bounded: queries and typos are endless
             memo.clear()
@@ -184,12 +159,13 @@ def filter_query(language, category, kind, status, block_ids) -> Q.Query | None:
 
 def ranked_page(book: ScoreBook, words: list[Word], allowed, limit: int, page: int):
     """``(items, total)`` for one page: documents matching more query words first, then by
-    BM25F score (then by index order); ``allowed`` is the filter's document set (None: no
-    filter, never empty).  ``total`` counts every allowed document matching any word."""
+    BM25F score (then by index order); ``allowed`` is the filter's mask over document numbers
+    (see ``allowed_mask``; None: no filter).  ``total`` counts every allowed document matching
+    any word."""
     reader = book.searcher.reader()
-    alternatives = [word_alternatives(reader, w, book.words) for w in words]
-    maps = [m for m in (book.word_scores(alts) for alts in alternatives) if m]
-    best, total = _best(maps, allowed, page * limit)
+    alternatives = [word_alternatives(reader, w, book.words, book.spelling) for w in words]
+    maps = [m for m in (book.word_scores(alts) for alts in alternatives) if len(m)]
+    best, total = _best(maps, allowed, page * limit, book.doc_count)
     marker = Marker(
         exact={t for alts in alternatives for f, t, _b in alts if f == "body"},
         loose={t for alts in alternatives for f, t, _b in alts if f == "body_loose"},
@@ -201,52 +177,54 @@ def ranked_page(book: ScoreBook, words: list[Word], allowed, limit: int, page: i
     return items, total
 
 
-def _best(maps: list[dict[int, float]], allowed, k: int) -> tuple[list, int]:
+def allowed_mask(docs: set[int], doc_count: int) -> np.ndarray:
+    """A filter's document set as a boolean mask over document numbers."""
+    mask = np.zeros(doc_count, np.bool_)
+    mask[np.fromiter(docs, np.int64, len(docs))] = True
+    return mask
+
+
+def _best(maps: list[ScoreMap], allowed, k: int, doc_count: int) -> tuple[list, int]:
     """The ``k`` best ``(coverage, score, docnum)`` (most words matched, then score, then
     index order) and how many allowed documents match any word.
 
-    Mostly the documents holding every word (a set intersection, rarest word first) are
-    enough.  Otherwise each document's coverage is counted over all the words' maps at
-    once (``Counter`` counts in C), and only documents at the coverage levels that fill the
-    page are scored.
+    Each word's scores are added into one array over all documents, rarest word first (the
+    order of the additions decides a score's last bit, so near-ties keep one order), and
+    each document's coverage is counted beside them; then only the coverage levels that
+    fill the page are ordered.
     """
     n = len(maps)
     if not n:
         return [], 0
-    maps = sorted(maps, key=len)
-
-    def score(d: int) -> float:
-        return sum(m.get(d, 0.0) for m in maps)
-
-    def order(found):
-        return heapq.nsmallest(k, found, key=lambda f: (-f[0], -f[1], f[2]))
-
-    every = set(maps[0]) if allowed is None else allowed.intersection(maps[0])
-    for m in maps[1:]:
-        if not every:
+    score = np.zeros(doc_count, np.float64)
+    coverage = np.zeros(doc_count, np.uint8)  # query_words keeps at most 16 words
+    for m in sorted(maps, key=len):
+        score[m.docs] += m.scores
+        coverage[m.docs] += 1
+    if allowed is not None:
+        coverage[~allowed] = 0
+    docs = np.flatnonzero(coverage)
+    total = len(docs)
+    covered = coverage[docs]
+    chosen, left = [], k
+    for level in range(n, 0, -1):
+        at = docs[covered == level]
+        if len(at) > left:
+            at = _highest(at, score[at], left)
+        chosen.append(at)
+        left -= len(at)
+        if not left:
             break
-        every = {d for d in every if d in m} if len(every) * 4 < len(m) else every & m.keys()
-    if len(every) >= k or n == 1:
-        return order([(n, score(d), d) for d in every]), _total(maps, allowed)
-    coverage: Counter[int] = Counter()
-    for m in maps:
-        coverage.update(m.keys() if allowed is None else allowed.intersection(m))
-    per_level = Counter(coverage.values())
-    level, enough = n, 0
-    while level > 1:
-        enough += per_level.get(level, 0)
-        if enough >= k:
-            break
-        level -= 1
-    found = [(c, score(d), d) for d, c in coverage.items() if c >= level]
-    return order(found), len(coverage)
+    best = np.concatenate(chosen)
+    best = best[np.lexsort((best, -score[best], -coverage[best].astype(np.int64)))]
+    return [(int(coverage[d]), float(score[d]), int(d)) for d in best], total
 
 
-def _total(maps: list[dict[int, float]], allowed) -> int:
-    union = set(maps[-1])  # the largest
-    for m in maps[:-1]:
-        union.update(m)
-    return len(union) if allowed is None else len(union & allowed)
+def _highest(docs: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` of ``docs`` (ascending) with the highest scores, ties to the lower number."""
+    kth = np.partition(scores, len(scores) - k)[len(scores) - k]  # the k-th highest score
+    above = docs[scores > kth]
+    return np.concatenate((above, docs[scores == kth][: k - len(above)]))
 
 
 def _item(fields: dict, score: float, marker: Marker) -> dict:

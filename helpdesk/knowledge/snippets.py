@@ -32,8 +32,11 @@ class Marker:
         self.exact, self.loose = exact, loose
 
     def matches(self, surface: str) -> bool:
-        term, loose = _terms(surface)
-        return term in self.exact or (loose is not None and loose in self.loose)
+        term = _term(surface)
+        if term is None:
+            return False
+        # the loose spelling only when the query has some: folding to it costs more
+        return term in self.exact or (bool(self.loose) and _loose(term) in self.loose)
 
     def snippet(self, body: str) -> str:
         """A window of ``body`` around its first matched word, matches marked, HTML-escaped;
@@ -56,15 +59,19 @@ class Marker:
 
 
 @lru_cache(maxsize=200_000)
-def _terms(surface: str) -> tuple[str | None, str | None]:
-    """(index term, loose term) of a surface word as the analyzers make them; None for a
-    stop word (memoised: bodies repeat the same words, and folding costs microseconds)."""
+def _term(surface: str) -> str | None:
+    """The index term of a surface word as the analyzer makes it; None for a stop word
+    (memoised: bodies repeat the same words, and folding costs microseconds)."""
     text = fold_word(surface.lower())
     if not text or text in stopwords.ALL:
-        return None, None
-    if LATIN_RE.fullmatch(text):
-        return stem(text), None
-    return text, (loose_term(text) if is_indic(text) else None)
+        return None
+    return stem(text) if LATIN_RE.fullmatch(text) else text
+
+
+@lru_cache(maxsize=200_000)
+def _loose(term: str) -> str | None:
+    """The loose-field term of an Indic word's index term (None for other scripts)."""
+    return loose_term(term) if is_indic(term) else None
 
 
 def _text(text: str) -> str:
