@@ -20,6 +20,7 @@ import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import chain
 
 from helpdesk.knowledge.bulk_analysis import AnalysedBatch, DocumentAnalyser
@@ -30,6 +31,8 @@ START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_met
 BATCH_DOCS = 500
 #: batches queued per worker, so that none waits while the rebuilding process merges
 QUEUED_PER_WORKER = 2
+
+__all__ = ["BATCH_DOCS", "BrokenProcessPool", "analysed_batches"]
 
 _analyser: DocumentAnalyser | None = None  # in a worker: the one its batches go through
 
