@@ -15,16 +15,24 @@ Whoosh's writer would write (``index_contents()`` lets tests compare the two).
 
 from __future__ import annotations
 
+import io
 import os
 from array import array
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
-from whoosh.codec.whoosh3 import W3PostingsWriter
+from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from helpdesk.knowledge.bulk_analysis import AnalysedBatch, DocumentAnalyser, Postings
+
+#: postings per encoding job at commit (terms count as 16): enough to make shipping a job to
+#: a worker cheap next to encoding it, few enough to keep every worker busy
+ENCODE_POSTINGS = 100_000
 
 
 @lru_cache(maxsize=4096)
@@ -41,8 +49,10 @@ class RebuildWriter(SegmentWriter):
     a 100k-document corpus needs about a gigabyte.
     """
 
-    def __init__(self, ix, **kwargs):
+    def __init__(self, ix, encoder: Callable = None, **kwargs):
         super().__init__(ix, **kwargs)
+        #: how the postings are encoded at commit: jobs in, ``encode_postings`` results out
+        self.encoder = encoder or encoded_here
         if self.segments:
             self.cancel()
             raise ValueError("RebuildWriter only fills a new, empty index")
@@ -104,31 +114,74 @@ class RebuildWriter(SegmentWriter):
 
     def _flush_segment(self):
         """Write the postings term by term: fields and terms in byte order, documents in the
-        order they were added, as Whoosh's sorted pool would hand them over."""
+        order they were added, as Whoosh's sorted pool would hand them over.  Runs of terms
+        are encoded by ``self.encoder`` (maybe in other processes), each as if written at
+        the start of the postings file; here they are appended and their offsets moved."""
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
+        if type(fieldwriter) is not W3FieldWriter:
+            raise TypeError("RebuildWriter writes the whoosh3 codec's files only")
+        postfile, tindex, field = fieldwriter._postfile, fieldwriter._tindex, None
+        try:
+            for fieldname, blob, infos in self.encoder(self._encoding_jobs()):
+                if fieldname != field:
+                    if field is not None:
+                        fieldwriter.finish_field()
+                    fieldwriter.start_field(fieldname, self.schema[fieldname])
+                    field, prefix = fieldname, pack_ushort(fieldwriter._fieldid)
+                base = postfile.tell()
+                postfile.write(blob)
+                for tbytes, info in infos:
+                    if not info.is_inlined():
+                        info._offset += base
+                    tindex.add(prefix + tbytes, info.to_bytes())
+            if field is not None:
+                fieldwriter.finish_field()
+        finally:
+            fieldwriter.close()
+
+    def _encoding_jobs(self) -> Iterator[tuple]:
+        """Arguments of ``encode_postings`` for runs of terms, in the order they are written;
+        the postings are handed back as they go."""
         for fieldname in sorted(self._postings):
-            terms = self._postings[fieldname]
-            if not terms:
-                continue
-            lengths = self._lengths.get(fieldname, {})
-            fieldwriter.start_field(fieldname, self.schema[fieldname])
+            terms = self._postings.pop(fieldname)
+            lengths = array("I", bytes(4 * self.docnum))  # docnum -> stored length, 0 if none
+            for docnum, length in self._lengths.pop(fieldname, {}).items():
+                lengths[docnum] = length
+            run, size = [], 0
             for tbytes in sorted(terms):
-                docnums, weights, values = terms[tbytes]
-                fieldwriter.start_term(tbytes)
-                postwriter = fieldwriter._postwriter
-                if type(postwriter) is W3PostingsWriter and not postwriter._byteids:
-                    _fill_blocks(postwriter, docnums, weights, values, lengths)
-                else:
-                    for docnum, weight, vbytes in zip(docnums, weights, values):
-                        fieldwriter.add(docnum, weight, vbytes, lengths.get(docnum, 0))
-                fieldwriter.finish_term()
-            fieldwriter.finish_field()
-            terms.clear()  # hand the memory back as we go
-        fieldwriter.close()
+                docnums, weights, values = terms.pop(tbytes)
+                run.append((tbytes, docnums, weights, values))
+                size += len(docnums) + 16  # a term costs about as much as 16 postings
+                if size >= ENCODE_POSTINGS:
+                    yield fieldname, self.schema[fieldname].format, self.codec, run, lengths
+                    run, size = [], 0
+            if run:
+                yield fieldname, self.schema[fieldname].format, self.codec, run, lengths
 
 
-def _fill_blocks(postwriter, docnums: array, weights: array, values: list, lengths: dict) -> None:
+def encode_postings(fieldname, format_, codec, terms: list[tuple], lengths: array) -> tuple:
+    """``(fieldname, postings file bytes, [(term, term info)])`` for ``terms`` (term,
+    docnums, weights, values), written as Whoosh's postings writer would from offset 0."""
+    postfile = StructFile(io.BytesIO())
+    postwriter = codec.postings_writer(postfile)
+    if type(postwriter) is not W3PostingsWriter:
+        raise TypeError("RebuildWriter writes the whoosh3 codec's postings only")
+    infos = []
+    for tbytes, docnums, weights, values in terms:
+        postwriter.start_postings(format_, W3TermInfo())
+        _fill_blocks(postwriter, docnums, weights, values, lengths)
+        infos.append((tbytes, postwriter.finish_postings()))
+    return fieldname, postfile.file.getvalue(), infos
+
+
+def encoded_here(jobs: Iterable[tuple]) -> Iterator[tuple]:
+    """The default encoder: each job encoded in this process."""
+    for job in jobs:
+        yield encode_postings(*job)
+
+
+def _fill_blocks(postwriter, docnums: array, weights: array, values: list, lengths: array) -> None:
     """Leave ``postwriter`` as ``add_posting()`` called once per posting would, a block at a
     time: every full block written out, the last one buffered for ``finish_postings()``."""
     limit = postwriter._blocklimit
@@ -137,7 +190,7 @@ def _fill_blocks(postwriter, docnums: array, weights: array, values: list, lengt
             postwriter._write_block()  # add_posting() writes a full block before adding more
         end = start + limit
         block_weights = weights[start:end]
-        block_lengths = [n for n in map(lengths.get, docnums[start:end]) if n]
+        block_lengths = [n for n in map(lengths.__getitem__, docnums[start:end]) if n]
         postwriter._ids = docnums[start:end]
         postwriter._weights = array("f", block_weights)
         postwriter._values = [v for v in values[start:end] if v]

@@ -320,14 +320,18 @@ class SearchIndex:
         tmp = tempfile.mkdtemp(prefix=f".{base}.build-", dir=parent)
         try:
             ix = _Storage(tmp).create_index(SCHEMA)
-            writer = ix.writer(limitmb=128) if whoosh_writer else RebuildWriter(ix)
+            workers = rebuild_pool.Workers(SCHEMA, procs)
+            if whoosh_writer:
+                writer = ix.writer(limitmb=128)
+            else:
+                writer = RebuildWriter(ix, encoder=workers.encoded)
             # The writer's posting buffer is millions of small tuples: with the cyclic GC on,
             # every full collection walks them all and indexing slows down as it goes.
             # Nothing here makes cycles worth collecting before the commit.
             gc_was_enabled = gc.isenabled()
             gc.disable()
             try:
-                with _committing(writer):
+                with workers, _committing(writer):
                     prepared = _prepared(documents, counts)
                     if whoosh_writer:
                         for fields in prepared:
@@ -337,9 +341,7 @@ class SearchIndex:
                                 progress(counts["indexed"])
                     else:
                         batches = _batched(prepared, rebuild_pool.BATCH_DOCS)
-                        for batch, analysed in rebuild_pool.analysed_batches(
-                            SCHEMA, batches, procs
-                        ):
+                        for batch, analysed in workers.analysed(batches):
                             writer.add_analysed(batch, analysed)
                             counts["indexed"] += len(batch)
                             if progress:

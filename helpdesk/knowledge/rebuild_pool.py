@@ -18,12 +18,13 @@ import gc
 import multiprocessing
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain
 
 from helpdesk.knowledge.bulk_analysis import AnalysedBatch, DocumentAnalyser
+from helpdesk.knowledge.bulk_writer import encode_postings, encoded_here
 
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 #: documents per batch: big enough that merging a batch's postings (one list extension per
@@ -32,7 +33,7 @@ BATCH_DOCS = 500
 #: batches queued per worker, so that none waits while the rebuilding process merges
 QUEUED_PER_WORKER = 2
 
-__all__ = ["BATCH_DOCS", "BrokenProcessPool", "analysed_batches"]
+__all__ = ["BATCH_DOCS", "BrokenProcessPool", "Workers"]
 
 _analyser: DocumentAnalyser | None = None  # in a worker: the one its batches go through
 
@@ -48,43 +49,76 @@ def _analyse(first_docnum: int, batch: list[dict]) -> AnalysedBatch:
     return _analyser.analyse(first_docnum, batch)
 
 
-def analysed_batches(
-    schema, batches: Iterable[list[dict]], procs: int
-) -> Iterator[tuple[list[dict], AnalysedBatch]]:
-    """Each batch with its analysis, in order, the documents numbered from 0.
+class Workers:
+    """The processes of one rebuild: they analyse its documents, then encode its postings at
+    commit.  Started on first need, and only for more than one batch of documents; with
+    ``procs`` <= 1 everything runs in this process.  Results come back in order; a worker's
+    error, or its death, is raised to the caller."""
 
-    With ``procs`` > 1, batches are analysed by that many worker processes, a few ahead of
-    the caller; with 1, or if there is a single batch, in this process.  A worker's error,
-    or its death, is raised here."""
-    batches = iter(batches)
-    first = next(batches, None)
-    second = next(batches, None) if first is not None else None
-    if first is None:
-        return
-    batches = chain([first], [second] if second is not None else [], batches)
-    if procs <= 1 or second is None:  # a small index is not worth starting processes for
-        analyser, docnum = DocumentAnalyser(schema), 0
-        for batch in batches:
-            yield batch, analyser.analyse(docnum, batch)
-            docnum += len(batch)
-        return
-    context = multiprocessing.get_context(START_METHOD)
-    if START_METHOD == "forkserver":
-        context.set_forkserver_preload([__name__])
-    pool = ProcessPoolExecutor(
-        procs, mp_context=context, initializer=_start_worker, initargs=(schema,)
-    )
-    queued: deque = deque()
-    try:
+    def __init__(self, schema, procs: int):
+        self.schema, self.procs = schema, procs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def analysed(self, batches: Iterable[list[dict]]) -> Iterator[tuple[list, AnalysedBatch]]:
+        """Each batch with its analysis, in order, the documents numbered from 0."""
+        batches = iter(batches)
+        first = next(batches, None)
+        if first is None:
+            return
+        second = next(batches, None)
+        if second is not None and self.procs > 1 and self._pool is None:
+            self._start()  # a small index is not worth starting processes for
+        jobs = self._numbered(chain([first], [] if second is None else [second], batches))
+        if self._pool is None:
+            analyser = DocumentAnalyser(self.schema)
+            for first_docnum, batch in jobs:
+                yield batch, analyser.analyse(first_docnum, batch)
+            return
+        for (_, batch), analysed in self._ordered(_analyse, jobs):
+            yield batch, analysed
+
+    def encoded(self, jobs: Iterable[tuple]) -> Iterator[tuple]:
+        """``encode_postings(*job)`` for each job, in order."""
+        if self._pool is None:
+            yield from encoded_here(jobs)
+        else:
+            for _, result in self._ordered(encode_postings, jobs):
+                yield result
+
+    @staticmethod
+    def _numbered(batches: Iterable[list]) -> Iterator[tuple[int, list]]:
         docnum = 0
         for batch in batches:
-            queued.append((batch, pool.submit(_analyse, docnum, batch)))
+            yield docnum, batch
             docnum += len(batch)
-            if len(queued) >= procs * QUEUED_PER_WORKER:
-                batch, future = queued.popleft()
-                yield batch, future.result()
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context(START_METHOD)
+        if START_METHOD == "forkserver":
+            context.set_forkserver_preload([__name__])
+        self._pool = ProcessPoolExecutor(
+            self.procs, mp_context=context, initializer=_start_worker, initargs=(self.schema,)
+        )
+
+    def _ordered(self, function: Callable, jobs: Iterable[tuple]) -> Iterator[tuple]:
+        """``(job, function(*job))`` for each job, a few jobs queued per worker."""
+        queued: deque = deque()
+        for job in jobs:
+            queued.append((job, self._pool.submit(function, *job)))
+            if len(queued) >= self.procs * QUEUED_PER_WORKER:
+                job, future = queued.popleft()
+                yield job, future.result()
         while queued:
-            batch, future = queued.popleft()
-            yield batch, future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+            job, future = queued.popleft()
+            yield job, future.result()
