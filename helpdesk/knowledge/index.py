@@ -17,9 +17,10 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from whoosh import query as Q
@@ -332,15 +333,14 @@ class SearchIndex:
             gc.disable()
             try:
                 with workers, _committing(writer):
-                    prepared = _prepared(documents, counts)
+                    batches = rebuild_pool.prepared_batches(documents, counts)
                     if whoosh_writer:
-                        for fields in prepared:
+                        for fields in chain.from_iterable(batches):
                             writer.add_document(**fields)
                             counts["indexed"] += 1
                             if progress and counts["indexed"] % 100 == 0:
                                 progress(counts["indexed"])
                     else:
-                        batches = _batched(prepared, rebuild_pool.BATCH_DOCS)
                         for batch, analysed in workers.analysed(batches):
                             writer.add_analysed(batch, analysed)
                             counts["indexed"] += len(batch)
@@ -478,33 +478,6 @@ def _schema_version(directory: str) -> str | None:
             return fh.read().strip()
     except FileNotFoundError:
         return None
-
-
-def _prepared(documents: Iterable[Mapping[str, Any]], counts: dict) -> Iterator[dict]:
-    """Each valid document's field values, the first of each id; the others are counted."""
-    seen = set()
-    for doc in documents:
-        try:
-            fields = prepare(doc)
-        except (ValueError, TypeError, AttributeError) as exc:
-            fields = None
-            log.warning("search rebuild: skipping a document: %s", exc)
-        if fields is None or fields["id"] in seen:
-            counts["skipped"] += 1
-            continue
-        seen.add(fields["id"])
-        yield fields
-
-
-def _batched(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 @contextmanager

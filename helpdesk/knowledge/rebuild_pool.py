@@ -15,16 +15,19 @@ the old index.
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain
+from typing import Any
 
 from helpdesk.knowledge.bulk_analysis import AnalysedBatch, DocumentAnalyser
 from helpdesk.knowledge.bulk_writer import encode_postings, encoded_here
+from helpdesk.knowledge.index_fields import prepare
 
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 #: documents per batch: big enough that merging a batch's postings (one list extension per
@@ -33,9 +36,33 @@ BATCH_DOCS = 500
 #: batches queued per worker, so that none waits while the rebuilding process merges
 QUEUED_PER_WORKER = 2
 
-__all__ = ["BATCH_DOCS", "BrokenProcessPool", "Workers"]
+__all__ = ["BATCH_DOCS", "BrokenProcessPool", "Workers", "prepared_batches"]
+
+log = logging.getLogger(__name__)
 
 _analyser: DocumentAnalyser | None = None  # in a worker: the one its batches go through
+
+
+def prepared_batches(documents: Iterable[Mapping[str, Any]], counts: dict) -> Iterator[list]:
+    """The field values of valid documents, the first of each id, ``BATCH_DOCS`` at a time;
+    the others are counted in ``counts["skipped"]``."""
+    seen, batch = set(), []
+    for doc in documents:
+        try:
+            fields = prepare(doc)
+        except (ValueError, TypeError, AttributeError) as exc:
+            fields = None
+            log.warning("search rebuild: skipping a document: %s", exc)
+        if fields is None or fields["id"] in seen:
+            counts["skipped"] += 1
+            continue
+        seen.add(fields["id"])
+        batch.append(fields)
+        if len(batch) >= BATCH_DOCS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _start_worker(schema) -> None:
