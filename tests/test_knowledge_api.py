@@ -8,6 +8,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from helpdesk.knowledge import rebuild_pool
 from helpdesk.tickets.schemas import MessageCreate, TicketUpdate
 from helpdesk.tickets.services import add_message, update_ticket
 
@@ -236,3 +237,22 @@ def test_kb_reindex_command_rebuilds_from_the_database(app, runner, mentor_api, 
     assert "indexed 1 document(s)" in result.output
     items = mentor_api.get("/api/v1/kb/search?q=business plan").json["items"]
     assert [i["id"] for i in items] == [article["id"]]
+
+
+def test_kb_reindex_command_analyses_in_worker_processes(
+    app, runner, mentor_api, run_jobs, monkeypatch
+):
+    monkeypatch.setattr(rebuild_pool, "BATCH_DOCS", 1)  # a batch per article: workers start
+    ids = [
+        mentor_api.post("/api/v1/kb/articles", json=ARTICLE | {"title": f"Business plan {n}"}).json[
+            "id"
+        ]
+        for n in range(3)
+    ]
+    run_jobs()
+    shutil.rmtree(os.path.realpath(app.config["SEARCH_INDEX_DIR"]))
+    result = runner.invoke(args=["kb", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 3 document(s)" in result.output
+    items = mentor_api.get("/api/v1/kb/search?q=business plan").json["items"]
+    assert sorted(i["id"] for i in items) == sorted(ids)

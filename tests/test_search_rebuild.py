@@ -1,11 +1,13 @@
 """A rebuild writes exactly what Whoosh's own writer would: same terms, postings, weights,
 positions, stored fields and lengths, so searches answer the same after the faster rebuild."""
 
+import multiprocessing
 import os
 import unicodedata
 
 import pytest
 
+from helpdesk.knowledge import rebuild_pool
 from helpdesk.knowledge.library import ARTICLES_DIR, parse_article_file
 from helpdesk.knowledge.search import SearchIndex, index_contents
 
@@ -71,9 +73,9 @@ def library_documents() -> list[dict]:
     return docs
 
 
-def built(tmp_path, name: str, documents: list[dict], whoosh_writer: bool) -> dict:
+def built(tmp_path, name: str, documents: list[dict], whoosh_writer=False, procs=1) -> dict:
     index = SearchIndex(tmp_path / name)
-    counts = index.rebuild(iter(documents), whoosh_writer=whoosh_writer)
+    counts = index.rebuild(iter(documents), procs=procs, whoosh_writer=whoosh_writer)
     index.close()
     assert counts["indexed"] == len(documents)
     return index_contents(os.path.realpath(tmp_path / name))
@@ -113,3 +115,41 @@ def test_rebuilt_index_answers_like_one_built_by_whoosh(tmp_path):
         index.close()
     assert answers["ours"] == answers["whoosh"]
     assert any(answers["ours"])
+
+
+def library_three_times() -> list[dict]:
+    return [
+        {**doc, "id": f"{doc['id']}-{copy}"} for copy in range(3) for doc in library_documents()
+    ]
+
+
+def test_worker_processes_build_the_same_index(tmp_path, monkeypatch):
+    monkeypatch.setattr(rebuild_pool, "BATCH_DOCS", 7)  # many batches, several per worker
+    documents = EDGE_CASES + library_three_times()
+    pooled = built(tmp_path, "pooled", documents, procs=2)
+    assert pooled == built(tmp_path, "alone", documents, procs=1)
+    assert pooled == built(tmp_path, "whoosh", documents, whoosh_writer=True)
+    assert multiprocessing.active_children() == []  # the workers are gone
+
+
+def test_a_dying_worker_fails_the_rebuild_and_keeps_the_old_index(tmp_path, monkeypatch):
+    monkeypatch.setattr(rebuild_pool, "BATCH_DOCS", 7)
+    index = SearchIndex(tmp_path / "kb")
+    index.rebuild(EDGE_CASES, procs=1)
+    live = os.path.realpath(tmp_path / "kb")
+    workers = []
+
+    def kill_the_workers(done: int) -> None:  # as the OOM killer might, mid-rebuild
+        if not workers:
+            workers.extend(multiprocessing.active_children())
+            for worker in workers:
+                worker.kill()
+
+    with pytest.raises(rebuild_pool.BrokenProcessPool):
+        index.rebuild(library_three_times(), progress=kill_the_workers, procs=2)
+    assert len(workers) == 2
+    assert os.path.realpath(tmp_path / "kb") == live
+    assert sorted(os.listdir(tmp_path)) == ["kb", os.path.basename(live)]  # nothing half-built
+    assert [hit["id"] for hit in index.search("vyavsay yojana").items] == ["edge-2"]
+    assert multiprocessing.active_children() == []
+    index.close()
