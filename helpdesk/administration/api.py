@@ -30,6 +30,14 @@ class CategoryChange(Strict):
     retired: bool | None = None
 
 
+class BlockCreate(Strict):
+    code: Code
+    name: Name
+    district: Name
+    #: ISO 3166-2 code, e.g. IN-JH
+    state: Code
+
+
 class BlockChange(Strict):
     name: Name | None = None
     district: Name | None = None
@@ -66,6 +74,20 @@ def patch_category(slug: str):
         raise NotFound("No such category.")
     services.change_category(api_user(), category, **g.body.model_dump(exclude_unset=True))
     return jsonify(category.to_dict())
+
+
+@api_v1.post("/blocks")
+@endpoint(
+    summary="Add a block",
+    body=BlockCreate,
+    roles=("admin",),
+    responses={201: "The block"},
+    tag="geography",
+)
+def post_block():
+    """Audited, like a block added on the admin page."""
+    block = services.add_block(api_user(), **g.body.model_dump())
+    return jsonify(block.to_dict()), 201
 
 
 @api_v1.patch("/blocks/<code>")
