@@ -160,11 +160,9 @@ def make_block(app):
 
     def make(code=None, name=None, district="West Singhbhum", state="IN-JH"):
         n = next(counter)
-        block = create_block(
+        return create_block(
             code=code or f"TEST-{n:03d}", name=name or f"Block {n}", district=district, state=state
         )
-        db.session.commit()
-        return block
 
     return make
 

@@ -135,7 +135,6 @@ def site(cluster, config_class, tmp_path):
         db.create_all()
         reset_tables()
         create_block(code="FAULT-001", name="Fault", district="West Singhbhum", state="IN-JH")
-        db.session.commit()
         agent = create_user(
             email="agent@example.org", name="Agent", role="agent", password=PASSWORD
         )

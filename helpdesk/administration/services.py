@@ -40,7 +40,7 @@ def _block_place(block: Block) -> str:
 
 def add_block(actor: User, *, code: str, name: str, district: str, state: str) -> Block:
     _admin(actor)
-    block = create_block(code=code, name=name, district=district, state=state)
+    block = create_block(code=code, name=name, district=district, state=state, commit=False)
     audit.record(actor, "block", block.code, "created", None, f"{name} ({district}, {state})")
     db.session.commit()
     return block

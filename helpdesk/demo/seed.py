@@ -195,7 +195,6 @@ def _ensure_blocks() -> int:
         if block_by_code(code) is None:
             create_block(code=code, name=name, district=district, state=state)
             created += 1
-    db.session.commit()
     return created
 
 

@@ -14,9 +14,9 @@ def state_by_code(code: str) -> State | None:
     return db.session.scalar(sa.select(State).where(State.code == code))
 
 
-def create_block(*, code: str, name: str, district: str, state: str) -> Block:
-    """Add a block (flushed; the caller commits); its district is created on first use
-    within the state."""
+def create_block(*, code: str, name: str, district: str, state: str, commit: bool = True) -> Block:
+    """Add a block; its district is created on first use within the state. ``commit=False``
+    only flushes, for a caller that writes more in the same transaction (the admin audit)."""
     state_row = state_by_code(state)
     if state_row is None:
         raise ValidationFailed(
@@ -33,7 +33,10 @@ def create_block(*, code: str, name: str, district: str, state: str) -> Block:
     block = Block(code=code, name=name, district=district_row)
     db.session.add(block)
     try:
-        db.session.flush()
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
     except IntegrityError as exc:  # the same code added at the same moment elsewhere
         db.session.rollback()
         raise Conflict(
