@@ -235,7 +235,7 @@ def sla_backfill_command(batch: int):
 def attachments_sweep_command(older_than_hours: int):
     """Delete attachment files that no ticket's attachment names (left by a crash between
     writing a file and committing it). Safe to run from cron."""
-    from helpdesk.attachments.storage import sweep_orphans
+    from helpdesk.attachments.services import sweep_orphans
 
     removed = sweep_orphans(older_than_hours * 3600)
     click.echo(f"deleted {removed} orphan file(s)")

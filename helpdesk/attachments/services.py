@@ -6,6 +6,7 @@ note: BRC staff never see it, nor learn its name from the audit trail. The type 
 from the bytes (``detection``); a file over MAX_ATTACHMENT_MB is a 413 and leaves nothing.
 """
 
+import time
 import unicodedata
 from datetime import datetime
 from pathlib import PurePosixPath, PureWindowsPath
@@ -229,3 +230,35 @@ _SYNONYMS = {
     ".heif": {".heic", ".heif"},
     ".txt": {".txt", ".text", ".log"},
 }
+
+
+def sweep_orphans(older_than_s: float = 24 * 3600) -> int:
+    """Delete files that no attachment row names, written more than ``older_than_s`` ago:
+    what a process killed between writing a file and committing its row left behind (a
+    rolled-back transaction deletes its own). Younger files may belong to an upload still
+    committing. Returns how many files went."""
+    cutoff, removed = time.time() - older_than_s, 0
+    if not storage.root().is_dir():
+        return 0
+    for folder in sorted(p for p in storage.root().iterdir() if p.is_dir() and len(p.name) == 2):
+        old = {}
+        for path in folder.iterdir():
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    old[path] = path.name.removesuffix(storage.THUMBNAIL_SUFFIX)
+            except FileNotFoundError:
+                continue
+        if not old:
+            continue
+        kept = set(
+            db.session.scalars(
+                sa.select(Attachment.storage_key).where(
+                    Attachment.storage_key.in_(set(old.values()))
+                )
+            )
+        )
+        for path, key in old.items():
+            if key not in kept:
+                storage.delete(path)
+                removed += 1
+    return removed

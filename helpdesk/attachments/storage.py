@@ -10,12 +10,10 @@ import hashlib
 import logging
 import os
 import secrets
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import sqlalchemy as sa
 from flask import current_app
 
 from helpdesk.extensions import db
@@ -101,37 +99,3 @@ def forget_written(*_args, **_kwargs) -> None:
 def keep_written(*_args, **_kwargs) -> None:
     """The transaction committed: its files are the committed rows' (unit-of-work-committed)."""
     db.session.info.pop(_WRITTEN_KEY, None)
-
-
-def sweep_orphans(older_than_s: float = 24 * 3600) -> int:
-    """Delete files that no attachment row names, written more than ``older_than_s`` ago:
-    what a process killed between writing a file and committing its row left behind (a
-    rolled-back transaction deletes its own). Younger files may belong to an upload still
-    committing. Returns how many files went."""
-    from helpdesk.attachments.models import Attachment
-
-    cutoff, removed = time.time() - older_than_s, 0
-    if not root().is_dir():
-        return 0
-    for folder in sorted(p for p in root().iterdir() if p.is_dir() and len(p.name) == 2):
-        old = {}
-        for path in folder.iterdir():
-            try:
-                if path.is_file() and path.stat().st_mtime < cutoff:
-                    old[path] = path.name.removesuffix(THUMBNAIL_SUFFIX)
-            except FileNotFoundError:
-                continue
-        if not old:
-            continue
-        kept = set(
-            db.session.scalars(
-                sa.select(Attachment.storage_key).where(
-                    Attachment.storage_key.in_(set(old.values()))
-                )
-            )
-        )
-        for path, key in old.items():
-            if key not in kept:
-                delete(path)
-                removed += 1
-    return removed
