@@ -213,3 +213,25 @@ def test_staff_logging_a_call_for_a_block_get_that_blocks_contact(api_as, two_bl
         theirs["id"],
         two_blocks["hers"].id,
     ]
+
+
+def test_a_new_caller_on_file_a_moment_ago_is_the_same_contact(api_as, two_blocks, monkeypatch):
+    """Two calls from the same new number at once: the one that looked first and found
+    nobody, then wrote second, joins the contact the other wrote, and its ticket is taken."""
+    from helpdesk.contacts import services as contact_services
+
+    agent = api_as(two_blocks["agent"])
+    ticket = TICKET | {"block": two_blocks["a"].code}
+    first = agent.post(
+        "/api/v1/tickets", json=ticket | {"requester": {"name": "Asha", "phone": "9123456789"}}
+    )
+    # The second request looked before the first one's contact was written.
+    monkeypatch.setattr(contact_services, "_in_block_or_unplaced", lambda *_args: None)
+    second = agent.post(
+        "/api/v1/tickets", json=ticket | {"requester": {"name": "Asha D.", "phone": "9123456789"}}
+    )
+    assert first.status_code == second.status_code == 201
+    assert second.json["requester"]["id"] == first.json["requester"]["id"]
+    assert second.json["requester"]["name"] == "Asha"
+    on_file = db.session.scalars(sa.select(Contact).where(Contact.phone == "+919123456789")).all()
+    assert [c.id for c in on_file] == [first.json["requester"]["id"]]

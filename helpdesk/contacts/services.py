@@ -3,13 +3,16 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 
 from helpdesk.agents.models import User
 from helpdesk.contacts.models import Contact
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block
 from helpdesk.tickets.queries import open_tickets_of_contacts
+from helpdesk.timeutil import utcnow
 
 
 def contact_in_block(phone_e164: str, block: Block | None) -> Contact | None:
@@ -59,7 +62,7 @@ def find_or_create_contact(
     same number in another block is another contact. ``confirmed``: the number comes from
     a gateway or from call-centre staff (not typed in by BRC staff); it confirms an
     existing contact too, and lets staff place an unplaced contact (an unknown texter's)
-    in ``block``. Flushes, never commits."""
+    in ``block``. Writes, never commits."""
     if phone_e164:
         if block is not None and confirmed:
             existing = _in_block_or_unplaced(phone_e164, block)
@@ -68,25 +71,46 @@ def find_or_create_contact(
         if existing is not None:
             existing.phone_confirmed = existing.phone_confirmed or confirmed
             return existing
-    contact = Contact(
-        name=name, phone=phone_e164, block=block, language=language, phone_confirmed=confirmed
+    contact = _insert_unless_on_file(
+        Contact(
+            name=name,
+            phone=phone_e164,
+            block=block,
+            block_id=block.id if block is not None else None,
+            language=language,
+            phone_confirmed=confirmed,
+            enterprise_id=None,
+            email=None,
+            created_at=utcnow(),
+        )
     )
-    if phone_e164 is None or db.session.get_bind().dialect.name == "sqlite":
-        # pysqlite begins a transaction only at its first write, so a SAVEPOINT before any
-        # write becomes the outermost transaction and its RELEASE commits for good: a later
-        # failure in the same unit of work (an import batch) could not undo the contact.
-        # SQLite runs one writer at a time, so there the plain insert is the safe one.
-        db.session.add(contact)
-        db.session.flush()
-        return contact
-    try:
-        # A savepoint: two calls from the same new number at once must not fail the ticket.
-        with db.session.begin_nested():
-            db.session.add(contact)
-    except IntegrityError:
+    if contact is None:  # the same new number came in at the same moment: theirs is on file
         existing = contact_in_block(phone_e164, block)
         existing.phone_confirmed = existing.phone_confirmed or confirmed
         return existing
+    return contact
+
+
+def _insert_unless_on_file(contact: Contact) -> Contact | None:
+    """Write ``contact`` (every column set) at once, or nothing when its number is already
+    on file in its block; returns it, now in the session, or None.
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` instead of the ORM's flush inside a
+    savepoint: two calls from the same new number at once must not fail a ticket, and this
+    way neither a savepoint nor a second flush is needed (a new caller's ticket is the
+    commonest write of all)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = Contact.__table__  # Core, not ORM: no autoflush, no unit of work
+    columns = {c.key: getattr(contact, c.key) for c in table.columns if c.key != "id"}
+    contact.id = db.session.scalar(
+        insert(table).values(**columns).on_conflict_do_nothing().returning(table.c.id)
+    )
+    if contact.id is None:
+        return None
+    # Written already: the session takes it as loaded, not as new (no flush writes it again).
+    make_transient_to_detached(contact)
+    db.session.add(contact)
     return contact
 
 
