@@ -4,6 +4,7 @@ November 2026: Sat 21, Sun 22, Mon 23, Tue 24 (Guru Nanak's Birthday, a national
 Wed 25 ... Sat 28, Sun 29, Mon 30. Default calendar: Mon-Sat 09:00-18:00.
 """
 
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from helpdesk.sla.timers import check_ticket, reconcile_sla
 from helpdesk.tickets import services
 from helpdesk.tickets.models import TicketEvent
 from helpdesk.tickets.schemas import MessageCreate, TicketCreate, TicketUpdate
+from helpdesk.timeutil import utcnow
 
 IST = ZoneInfo("Asia/Kolkata")
 
@@ -303,35 +305,79 @@ def test_reconcile_command(runner, open_ticket):
     assert result.exit_code == 0 and "2 new breach" in result.output
 
 
-def test_one_timer_per_ticket_fires_and_schedules_the_next(
-    app, redis_url, make_ticket, monkeypatch
-):
-    from rq import SimpleWorker
-
-    from helpdesk.jobs.backends import queue_for_app
-    from helpdesk.sla import timers
+@pytest.fixture
+def due_timers(app, redis_url):
+    """With Redis: the site's due-check set as {ticket id: unix time}, empty at the start
+    (earlier tests' tickets had the same ids) and at the end."""
+    from helpdesk.jobs.backends import redis_connection
+    from helpdesk.sla.timers import due_timers_key
 
     app.config["REDIS_URL"] = redis_url
-    queue = queue_for_app(app)
-    registry = queue.scheduled_job_registry
-    for job_id in registry.get_job_ids():  # earlier tests' tickets had the same ids
-        registry.remove(job_id, delete_job=True)
-    ticket = make_ticket(priority="low")  # created now: its warnings and breaches are ahead
-    dues = sorted(m for m, _kind, _target in evaluate_ticket(ticket, ticket.created_at).upcoming())
-    ids = [i for i in registry.get_job_ids() if i.startswith(f"sla-{ticket.id}-")]
-    assert ids == [f"sla-{ticket.id}-{int(dues[0].timestamp())}"]  # the earliest moment only
+    redis, key = redis_connection(redis_url), due_timers_key(app)
+    redis.delete(key)
+    yield lambda: {int(m): at for m, at in redis.zrange(key, 0, -1, withscores=True)}
+    redis.delete(key)
 
-    # The timer fires (moved to the queue as RQ's scheduler does when it is due), records
-    # what is due then, and schedules the next moment of the same ticket.
-    job = queue.fetch_job(ids[0])
-    registry.remove(job)
-    queue.enqueue_job(job)
-    monkeypatch.setattr(timers, "utcnow", lambda: dues[0] + timedelta(seconds=1))
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+def moments_ahead(ticket):
+    return sorted(m for m, _kind, _target in evaluate_ticket(ticket, utcnow()).upcoming())
+
+
+def test_a_ticket_waits_in_the_due_set_at_its_next_moment_only(due_timers, make_ticket, agent):
+    ticket = make_ticket(priority="low")  # created now: its warnings and breaches are ahead
+    low = moments_ahead(ticket)
+    assert due_timers() == {ticket.id: low[0].timestamp()}  # the earliest moment only
+
+    # Changed again: its new moment replaces the old one, which leaves nothing behind.
+    services.update_ticket(ticket, agent, TicketUpdate(priority="urgent"))
+    urgent = moments_ahead(ticket)
+    assert urgent[0] < low[0] and due_timers() == {ticket.id: urgent[0].timestamp()}
+
+    set_status(ticket, agent, "closed", utcnow())  # nothing ahead: it leaves the set
+    assert due_timers() == {}
+
+
+def test_the_due_timer_pass_records_what_is_due_and_sets_the_next_moment(due_timers, make_ticket):
+    from helpdesk.sla.timers import run_due_timers
+
+    ticket = make_ticket(priority="low")
+    dues = moments_ahead(ticket)
+    assert run_due_timers(dues[0] - timedelta(seconds=1)) == 0  # not due yet
+    assert events(ticket, "sla_warning") == []
+
+    assert run_due_timers(dues[0] + timedelta(seconds=1)) == 1
     db.session.expire_all()
-    assert events(ticket, "sla_warning") != []
-    assert [i for i in registry.get_job_ids() if i.startswith(f"sla-{ticket.id}-")] == [
-        f"sla-{ticket.id}-{int(dues[1].timestamp())}"
-    ]
-    for job_id in registry.get_job_ids():
-        registry.remove(job_id, delete_job=True)
+    assert events(ticket, "sla_warning") != [] and events(ticket, "sla_breach") == []
+    assert due_timers() == {ticket.id: dues[1].timestamp()}
+
+    # Long after its last moment: both targets breached, nothing left ahead.
+    assert run_due_timers(dues[-1] + timedelta(seconds=1)) == 1
+    db.session.expire_all()
+    assert len(events(ticket, "sla_breach")) == 2 and due_timers() == {}
+
+
+def test_two_due_timer_passes_at_once_check_each_due_ticket_once(app, due_timers, monkeypatch):
+    from helpdesk.jobs.backends import redis_connection
+    from helpdesk.sla import timers
+
+    ticket_ids = range(1, 301)
+    redis = redis_connection(app.config["REDIS_URL"])
+    redis.zadd(timers.due_timers_key(app), {i: 1_000_000 + i for i in ticket_ids})
+    checked = []
+    monkeypatch.setattr(
+        timers, "_check", lambda ticket_id, now: checked.append(ticket_id) or ([], [])
+    )
+    start = threading.Barrier(2)
+
+    def worker_pass():
+        with app.app_context():
+            start.wait()
+            while timers.run_due_timers(utcnow(), limit=20):  # small claims: they interleave
+                pass
+
+    passes = [threading.Thread(target=worker_pass) for _ in range(2)]
+    for thread in passes:
+        thread.start()
+    for thread in passes:
+        thread.join(timeout=30)
+    assert sorted(checked) == list(ticket_ids) and due_timers() == {}

@@ -7,8 +7,9 @@ Connected once by ``create_app`` (``connect_signals``).
   (``policies.assign_policy``) before the commit.
 - Before the unit of work commits, every ticket it touched has its SLA state refreshed as of
   its latest change (``policies.refresh_sla``), in the same transaction.
-- After the commit, the warning and breach timers of those tickets are scheduled
-  (``timers.schedule``); on rollback they are forgotten.
+- After the commit, the next warning or breach moment of each of those tickets is scheduled,
+  and the timers of tickets no longer open removed (``timers.schedule``); on rollback they
+  are forgotten.
 """
 
 import logging
@@ -39,10 +40,12 @@ def refresh_touched_tickets(_sender, *, touched, **kwargs) -> None:
             key: policies.assign_policy(ticket)
             for key, ticket in db.session.info.pop(_RESELECT_KEY, {}).items()
         }
-        # The ticket, not its id: a new ticket gets its id at the commit's flush.
-        plans = [
-            (t, policies.refresh_sla(t, at, chosen.get(id(t))).upcoming()) for t, at in touched
-        ]
+        # The ticket, not its id: a new ticket gets its id at the commit's flush. A ticket
+        # no longer open has nothing ahead: its timer goes.
+        plans = []
+        for ticket, at in touched:
+            result = policies.refresh_sla(ticket, at, chosen.get(id(ticket)))
+            plans.append((ticket, result.upcoming() if ticket.is_open else []))
     if plans:
         db.session.info[_PLANS_KEY] = plans
 

@@ -1,25 +1,27 @@
 """SLA timers: a warning at 80% and a breach at 100% of each target, recorded once.
 
-With ``REDIS_URL`` set, every change to a ticket schedules one RQ job at its next warning or
-breach moment (``Queue.enqueue_at``; the worker runs RQ's scheduler). The job calls
-``check_ticket``, which evaluates the ticket again and records what is due, then schedules
-the ticket's next moment itself: one timer per ticket at a time rather than one per moment
-(a Redis job each), so a job that runs late, twice, or after the due date moved does no
-harm. Its id is the ticket and the moment, so the chains of a ticket changed in between
-meet again at the same job.
+With ``REDIS_URL`` set, each site keeps one Redis sorted set of due checks
+(``<RQ_QUEUE>:sla:due``): a member per open ticket, scored by the unix time of its next
+warning or breach moment. Every commit that changes tickets writes their next moments in
+one ZADD, so a ticket changed again just gets its new moment, and a ticket with nothing
+ahead (met, closed) leaves the set. The RQ worker takes the due members about every second
+(``run_due_timers``): it claims them in one Lua script, so two workers never check the same
+ticket for one moment, checks each ticket (``check_ticket``'s work, which records what is
+due once) and puts back its following moment. A check that runs early, late or twice does
+no harm.
 
 ``reconcile_sla`` checks every open ticket the same way. It catches whatever a stopped
-worker or a Redis outage missed: the RQ worker runs it every minute from its relay loop,
-and ``flask --app wsgi sla reconcile`` runs it by hand or from cron. In-process mode (no
-Redis) schedules nothing: breaches are recorded when a ticket changes and by the reconciler,
-so run ``flask --app wsgi sla reconcile`` from cron every minute or few there.
+worker, a failed check or a Redis outage missed: the RQ worker runs it every minute from its
+relay loop, and ``flask --app wsgi sla reconcile`` runs it by hand or from cron. In-process
+mode (no Redis) schedules nothing: breaches are recorded when a ticket changes and by the
+reconciler, so run ``flask --app wsgi sla reconcile`` from cron every minute or few there.
 """
 
 import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 from redis.exceptions import RedisError
 from sqlalchemy.orm import selectinload
 
@@ -32,50 +34,79 @@ from helpdesk.timeutil import utcnow
 log = logging.getLogger(__name__)
 Plan = tuple[int, list[tuple[datetime, str, str]]]  # ticket id, (moment, kind, target)
 
+#: takes the members due by ARGV[1] (at most ARGV[2]) off the set in one step: a member one
+#: worker took is gone for every other
+_CLAIM_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+if #due > 0 then redis.call('ZREM', KEYS[1], unpack(due)) end
+return due
+"""
+
+
+def due_timers_key(app: Flask) -> str:
+    """The site's sorted set of due checks, beside its queues and other keys on one Redis."""
+    return f"{app.config['RQ_QUEUE']}:sla:due"
+
+
+def _next_moment(moments: list[tuple[datetime, str, str]], now: datetime) -> datetime | None:
+    return min((moment for moment, _kind, _target in moments if moment > now), default=None)
+
 
 def schedule(plans: list[Plan]) -> int:
-    """Schedule each ticket's check at its earliest moment still ahead, when Redis is
-    configured. Returns how many were scheduled; a Redis outage is logged and left to the
-    reconciler."""
+    """Set each ticket's check at its earliest moment still ahead (a ticket with none leaves
+    the set), when Redis is configured. Returns how many were scheduled; a Redis outage is
+    logged and left to the reconciler."""
     if not plans or not current_app.config.get("REDIS_URL"):
         return 0
-    from helpdesk.jobs.backends import queue_for_app
+    from helpdesk.jobs.backends import redis_connection
 
-    real_now, count = utcnow(), 0
+    real_now = utcnow()
+    next_at: dict[int, float | None] = {}
+    for ticket_id, moments in plans:
+        moment = _next_moment(moments, real_now)
+        next_at[ticket_id] = moment.timestamp() if moment else None
+    ahead = {ticket_id: at for ticket_id, at in next_at.items() if at is not None}
+    gone = [ticket_id for ticket_id, at in next_at.items() if at is None]
+    key = due_timers_key(current_app)
     try:
-        queue = queue_for_app(current_app)
-        pipe = queue.connection.pipeline()  # one round trip for every ticket of the commit
-        for ticket_id, moments in plans:
-            ahead = [moment for moment, _kind, _target in moments if moment > real_now]
-            if not ahead:
-                continue
-            moment = min(ahead)
-            queue.enqueue_at(
-                moment,
-                check_ticket_job,
-                ticket_id,
-                # Same ticket and moment → same job: scheduling it again replaces it.
-                job_id=f"sla-{ticket_id}-{int(moment.timestamp())}",
-                result_ttl=3600,
-                failure_ttl=7 * 24 * 3600,
-                pipeline=pipe,
-            )
-            count += 1
-        if count:
-            pipe.execute()
+        pipe = redis_connection(current_app.config["REDIS_URL"]).pipeline(transaction=False)
+        if ahead:
+            pipe.zadd(key, ahead)  # replaces the moment of a ticket already in the set
+        if gone:
+            pipe.zrem(key, *gone)
+        pipe.execute()
     except RedisError as exc:
         log.warning("SLA timers not scheduled (the reconciler will catch up): %s", exc)
-    return count
+        return 0
+    return len(ahead)
 
 
-def check_ticket_job(ticket_id: int) -> None:
-    """What a scheduled timer runs (in an RQ worker): check the ticket, then schedule its
-    next moment."""
-    from helpdesk.jobs.backends import app_context_for_worker
+def run_due_timers(now: datetime | None = None, *, limit: int = 500) -> int:
+    """Claim the tickets whose check is due by ``now`` and check each (in the app context),
+    then set its following moment. Returns how many were checked; a ticket whose check
+    fails is logged and left to the reconciler, and the others go on."""
+    from helpdesk.jobs.backends import redis_connection
 
-    with app_context_for_worker():
-        _breached, upcoming = _check(ticket_id, utcnow())
-        schedule([(ticket_id, upcoming)])
+    now = now or utcnow()
+    redis = redis_connection(current_app.config["REDIS_URL"])
+    key = due_timers_key(current_app)
+    claimed = redis.eval(_CLAIM_DUE, 1, key, now.timestamp(), limit)
+    checked = 0
+    for member in claimed:
+        ticket_id = int(member)
+        try:
+            _breached, upcoming = _check(ticket_id, now)
+        except Exception:
+            log.exception("SLA check of ticket %s failed (the reconciler will catch up)", ticket_id)
+            db.session.rollback()
+            continue
+        checked += 1
+        moment = _next_moment(upcoming, now)
+        if moment is not None:
+            # LT: a commit that changed the ticket meanwhile may have set an earlier moment
+            # than this check saw; keep the earlier one (checking early is harmless).
+            redis.zadd(key, {ticket_id: moment.timestamp()}, lt=True)
+    return checked
 
 
 def check_ticket(ticket_id: int, now: datetime | None = None) -> list[str]:
