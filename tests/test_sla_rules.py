@@ -356,6 +356,22 @@ def test_the_due_timer_pass_records_what_is_due_and_sets_the_next_moment(due_tim
     assert len(events(ticket, "sla_breach")) == 2 and due_timers() == {}
 
 
+def test_a_timer_job_an_earlier_version_scheduled_still_checks_its_ticket(
+    app, due_timers, open_ticket
+):
+    """Sites upgraded with RQ timer jobs still scheduled: when one comes due it records what
+    is due, and the ticket's next moment goes to the set."""
+    from helpdesk.jobs.backends import redis_connection
+    from helpdesk.sla.timers import check_ticket_job, due_timers_key
+
+    ticket = open_ticket(at(20, 10), priority="low")  # last Friday: some moments passed
+    redis_connection(app.config["REDIS_URL"]).delete(due_timers_key(app))  # set before upgrade
+    check_ticket_job(ticket.id)
+    db.session.expire_all()
+    assert events(ticket, "sla_warning") != []
+    assert due_timers() == {ticket.id: moments_ahead(ticket)[0].timestamp()}
+
+
 def test_two_due_timer_passes_at_once_check_each_due_ticket_once(app, due_timers, monkeypatch):
     from helpdesk.jobs.backends import redis_connection
     from helpdesk.sla import timers

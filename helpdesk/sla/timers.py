@@ -109,6 +109,17 @@ def run_due_timers(now: datetime | None = None, *, limit: int = 500) -> int:
     return checked
 
 
+def check_ticket_job(ticket_id: int) -> None:
+    """What the RQ timer jobs that earlier versions scheduled (ids ``sla-<ticket>-<moment>``)
+    run when they come due after an upgrade: check the ticket and put its next moment in
+    the set. Nothing schedules such jobs any more."""
+    from helpdesk.jobs.backends import app_context_for_worker
+
+    with app_context_for_worker():
+        _breached, upcoming = _check(ticket_id, utcnow())
+        schedule([(ticket_id, upcoming)])
+
+
 def check_ticket(ticket_id: int, now: datetime | None = None) -> list[str]:
     """Evaluate one ticket as of ``now`` and record new warnings and breaches once.
     Returns the targets newly breached."""
