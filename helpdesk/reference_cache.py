@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 GENERATION_KEY = "helpdesk:reference-generation"
-_WATCHED: set[type] = set()
+#: watched model → whether a new row of it can change a cached value
+_WATCHED: dict[type, bool] = {}
 _CHECKED_KEY = "reference_cache_generation_checked"
 _WROTE_KEY = "reference_cache_wrote"
 _lock = threading.Lock()
@@ -47,9 +48,12 @@ class _Store:
         self.values: dict[tuple, object] = {}
 
 
-def watch(*models: type) -> None:
-    """Writing a row of these models drops every cached value (in every process)."""
-    _WATCHED.update(models)
+def watch(*models: type, inserts: bool = True) -> None:
+    """Writing a row of these models drops every cached value (in every process).
+    ``inserts=False``: only changed and deleted rows do, for models whose new rows no cached
+    value can depend on (a new API token or user: tokens are kept only once found, and an
+    unknown one is never kept), so signing in does not empty every process's cache."""
+    _WATCHED.update(dict.fromkeys(models, inserts))
 
 
 def cached(kind: str, key, load: Callable[[], T], *, keep_none: bool = True) -> T:
@@ -138,7 +142,11 @@ def _redis(url: str):
 def _note_writes(session: Session, _flush_context) -> None:
     if session.info.get(_WROTE_KEY) or not _WATCHED:
         return
-    for instance in (*session.new, *session.dirty, *session.deleted):
+    for instance in session.new:
+        if _WATCHED.get(type(instance)):
+            session.info[_WROTE_KEY] = True
+            return
+    for instance in (*session.dirty, *session.deleted):
         if type(instance) in _WATCHED:
             session.info[_WROTE_KEY] = True
             return

@@ -75,3 +75,28 @@ def test_another_process_sees_an_admins_change(app, config_class, redis_url, mak
     with other.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_signing_in_keeps_every_process_cache_and_revoking_drops_it(
+    app, config_class, redis_url, make_user
+):
+    """A new API token (a sign-in) changes no cached value: the Redis generation stays, so
+    other processes keep their blocks, categories and tokens. Revoking one moves it on."""
+    from helpdesk import reference_cache
+    from helpdesk.agents.services import issue_token, revoke_sessions
+    from helpdesk.jobs.backends import redis_connection
+
+    app.config["REDIS_URL"] = redis_url
+    redis = redis_connection(redis_url)
+
+    def generation() -> int:
+        return int(redis.get(reference_cache.GENERATION_KEY) or 0)
+
+    agent = make_user("agent")
+    db.session.commit()
+    before = generation()
+    issue_token(agent)
+    db.session.commit()
+    assert generation() == before
+    assert revoke_sessions(agent.id) == 1
+    assert generation() > before

@@ -25,7 +25,7 @@ from helpdesk.tickets.models import Category
 from helpdesk.timeutil import utcnow
 
 #: bearer tokens are kept with their users in the reference cache (``token_for``)
-reference_cache.watch(User, ApiToken)
+reference_cache.watch(User, ApiToken, inserts=False)
 
 
 def user_by_email(email: str) -> User | None:
@@ -347,10 +347,11 @@ def token_for(token: str) -> ApiToken | None:
     same query; notes its use at most once a minute.
 
     With Redis, live tokens are kept per process in the reference cache (a request then
-    reads none): revoking a token, or any change to a user or token row, increments the
-    cache's generation in Redis, which every request reads first, so a revoked token or a
-    deactivated user is refused from the next request in every process. Without Redis
-    other processes could not hear of a revocation: every request reads the row."""
+    reads none): revoking a token, or any change to a user or token row (not a new one),
+    increments the cache's generation in Redis, which every request reads first, so a
+    revoked token or a deactivated user is refused from the next request in every process.
+    Without Redis other processes could not hear of a revocation: every request reads the
+    row."""
     token_hash = ApiToken.hash(token)
     if not current_app.config.get("REDIS_URL"):
         return _usable(_live_token(token_hash))
