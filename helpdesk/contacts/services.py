@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import make_transient_to_detached
 
 from helpdesk.agents.models import User
 from helpdesk.contacts.models import Contact
@@ -77,17 +76,12 @@ def find_or_create_contact(
             existing.phone_confirmed = existing.phone_confirmed or confirmed
             return existing
     contact = _insert_unless_on_file(
-        Contact(
-            name=name,
-            phone=phone_e164,
-            block=block,
-            block_id=block.id if block is not None else None,
-            language=language,
-            phone_confirmed=confirmed,
-            enterprise_id=None,
-            email=None,
-            created_at=utcnow(),
-        )
+        name=name,
+        phone=phone_e164,
+        block_id=block.id if block is not None else None,
+        language=language,
+        phone_confirmed=confirmed,
+        created_at=utcnow(),
     )
     if contact is None:  # the same new number came in at the same moment: theirs is on file
         existing = contact_in_block(phone_e164, block)
@@ -96,27 +90,23 @@ def find_or_create_contact(
     return contact
 
 
-def _insert_unless_on_file(contact: Contact) -> Contact | None:
-    """Write ``contact`` (every column set) at once, or nothing when its number is already
-    on file in its block; returns it, now in the session, or None.
+def _insert_unless_on_file(**values) -> Contact | None:
+    """The new contact, written at once, or None when its number is already on file in its
+    block.
 
-    One ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` instead of the ORM's flush inside a
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` instead of the ORM's flush inside a
     savepoint: two calls from the same new number at once must not fail a ticket, and this
     way neither a savepoint nor a second flush is needed (a new caller's ticket is the
-    commonest write of all)."""
+    commonest write of all). The session loads the returned row as it loads a SELECT's (no
+    autoflush); ``populate_existing``: a rolled-back contact whose id the database gives
+    out again (SQLite does) is refreshed, not taken for a second object."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    table = Contact.__table__  # Core, not ORM: no autoflush, no unit of work
-    columns = {c.key: getattr(contact, c.key) for c in table.columns if c.key != "id"}
-    contact.id = db.session.scalar(
-        insert(table).values(**columns).on_conflict_do_nothing().returning(table.c.id)
-    )
-    if contact.id is None:
-        return None
-    # Written already: the session takes it as loaded, not as new (no flush writes it again).
-    make_transient_to_detached(contact)
-    db.session.add(contact)
-    return contact
+    with db.session.no_autoflush:
+        return db.session.scalar(
+            insert(Contact).values(**values).on_conflict_do_nothing().returning(Contact),
+            execution_options={"populate_existing": True},
+        )
 
 
 def place_contact(contact: Contact, block: Block) -> Contact:
