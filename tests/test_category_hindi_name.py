@@ -161,3 +161,28 @@ def test_the_service_refuses_a_long_hindi_name_whoever_calls_it(make_user):
         services.add_category(admin, slug="haat", name="Weekly haats", name_hi=TOO_LONG)
     assert "name_hi" in refused.value.fields
     assert category("haat") is None and audit_rows() == []
+
+
+def test_the_desk_pages_and_pickers_show_the_hindi_name_on_hindi_pages(
+    client, api_as, login_as, make_user, make_ticket
+):
+    admin = make_user("admin")
+    api_as(admin).post(
+        "/api/v1/categories", json={"slug": "haat", "name": "Weekly haats", "name_hi": HAAT}
+    )
+    admin.ui_language = "hi"
+    db.session.commit()
+    agent = make_user("agent")
+    ticket = make_ticket(actor=agent)
+    moved = api_as(agent).patch(f"/api/v1/tickets/{ticket.id}", json={"category": "haat"})
+    assert moved.status_code == 200
+    login_as(admin)
+    option = f'<option value="haat">{HAAT}</option>'
+    for page in ("/tickets/new", "/kb", "/admin/sla/policies/new"):
+        assert option in client.get(page).text, page
+    assert f">{HAAT}</option>" in client.get("/tickets").text  # the queue's filter
+    ticket_page = client.get(f"/tickets/{ticket.id}").text
+    assert "Weekly haats" not in ticket_page  # badge, category picker and history line
+    assert f'<span class="badge badge-plain">{HAAT}</span>' in ticket_page
+    assert f'<option value="haat" selected>{HAAT}</option>' in ticket_page
+    assert f"“व्यवसाय योजना और हिसाब के कागज़” से बदलकर “{HAAT}”" in ticket_page
