@@ -13,6 +13,7 @@ from helpdesk.i18n import translate
 from helpdesk.i18n.durations import due_in, duration, working_duration
 from helpdesk.i18n.labels import (
     ROLES,
+    category_name,
     channel_label,
     event_field_label,
     field_label,
@@ -177,6 +178,7 @@ def register_templating(app: Flask) -> None:
         priority_label=priority_label,
         channel_label=channel_label,
         role_label=role_label,
+        category_name=category_name,
         event_field_label=event_field_label,
         field_label=field_label,
         sla_target_label=sla_target_label,

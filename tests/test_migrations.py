@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 
 from config import TestingConfig
 from helpdesk import create_app
@@ -46,3 +46,26 @@ def test_upgrade_builds_the_models_schema_with_reference_data(empty_database_url
         db.engine.dispose()
     assert differences == []
     assert states == 36 and categories == 15
+
+
+def test_the_hindi_category_name_migration_goes_down_and_up_again(empty_database_url):
+    """0017 adds categories.name_hi (existing rows NULL: the catalogue still translates
+    them); its downgrade drops the column and keeps the categories."""
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            names_hi = conn.execute(sa.text("SELECT name_hi FROM categories")).scalars().all()
+        downgrade(revision="0016")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("categories")}
+        with db.engine.connect() as conn:
+            kept = conn.execute(sa.text("SELECT count(*) FROM categories")).scalar()
+        upgrade()
+        again = {c["name"] for c in sa.inspect(db.engine).get_columns("categories")}
+        db.engine.dispose()
+    assert names_hi == [None] * 15
+    assert "name_hi" not in columns and kept == 15 and "name_hi" in again

@@ -20,12 +20,16 @@ from helpdesk.validation import text
 class CategoryCreate(Strict):
     slug: Slug
     name: Name
+    #: shown on Hindi pages instead of the catalogue's translation of ``name``
+    name_hi: text(0, 120) | None = None
     description: text(0, 500) = ""
     domain: str = "enterprise"
 
 
 class CategoryChange(Strict):
     name: Name | None = None
+    #: "" or null removes the Hindi name
+    name_hi: text(0, 120) | None = None
     description: text(0, 500) | None = None
     retired: bool | None = None
 
@@ -54,25 +58,31 @@ class BlockChange(Strict):
     tag="categories",
 )
 def post_category():
-    """Audited in the admin audit. `domain`: enterprise or convergence."""
+    """Audited in the admin audit. `domain`: enterprise or convergence. `name_hi`
+    (optional): the name Hindi pages show; without it they show the catalogue's
+    translation of `name`."""
     category = services.add_category(api_user(), **g.body.model_dump())
     return jsonify(category.to_dict()), 201
 
 
 @api_v1.patch("/categories/<slug>")
 @endpoint(
-    summary="Rename, retire or restore a category",
+    summary="Rename (in English or Hindi), retire or restore a category",
     body=CategoryChange,
     roles=("admin",),
     tag="categories",
 )
 def patch_category(slug: str):
-    """`{"name", "description", "retired"}`, each optional. A retired category is not
-    offered for new tickets (creating one with it: 422); old tickets keep it. Audited."""
+    """`{"name", "name_hi", "description", "retired"}`, each optional (`"name_hi": ""` or
+    null removes the Hindi name). A retired category is not offered for new tickets (creating
+    one with it: 422); old tickets keep it. Audited."""
     category = db.session.scalar(sa.select(Category).where(Category.slug == slug))
     if category is None:
         raise NotFound("No such category.")
-    services.change_category(api_user(), category, **g.body.model_dump(exclude_unset=True))
+    changes = g.body.model_dump(exclude_unset=True)
+    if "name_hi" in changes and changes["name_hi"] is None:
+        changes["name_hi"] = ""  # null, as GET returns a missing Hindi name, removes it
+    services.change_category(api_user(), category, **changes)
     return jsonify(category.to_dict())
 
 

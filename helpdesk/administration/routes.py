@@ -33,6 +33,7 @@ SUBJECT_NAMES = {
 ACTION_NAMES = {
     "created": N_("added"),
     "renamed": N_("renamed"),
+    "renamed_in_hindi": N_("renamed in Hindi"),
     "moved": N_("moved"),
     "described": N_("description changed"),
     "retired": N_("retired"),
@@ -146,7 +147,7 @@ def categories():
     values: dict[str, str] = {}
     if request.method == "POST":
         _may_change()
-        values = _form("slug", "name", "description", "domain")
+        values = _form("slug", "name", "name_hi", "description", "domain")
         try:
             _required(values, "slug", "name")
             category = services.add_category(current_user, **values)
@@ -176,9 +177,9 @@ def change_category(category_id: int):
         if action in ("retire", "restore"):
             services.change_category(current_user, category, retired=action == "retire")
         else:
-            values = _form("name")
+            values = _form("name", "name_hi")
             _required(values, "name")
-            services.change_category(current_user, category, name=values["name"])
+            services.change_category(current_user, category, **values)
     except DomainError as exc:
         flash(f"{category.slug}: {_refusal(exc)}", "error")
     else:

@@ -21,8 +21,11 @@ from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.unit_of_work import unit_of_work
 from helpdesk.timeutil import utcnow
+from helpdesk.validation import strip_invisible
 
 DOMAINS = ("enterprise", "convergence")
+#: the longest English or Hindi name of a category (its columns hold 120 characters)
+NAME_LENGTH = 120
 #: the domains as pages name them (templates translate them with |t)
 DOMAIN_NAMES = {"enterprise": N_("Enterprise"), "convergence": N_("Convergence")}
 
@@ -85,8 +88,26 @@ def change_block(
 # --- categories --------------------------------------------------------------------------
 
 
+def _hindi_name(name_hi: str | None) -> str | None:
+    """The Hindi name as stored: trimmed like every name; empty is None (Hindi pages then
+    show the catalogue's translation of the English name)."""
+    name_hi = strip_invisible(name_hi or "")
+    if len(name_hi) > NAME_LENGTH:
+        raise ValidationFailed(
+            N_("The category has invalid fields."),
+            {"name_hi": N_("at most 120 characters")},
+        )
+    return name_hi or None
+
+
 def add_category(
-    actor: User, *, slug: str, name: str, description: str = "", domain: str = "enterprise"
+    actor: User,
+    *,
+    slug: str,
+    name: str,
+    name_hi: str | None = None,
+    description: str = "",
+    domain: str = "enterprise",
 ) -> Category:
     _admin(actor)
     errors = {}
@@ -96,10 +117,15 @@ def add_category(
         errors["domain"] = N_("enterprise or convergence")
     if errors:
         raise ValidationFailed(N_("The category has invalid fields."), errors)
+    name_hi = _hindi_name(name_hi)
     with unit_of_work():
-        category = Category(slug=slug, name=name, description=description, domain=domain)
+        category = Category(
+            slug=slug, name=name, name_hi=name_hi, description=description, domain=domain
+        )
         db.session.add(category)
         audit.record(actor, "category", slug, "created", None, name)
+        if name_hi:
+            audit.record(actor, "category", slug, "renamed_in_hindi", None, name_hi)
     return category
 
 
@@ -108,16 +134,25 @@ def change_category(
     category: Category,
     *,
     name: str | None = None,
+    name_hi: str | None = None,
     description: str | None = None,
     retired: bool | None = None,
 ) -> Category:
-    """Rename, describe, retire or restore a category. A retired one is not offered for
-    new tickets; the tickets that have it keep it."""
+    """Rename (in English and/or Hindi), describe, retire or restore a category. A retired
+    one is not offered for new tickets; the tickets that have it keep it. ``name_hi``
+    None leaves the Hindi name as it is; ``""`` removes it."""
     _admin(actor)
+    hindi_given = name_hi is not None
+    name_hi = _hindi_name(name_hi)
     with unit_of_work():
         if name and name != category.name:
             audit.record(actor, "category", category.slug, "renamed", category.name, name)
             category.name = name
+        if hindi_given and name_hi != category.name_hi:
+            audit.record(
+                actor, "category", category.slug, "renamed_in_hindi", category.name_hi, name_hi
+            )
+            category.name_hi = name_hi
         if description is not None and description != category.description:
             audit.record(
                 actor, "category", category.slug, "described", category.description, description

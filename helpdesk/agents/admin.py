@@ -15,6 +15,7 @@ from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
 from helpdesk.i18n import N_
 from helpdesk.i18n.errors import error_message
+from helpdesk.i18n.labels import category_name
 from helpdesk.templating import ROLE_NAMES
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.queries import Page, parse_paging
@@ -42,9 +43,12 @@ def _choices() -> dict:
     return {
         "role_choices": [(role, ROLE_NAMES[role]) for role in ROLES],
         "blocks": [(code, f"{name} ({district})") for code, name, district in blocks],
-        "categories": db.session.execute(
-            sa.select(Category.slug, Category.name).order_by(Category.name)
-        ).all(),
+        "categories": [
+            (row.slug, category_name(row))
+            for row in db.session.execute(
+                sa.select(Category.slug, Category.name, Category.name_hi).order_by(Category.name)
+            )
+        ],
         "states": db.session.execute(sa.select(State.code, State.name).order_by(State.name)).all(),
     }
 

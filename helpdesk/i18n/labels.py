@@ -4,6 +4,7 @@ The database and the API keep the English codes (``pending``, ``urgent``); pages
 labels in the reader's language. ``lazy_gettext``: each is translated when it is shown.
 """
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from helpdesk.i18n import translate
@@ -81,6 +82,7 @@ FIELDS = {
     "answer": _l("Answer"),
     "tags": _l("Tags"),
     "name": _l("Name"),
+    "name_hi": _l("Name in Hindi"),
     "email": _l("E-mail"),
     "phone": _l("Phone"),
     "password": _l("Password"),
@@ -133,6 +135,18 @@ def channel_label(value: str | None) -> str:
 
 def role_label(value: str | None) -> str:
     return _label(ROLES, value)
+
+
+def category_name(category) -> str:
+    """A category's name in the page's language: on a Hindi page the Hindi name its admin
+    gave (``name_hi``), else the catalogue's translation of ``name`` (which knows the seeded
+    categories); on an English page ``name``. ``category``: a Category, or a row with
+    ``name`` and ``name_hi``."""
+    if category is None:
+        return ""
+    if category.name_hi and str(get_locale()) == "hi":
+        return category.name_hi
+    return translate(category.name)
 
 
 def event_field_label(value: str | None) -> str:

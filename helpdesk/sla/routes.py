@@ -18,6 +18,7 @@ from helpdesk.extensions import db
 from helpdesk.geography.models import State
 from helpdesk.i18n import N_, translate
 from helpdesk.i18n.errors import error_message
+from helpdesk.i18n.labels import category_name
 from helpdesk.sla import configuration, forms, policies
 from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.tickets.models import PRIORITIES, Category
@@ -46,7 +47,7 @@ def _choices() -> dict:
     return {
         "priorities": PRIORITIES,
         "categories": [
-            (c.slug, c.name)
+            (c.slug, category_name(c))
             for c in db.session.scalars(sa.select(Category).order_by(Category.name))
         ],
         "states": [

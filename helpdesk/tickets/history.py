@@ -13,7 +13,13 @@ from helpdesk.agents.models import User
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block
 from helpdesk.i18n import translate
-from helpdesk.i18n.labels import event_field_label, priority_label, sla_target_label, status_label
+from helpdesk.i18n.labels import (
+    category_name,
+    event_field_label,
+    priority_label,
+    sla_target_label,
+    status_label,
+)
 from helpdesk.templating import language_name
 from helpdesk.tickets.models import Category, TicketEvent
 
@@ -80,8 +86,8 @@ def describe(event: TicketEvent, names: dict[tuple[str, str], str]) -> str:
     if kind == "category":
         return gettext(
             "category changed from %(old)s to %(new)s",
-            old=translate(name("category", old)),
-            new=translate(name("category", new)),
+            old=name("category", old),
+            new=name("category", new),
         )
     if kind == "language":
         return gettext(
@@ -132,10 +138,17 @@ def _names(events: list[TicketEvent]) -> dict[tuple[str, str], str]:
     names: dict[tuple[str, str], str] = {}
     for table_name, key, label in (
         ("user", User.email, User.name),
-        ("category", Category.slug, Category.name),
         ("block", Block.code, Block.name),
     ):
         if wanted[table_name]:
             rows = db.session.execute(sa.select(key, label).where(key.in_(wanted[table_name])))
             names |= {(table_name, k): v for k, v in rows}
+    if wanted["category"]:
+        rows = db.session.execute(
+            sa.select(Category.slug, Category.name, Category.name_hi).where(
+                Category.slug.in_(wanted["category"])
+            )
+        )
+        # already in the page's language (an admin's Hindi name, else the catalogue's)
+        names |= {("category", row.slug): category_name(row) for row in rows}
     return names

@@ -27,6 +27,9 @@ class Category(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    #: the name Hindi pages show, given by the admin; None: the catalogue's translation of
+    #: ``name`` (the seeded categories have one, a category added later does not)
+    name_hi: Mapped[str | None] = mapped_column(sa.String(120))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     #: "enterprise" or "convergence": the NRO's two domains
     domain: Mapped[str] = mapped_column(sa.String(20), default="enterprise")
@@ -37,6 +40,7 @@ class Category(db.Model):
         return {
             "slug": self.slug,
             "name": self.name,
+            "name_hi": self.name_hi,
             "description": self.description,
             "retired": self.retired,
         }
