@@ -69,6 +69,12 @@ def enqueue(name: str, *args) -> None:
     db.session.info.setdefault(_PENDING_KEY, []).append(_Pending(name, list(args)))
 
 
+#: Core, not the ORM's bulk INSERT: the rows need no objects, and every ticket change runs it
+_INSERT_OUTBOX_ROWS = sa.insert(OutboxJob.__table__).returning(
+    OutboxJob.__table__.c.id, sort_by_parameter_order=True
+)
+
+
 def _write_pending(session: Session) -> None:
     """Before a transaction commits: write its jobs to the outbox, in one INSERT after the
     one flush that gives the instances they name their ids (not an ORM flush of their own)."""
@@ -82,7 +88,7 @@ def _write_pending(session: Session) -> None:
         job.args = [_key_of(arg) for arg in job.args]
     now = utcnow()
     ids = session.scalars(
-        sa.insert(OutboxJob).returning(OutboxJob.id, sort_by_parameter_order=True),
+        _INSERT_OUTBOX_ROWS,
         [{"task": job.task, "args": job.args, "created_at": now} for job in unwritten],
     ).all()
     for job, job_id in zip(unwritten, ids, strict=True):
