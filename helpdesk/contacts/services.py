@@ -90,6 +90,10 @@ def find_or_create_contact(
     return contact
 
 
+_NEW_CONTACT_COLUMNS = ("name", "phone", "block_id", "language", "phone_confirmed", "created_at")
+_INSERT_CONTACT: dict[str, sa.Insert] = {}
+
+
 def _insert_unless_on_file(**values) -> Contact | None:
     """The new contact, written at once, or None when its number is already on file in its
     block.
@@ -101,12 +105,17 @@ def _insert_unless_on_file(**values) -> Contact | None:
     autoflush); ``populate_existing``: a rolled-back contact whose id the database gives
     out again (SQLite does) is refreshed, not taken for a second object."""
     dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    with db.session.no_autoflush:
-        return db.session.scalar(
-            insert(Contact).values(**values).on_conflict_do_nothing().returning(Contact),
-            execution_options={"populate_existing": True},
+    statement = _INSERT_CONTACT.get(dialect)
+    if statement is None:  # built once per database kind, its values bound per call
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = _INSERT_CONTACT[dialect] = (
+            insert(Contact)
+            .values({name: sa.bindparam(name) for name in _NEW_CONTACT_COLUMNS})
+            .on_conflict_do_nothing()
+            .returning(Contact)
         )
+    with db.session.no_autoflush:
+        return db.session.scalar(statement, values, execution_options={"populate_existing": True})
 
 
 def place_contact(contact: Contact, block: Block) -> Contact:
