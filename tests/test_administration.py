@@ -267,3 +267,26 @@ def test_a_block_form_with_a_missing_field_says_which_and_keeps_what_was_typed(
     code = input_tag(page, "f-code")
     assert 'value="KL-VDC"' in code and "aria-invalid" not in code
     assert db.session.scalar(sa.select(Block).filter_by(code="KL-VDC")) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "message"), [("en", "enterprise or convergence"), ("hi", "उद्यम या कन्वर्जेंस")]
+)
+def test_a_category_form_with_an_unknown_domain_says_so_at_the_domain_field(
+    client, login_as, make_user, language, message
+):
+    admin = make_user("admin")
+    admin.ui_language = language
+    db.session.commit()
+    login_as(admin)
+    refused = client.post(
+        "/admin/categories", data={"slug": "haat", "name": "Weekly haats", "domain": "farming"}
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    select = re.search(r'<select id="f-domain"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in select and 'aria-describedby="domain-error"' in select
+    assert f'<p class="field-error" id="domain-error">{message}</p>' in page
+    assert 'value="haat"' in input_tag(page, "f-slug")  # what was typed stays
+    assert db.session.scalar(sa.select(Category).filter_by(slug="haat")) is None
+    assert audit_rows() == []

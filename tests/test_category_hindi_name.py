@@ -9,6 +9,7 @@ from helpdesk.administration import services
 from helpdesk.administration.models import AdminAuditEntry
 from helpdesk.errors import ValidationFailed
 from helpdesk.extensions import db
+from helpdesk.satisfaction.models import SatisfactionRating
 from helpdesk.tickets.models import Category
 
 HAAT = "साप्ताहिक हाट"
@@ -186,3 +187,46 @@ def test_the_desk_pages_and_pickers_show_the_hindi_name_on_hindi_pages(
     assert f'<span class="badge badge-plain">{HAAT}</span>' in ticket_page
     assert f'<option value="haat" selected>{HAAT}</option>' in ticket_page
     assert f"“व्यवसाय योजना और हिसाब के कागज़” से बदलकर “{HAAT}”" in ticket_page
+
+
+def manager_reading(make_user, language: str):
+    manager = make_user("manager")
+    manager.ui_language = language
+    db.session.commit()
+    return manager
+
+
+def test_reports_grouped_by_category_name_it_in_the_readers_language(
+    client, api_as, login_as, make_user, make_ticket
+):
+    api_as(make_user("admin")).post(
+        "/api/v1/categories", json={"slug": "haat", "name": "Weekly haats", "name_hi": HAAT}
+    )
+    ticket = make_ticket(category="haat")
+    make_ticket()  # business-plan: seeded, named by the catalogue
+    db.session.add(SatisfactionRating(ticket=ticket, rating=4, channel="api"))
+    db.session.commit()
+    pages = ("/reports/sla?group_by=category", "/reports/csat?group_by=category")
+
+    login_as(manager_reading(make_user, "hi"))
+    for path in pages:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert f'<td>{HAAT}<span class="sub">haat</span></td>' in page.text, path
+        assert "Weekly haats" not in page.text, path  # the chart's labels too
+    assert "व्यवसाय योजना और हिसाब के कागज़" in client.get(pages[0]).text
+
+    login_as(manager_reading(make_user, "en"))
+    for path in pages:
+        page = client.get(path).text
+        assert '<td>Weekly haats<span class="sub">haat</span></td>' in page, path
+        assert HAAT not in page, path
+
+    # The API and the CSV keep the English name.
+    manager = api_as(make_user("manager"))
+    rows = manager.get("/api/v1/reports/sla?group_by=category").json["rows"]
+    assert {"key": "haat", "label": "Weekly haats"}.items() <= next(
+        row for row in rows if row["key"] == "haat"
+    ).items()
+    csv_text = manager.get("/api/v1/reports/sla?group_by=category&format=csv").text
+    assert "haat,Weekly haats," in csv_text and HAAT not in csv_text

@@ -160,7 +160,7 @@ def categories():
         "admin/categories.html",
         categories=list_categories(retired=True),
         may_change=current_user.role == "admin",
-        domains=services.DOMAINS,
+        domain_options=[(d, translate(services.DOMAIN_NAMES[d])) for d in services.DOMAINS],
         domain_names=services.DOMAIN_NAMES,
         values=values,
         errors=errors,

@@ -37,7 +37,7 @@ def sla():
     form again with their errors (422)."""
     access.require_role(current_user, *REPORT_ROLES)
     values, errors, report_range = services.page_filters(request.args, services.parse_range)
-    report = services.sla_report(report_range)
+    report = services.named_for_the_page(services.sla_report(report_range))
     data = {
         "sla": report,
         "backlog": services.backlog_report(),

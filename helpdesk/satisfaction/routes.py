@@ -60,7 +60,7 @@ def report():
     values, errors, report_range = reports_services.page_filters(
         request.args, csat.parse_csat_range
     )
-    data = csat.csat_report(report_range)
+    data = reports_services.named_for_the_page(csat.csat_report(report_range))
     if not errors:
         values = {"from": data["from"], "to": data["to"], "group_by": data["group_by"]}
     return render_template(
