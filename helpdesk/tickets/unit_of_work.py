@@ -15,6 +15,7 @@ from datetime import datetime
 
 from helpdesk import jobs, signals
 from helpdesk.extensions import db
+from helpdesk.tickets.writing import write_new_tickets
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def unit_of_work(*, historical: bool = False) -> Iterator[None]:
             raise RuntimeError("an inner unit of work failed; nothing is committed")
         touched = list(info.pop(_TOUCHED_KEY, {}).values())
         signals.unit_of_work_before_commit.send(None, touched=touched, historical=historical)
+        write_new_tickets(db.session)  # with their final due dates, before the commit's flush
         db.session.commit()
     except BaseException:
         db.session.rollback()
