@@ -3,9 +3,10 @@
 Inside it, services write and send their domain signals (``helpdesk.signals``); receivers
 write in the same transaction and queue whatever talks to the outside world. The outermost
 unit of work then sends ``unit-of-work-before-commit`` with the tickets it touched (the SLA
-engine refreshes their due dates there), commits, sends ``unit-of-work-committed`` (live
-console events, SLA timers) and delivers its outbox jobs; on error it rolls back and sends
-``unit-of-work-rolled-back`` so nothing queued is announced.
+engine refreshes their due dates there), writes its new tickets (``tickets.writing``),
+commits, sends ``unit-of-work-committed`` (live console events, SLA timers) and delivers its
+outbox jobs; on error it rolls back and sends ``unit-of-work-rolled-back`` so nothing queued
+is announced.
 """
 
 import logging

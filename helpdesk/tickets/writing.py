@@ -39,7 +39,9 @@ def write_new_tickets(session: Session) -> None:
     INSERT; the session holds them afterwards as if they had been loaded."""
     # Core statements autoflush too: the ORM would write the pending ticket first.
     with session.no_autoflush:
-        for ticket in [obj for obj in session.new if type(obj) is Ticket]:
+        new_tickets = [obj for obj in session.new if type(obj) is Ticket]
+        # In the order they were opened, as the flush would: their numbers follow it.
+        for ticket in sorted(new_tickets, key=lambda t: sa.inspect(t).insert_order):
             events = [e for e in ticket.events if e in session.new]
             ticket_row = _row(ticket)
             event_rows = [_row(event, skip={"ticket_id"}) for event in events]
