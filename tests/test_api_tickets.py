@@ -1,5 +1,6 @@
 """The ticket, block, category and auth parts of the contract, through the API."""
 
+import pytest
 import sqlalchemy as sa
 
 from helpdesk.extensions import db
@@ -298,3 +299,55 @@ def test_queue_search_matches_requester_phone_in_any_form_name_and_block(
     assert found("91234 56780") == {meena.id}
     assert found("98765") == set()  # part of a number is not a phone match
     assert found("%") == set() and found("_") == set()  # LIKE wildcards are literal
+
+
+def test_a_new_ticket_is_one_insert_with_its_dues_and_is_answered_without_a_select(
+    api_as, make_user, make_block
+):
+    api = api_as(make_user("agent"))
+    body = NEW_TICKET | {"block": make_block().code}
+    assert api.post("/api/v1/tickets", json=body).status_code == 201  # its requester is on file
+    statements = []
+
+    def note(_conn, _cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        res = api.post("/api/v1/tickets", json=body)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert res.status_code == 201 and res.json["sla"]["first_response_due"]
+    # The request's own transaction ends with its outbox row (jobs run in-process after it).
+    outbox = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO outbox_jobs"))
+    own = statements[: outbox + 1]
+    touching = [s for s in own if "tickets" in s.split("(")[0] or "ticket_events" in s]
+    assert [s.split(" (")[0] for s in touching] == [
+        "INSERT INTO tickets",
+        "INSERT INTO ticket_events",
+    ]
+    db.session.expire_all()
+    ticket = db.session.get(Ticket, res.json["id"])
+    assert ticket.first_response_due is not None and ticket.sla_policy == "High"
+    assert [e.kind for e in ticket.events] == ["created"]
+
+
+def test_a_ticket_whose_commit_fails_leaves_the_session(app, make_user, make_ticket):
+    from sqlalchemy.orm import Session
+
+    agent = make_user("agent")
+
+    def fail(_session):
+        raise RuntimeError("the commit fails")
+
+    sa.event.listen(Session, "before_commit", fail)
+    try:
+        with pytest.raises(RuntimeError):
+            make_ticket(actor=agent)
+    finally:
+        sa.event.remove(Session, "before_commit", fail)
+    assert not [t for t in db.session.identity_map.values() if isinstance(t, Ticket)]
+    ticket = make_ticket(actor=agent)  # on SQLite it gets the same id as the one rolled back
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 1
+    assert ticket.events[0].kind == "created"

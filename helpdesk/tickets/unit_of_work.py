@@ -3,9 +3,10 @@
 Inside it, services write and send their domain signals (``helpdesk.signals``); receivers
 write in the same transaction and queue whatever talks to the outside world. The outermost
 unit of work then sends ``unit-of-work-before-commit`` with the tickets it touched (the SLA
-engine refreshes their due dates there), commits, sends ``unit-of-work-committed`` (live
-console events, SLA timers) and delivers its outbox jobs; on error it rolls back and sends
-``unit-of-work-rolled-back`` so nothing queued is announced.
+engine refreshes their due dates there), writes its new tickets (``tickets.writing``),
+commits, sends ``unit-of-work-committed`` (live console events, SLA timers) and delivers its
+outbox jobs; on error it rolls back and sends ``unit-of-work-rolled-back`` so nothing queued
+is announced.
 """
 
 import logging
@@ -15,6 +16,7 @@ from datetime import datetime
 
 from helpdesk import jobs, signals
 from helpdesk.extensions import db
+from helpdesk.tickets.writing import write_new_tickets
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ def unit_of_work(*, historical: bool = False) -> Iterator[None]:
             raise RuntimeError("an inner unit of work failed; nothing is committed")
         touched = list(info.pop(_TOUCHED_KEY, {}).values())
         signals.unit_of_work_before_commit.send(None, touched=touched, historical=historical)
+        write_new_tickets(db.session)  # with their final due dates, before the commit's flush
         db.session.commit()
     except BaseException:
         db.session.rollback()
