@@ -73,7 +73,7 @@ def find_or_create_contact(
         else:
             existing = contact_in_block(phone_e164, block)
         if existing is not None:
-            existing.phone_confirmed = existing.phone_confirmed or confirmed
+            _confirm(existing, confirmed)
             return existing
     contact = _insert_unless_on_file(
         name=name,
@@ -85,9 +85,16 @@ def find_or_create_contact(
     )
     if contact is None:  # the same new number came in at the same moment: theirs is on file
         existing = contact_in_block(phone_e164, block)
-        existing.phone_confirmed = existing.phone_confirmed or confirmed
+        _confirm(existing, confirmed)
         return existing
     return contact
+
+
+def _confirm(contact: Contact, confirmed: bool) -> None:
+    """A confirmed number confirms the contact; set only then, so an unchanged contact
+    stays clean and the commit's flush has nothing to look at."""
+    if confirmed and not contact.phone_confirmed:
+        contact.phone_confirmed = True
 
 
 _NEW_CONTACT_COLUMNS = ("name", "phone", "block_id", "language", "phone_confirmed", "created_at")
