@@ -31,8 +31,8 @@ def category(slug: str) -> Category | None:
     return db.session.scalar(sa.select(Category).where(Category.slug == slug))
 
 
-def brc_user(make_user, language: str):
-    user = make_user("brc")
+def user_reading(make_user, role: str, language: str):
+    user = make_user(role)
     user.ui_language = language
     db.session.commit()
     return user
@@ -56,7 +56,7 @@ def test_a_brc_user_reading_hindi_sees_the_hindi_name_the_admin_gave(
     assert category("haat").name_hi == HAAT  # trimmed like the name
     assert audit_rows() == [("created", None, "Weekly haats"), ("renamed_in_hindi", None, HAAT)]
 
-    hindi = brc_user(make_user, "hi")
+    hindi = user_reading(make_user, "brc", "hi")
     ticket = make_ticket(actor=hindi, category="haat")
     login_as(hindi)
     assert HAAT in client.get("/brc").text
@@ -66,7 +66,7 @@ def test_a_brc_user_reading_hindi_sees_the_hindi_name_the_admin_gave(
     # A seeded category without a Hindi name still reads in Hindi, from the catalogue.
     assert "व्यवसाय योजना और हिसाब के कागज़" in client.get("/brc/new").text
 
-    english = brc_user(make_user, "en")
+    english = user_reading(make_user, "brc", "en")
     login_as(english)
     make_ticket(actor=english, category="haat")
     home = client.get("/brc").text
@@ -189,13 +189,6 @@ def test_the_desk_pages_and_pickers_show_the_hindi_name_on_hindi_pages(
     assert f"“व्यवसाय योजना और हिसाब के कागज़” से बदलकर “{HAAT}”" in ticket_page
 
 
-def manager_reading(make_user, language: str):
-    manager = make_user("manager")
-    manager.ui_language = language
-    db.session.commit()
-    return manager
-
-
 def test_reports_grouped_by_category_name_it_in_the_readers_language(
     client, api_as, login_as, make_user, make_ticket
 ):
@@ -208,7 +201,7 @@ def test_reports_grouped_by_category_name_it_in_the_readers_language(
     db.session.commit()
     pages = ("/reports/sla?group_by=category", "/reports/csat?group_by=category")
 
-    login_as(manager_reading(make_user, "hi"))
+    login_as(user_reading(make_user, "manager", "hi"))
     for path in pages:
         page = client.get(path)
         assert page.status_code == 200, path
@@ -216,7 +209,7 @@ def test_reports_grouped_by_category_name_it_in_the_readers_language(
         assert "Weekly haats" not in page.text, path  # the chart's labels too
     assert "व्यवसाय योजना और हिसाब के कागज़" in client.get(pages[0]).text
 
-    login_as(manager_reading(make_user, "en"))
+    login_as(user_reading(make_user, "manager", "en"))
     for path in pages:
         page = client.get(path).text
         assert '<td>Weekly haats<span class="sub">haat</span></td>' in page, path

@@ -31,11 +31,17 @@ def empty_database_url(tmp_path):
     engine.dispose()
 
 
-def test_upgrade_builds_the_models_schema_with_reference_data(empty_database_url):
-    class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
+def app_on(database_url: str):
+    """The app on ``database_url``, its schema left to the test's migrations."""
 
-    app = create_app(Config)
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    return create_app(Config)
+
+
+def test_upgrade_builds_the_models_schema_with_reference_data(empty_database_url):
+    app = app_on(empty_database_url)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -52,10 +58,7 @@ def test_the_hindi_category_name_migration_goes_down_and_up_again(empty_database
     """0017 adds categories.name_hi (existing rows NULL: the catalogue still translates
     them); its downgrade drops the column and keeps the categories."""
 
-    class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Config)
+    app = app_on(empty_database_url)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
