@@ -30,7 +30,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'helpdesk.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled PostgreSQL connection idle this long is pinged before use (the server may have
+    # restarted meanwhile); one in use within it is not (a ping is a round trip a request).
+    DATABASE_PING_AFTER_IDLE_S = float(os.environ.get("DATABASE_PING_AFTER_IDLE_S", "1"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     # Megabytes of frequent words' search scores each process keeps for the open index

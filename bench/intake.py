@@ -4,6 +4,7 @@ and optionally against another helpdesk (a peer) served the same way.
     .venv/bin/python bench/intake.py [--workers 3] [--worker-class sync] [--threads 1]
                                      [--concurrency 32] [--warmup 2] [--duration 10]
                                      [--rounds 1] [--peer django-helpdesk]
+                                     [--peer revision --peer-app-dir PATH]
                                      [--no-redis] [--skip-bare] [--redis-url URL]
 
 What it does, every run:
@@ -22,6 +23,8 @@ What it does, every run:
    contacts are created and then reused): a warm-up, then a measured window. With a peer,
    the same bodies (as its API takes them) go to the peer right after, through the same
    client at the same concurrency; --rounds N repeats ours / peer N times, interleaved.
+   ``--peer revision --peer-app-dir PATH`` makes the peer another checkout of this helpdesk
+   (its own .venv, database and Redis database), to compare two versions in one run.
 5. Serves bench/bare_app.py (Flask, one route echoing the JSON with 201) with the same
    gunicorn settings and drives it with the same client, concurrency and bodies.
 6. Prints each round's tickets/s, p50, p99 and errors, the medians over the rounds, the
@@ -72,7 +75,58 @@ TARGET_P99_MS = 100.0
 TARGET_RATIO = 0.35  # of bare Flask
 TARGET_PEER_RATIO = 3.0  # times the peer's tickets/s
 
-PEERS = {DjangoHelpdeskPeer.name: DjangoHelpdeskPeer}
+
+class RevisionPeer:
+    """Another checkout of this helpdesk as the peer: two versions side by side in one run,
+    each with its own database and Redis database, driven with the same bodies."""
+
+    name = "revision"
+    differences = "none: the same helpdesk, another checkout"
+
+    def __init__(self, database: str, args):
+        if args.peer_app_dir is None:
+            raise SystemExit("--peer revision needs --peer-app-dir")
+        self.root = args.peer_app_dir.resolve()
+        self.bin = self.root / ".venv" / "bin"
+        if not self.bin.is_dir():
+            self.bin = VENV_BIN
+        self.version = self.root.name
+        self.database = database
+        self.redis_url = None if args.no_redis else next_redis_database(args.redis_url)
+        self.search_dir = tempfile.mkdtemp(prefix="bench-revision-search-")
+        self.env = app_environment(database, self.redis_url, self.search_dir)
+        self.token = ""
+
+    def prepare(self) -> None:
+        if self.redis_url:
+            flush_redis(self.redis_url)
+        log(f"preparing the revision at {self.root} in database {self.database} ...")
+        prepare_database(self.database, self.env, self.root, self.bin)
+
+    def start(self, args) -> Server:
+        return start_gunicorn(
+            "revision", "wsgi:app", self.root, self.env, args, self.bin / "gunicorn"
+        )
+
+    async def check(self, server: Server, first_body: bytes) -> None:
+        self.token, _ = await sign_in(server)
+        status, data = await call(
+            server.port, "POST", "/api/v1/tickets", json.loads(first_body), token=self.token
+        )
+        if status != 201:
+            raise SystemExit(f"revision: a first POST /api/v1/tickets failed: {status} {data}")
+
+    def requests(self, port: int, bodies: list[bytes]) -> list[bytes]:
+        return raw_requests(port, self.token, bodies)
+
+    def counts(self) -> str:
+        if self.redis_url:
+            flush_redis(self.redis_url)
+        shutil.rmtree(self.search_dir, ignore_errors=True)
+        return table_counts(self.database, ("tickets", "contacts", "outbox_jobs"))
+
+
+PEERS = {DjangoHelpdeskPeer.name: DjangoHelpdeskPeer, RevisionPeer.name: RevisionPeer}
 
 AGENT_EMAIL = "bench.agent@example.org"
 AGENT_PASSWORD = "bench-" + secrets.token_hex(8)
@@ -89,6 +143,12 @@ def flush_redis(url: str) -> None:
     from redis import Redis
 
     Redis.from_url(url, socket_connect_timeout=2).flushdb()
+
+
+def next_redis_database(url: str) -> str:
+    """The same Redis server's next database number: the revision peer's own."""
+    base, _, number = url.rpartition("/")
+    return f"{base}/{int(number or 0) + 1}"
 
 
 def app_environment(db_name: str, redis_url: str | None, search_dir: str) -> dict[str, str]:
@@ -119,12 +179,17 @@ with app.app_context():
 """
 
 
-def prepare_database(db_name: str, env: dict[str, str]) -> None:
+def prepare_database(
+    db_name: str, env: dict[str, str], root: Path | None = None, venv_bin: Path | None = None
+) -> None:
+    """Schema reset, upgrade, blocks and the agent, with the checkout ``root`` (default: the
+    one served) and its virtualenv."""
+    root, venv_bin = root or ROOT, venv_bin or VENV_BIN
     reset_database(db_name)
-    flask = str(VENV_BIN / "flask")
-    run([flask, "--app", "wsgi", "db", "upgrade"], env, "flask db upgrade", ROOT)
-    seed = [str(VENV_BIN / "python"), "-c", SEED_BLOCKS, json.dumps(BLOCKS)]
-    run(seed, env, "adding blocks", ROOT)
+    flask = str(venv_bin / "flask")
+    run([flask, "--app", "wsgi", "db", "upgrade"], env, "flask db upgrade", root)
+    seed = [str(venv_bin / "python"), "-c", SEED_BLOCKS, json.dumps(BLOCKS)]
+    run(seed, env, "adding blocks", root)
     run(
         [
             flask,
@@ -145,7 +210,7 @@ def prepare_database(db_name: str, env: dict[str, str]) -> None:
         ],
         env,
         "flask users create",
-        ROOT,
+        root,
     )
 
 
@@ -208,7 +273,10 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument(
         "--peer", choices=sorted(PEERS), help="also drive this helpdesk (own virtualenv)"
     )
-    parser.add_argument("--peer-database", default="peer_dh_bench")
+    parser.add_argument("--peer-database", default=None, help="default: one per peer")
+    parser.add_argument(
+        "--peer-app-dir", type=Path, default=None, help="the checkout --peer revision serves"
+    )
     parser.add_argument(
         "--no-redis",
         action="store_true",
@@ -240,7 +308,11 @@ async def main_async(args) -> int:
     redis_url = None if args.no_redis else args.redis_url
     search_dir = tempfile.mkdtemp(prefix="bench-search-")
     env = app_environment(args.database, redis_url, os.path.join(search_dir, "index"))
-    peer = PEERS[args.peer](args.peer_database) if args.peer else None  # installs it if need be
+    peer = None
+    if args.peer == RevisionPeer.name:
+        peer = RevisionPeer(args.peer_database or "peer_revision_bench", args)
+    elif args.peer:  # installs it if need be
+        peer = PEERS[args.peer](args.peer_database or "peer_dh_bench")
     servers: list[Server] = []
     ours: list[Result] = []
     theirs: list[Result] = []
@@ -372,7 +444,7 @@ def report(args, ours, theirs, peer, bare, counts, queued, loads) -> None:
         (f"p99 <= {TARGET_P99_MS:g} ms", p99 <= TARGET_P99_MS),
         ("no errors", all(r.errors == 0 for r in ours)),
     ]
-    if peer_ratio is not None:
+    if peer_ratio is not None and peer.name != RevisionPeer.name:
         checks.append((f">= {TARGET_PEER_RATIO:g}x {peer.name}", peer_ratio >= TARGET_PEER_RATIO))
     if bare is not None:
         checks.append((f">= {TARGET_RATIO * 100:g}% of bare", rate >= TARGET_RATIO * bare.rate))

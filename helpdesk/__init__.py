@@ -3,6 +3,7 @@
 import contextlib
 import logging
 import os
+import time
 
 import sqlalchemy as sa
 from flask import Flask
@@ -99,6 +100,9 @@ def _init_extensions(app: Flask) -> None:
 
         with app.app_context():
             sa.event.listen(db.engine, "connect", on_connect)
+    else:
+        with app.app_context():
+            _ping_connections_idle_for(db.engine, app.config["DATABASE_PING_AFTER_IDLE_S"])
     migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
     login_manager.init_app(app)
     login_manager.login_view = "agents.login"
@@ -158,10 +162,31 @@ def _prepare_sqlite(app: Flask) -> None:
         os.makedirs(os.path.dirname(uri.removeprefix("sqlite:///")) or ".", exist_ok=True)
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.pop("pool_pre_ping", None)
         busy_s = app.config.get("SQLITE_BUSY_TIMEOUT_S", 30)
         options.setdefault("connect_args", {"timeout": busy_s, "check_same_thread": False})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _ping_connections_idle_for(engine: sa.Engine, seconds: float) -> None:
+    """SQLAlchemy's ``pool_pre_ping``, but only for a connection idle ``seconds`` or more: a
+    busy site reuses its connections within milliseconds and would otherwise pay a round trip
+    a request. A connection that fails the ping is replaced (the pool retries the checkout);
+    one the server dropped while in use fails that request (503) and the pool renews all."""
+
+    def on_checkin(_dbapi_connection, record) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    def on_checkout(dbapi_connection, record, _proxy) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at < seconds:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+
+    sa.event.listen(engine, "checkin", on_checkin)
+    sa.event.listen(engine, "checkout", on_checkout)
 
 
 def _sqlite_pragmas(dbapi_connection, busy_ms: int) -> None:

@@ -248,3 +248,47 @@ def test_requests_during_a_postgresql_restart_fail_cleanly_and_the_app_recovers(
     with app.app_context():
         stored = set(db.session.scalars(sa.select(Ticket.id)))
     assert acknowledged <= stored
+
+
+@needs_postgresql
+def test_a_connection_the_server_dropped_while_idle_is_replaced_without_failing_a_request(
+    app, make_user, config_class
+):
+    """Pooled connections are pinged only after they sat idle (a busy site skips the round
+    trip); a connection PostgreSQL ended meanwhile is replaced, and the agent sees nothing."""
+
+    class PingSoon(config_class):
+        DATABASE_PING_AFTER_IDLE_S = 0.2
+
+    token = issue_token(make_user("agent"))
+    db.session.commit()
+    served = create_app(PingSoon)
+    client = served.test_client()
+    api = {"Authorization": f"Bearer {token}"}
+    pings = []
+    with served.app_context():
+        ping = db.engine.dialect.do_ping
+
+        def counted(dbapi_connection):
+            pings.append(dbapi_connection)
+            return ping(dbapi_connection)
+
+        db.engine.dialect.do_ping = counted
+    for _ in range(3):  # in use: no ping
+        assert client.get("/api/v1/tickets", headers=api).status_code == 200
+    assert pings == []
+
+    with served.app_context():
+        ours = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        db.session.remove()
+    admin = sa.create_engine(POSTGRES_URL, poolclass=sa.pool.NullPool)
+    with admin.connect() as connection:
+        connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": ours})
+    time.sleep(0.3)
+
+    assert client.get("/api/v1/tickets", headers=api).status_code == 200
+    assert len(pings) == 1
+    with served.app_context():
+        assert db.session.scalar(sa.text("SELECT pg_backend_pid()")) != ours
+        db.session.remove()
+        db.engine.dispose()
