@@ -113,8 +113,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     socketio.init_app(
         app,
-        message_queue=app.config.get("REDIS_URL"),
-        channel=_socketio_channel(app),
+        # Always given (None without Redis): the extension is shared by every app built in
+        # this process, and would otherwise keep the previous app's.
+        client_manager=transport.message_queue(app.config.get("REDIS_URL"), _socketio_channel(app)),
         async_mode=transport.async_mode(),
     )
     if not app.config["CONSOLE_WEBSOCKET_COMPRESSION"]:

@@ -1,10 +1,12 @@
 """Background jobs: a real RQ worker runs them, and a Redis outage loses none."""
 
+import json
 import subprocess
 import sys
 from datetime import timedelta
 
 import sqlalchemy as sa
+from redis import Redis
 from rq import SimpleWorker
 
 from helpdesk.extensions import db
@@ -71,6 +73,37 @@ def test_relay_removes_rows_of_jobs_rq_holds_without_sending_them_again(
     assert relay_outbox() == 0  # RQ has it: nothing sent again...
     assert outbox_count() == 0  # ...and its row is gone
     assert queue_for_app(app).count == 1
+
+
+def test_a_new_tickets_event_timer_and_job_reach_redis_in_one_round_trip(
+    app, redis_url, make_ticket
+):
+    """After the commit, the live console event, the SLA timer and the acknowledgement job
+    go to Redis together (one MULTI/EXEC), and each arrives where it is used."""
+    from helpdesk import _socketio_channel
+    from helpdesk.sla.timers import due_timers_key
+
+    app.config["REDIS_URL"] = redis_url
+    redis = Redis.from_url(redis_url)
+    consoles = redis.pubsub(ignore_subscribe_messages=True)
+    consoles.subscribe(_socketio_channel(app))
+    with Redis.from_url(redis_url, socket_timeout=5).monitor() as monitor:
+        ticket = make_ticket()
+        commands: list[str] = []
+        while "EXEC" not in commands:
+            commands.append(monitor.next_command()["command"].split()[0].upper())
+    sent = commands[commands.index("MULTI") :]
+    assert {"PUBLISH", "ZADD", "RPUSH"} <= set(sent), commands
+    assert "PUBLISH" not in commands[: commands.index("MULTI")], commands
+
+    assert queue_for_app(app).count == 1 and outbox_count() == 1
+    assert redis.zscore(due_timers_key(app), ticket.id) is not None
+    message = None
+    for _ in range(5):  # the first read may only take the subscription's confirmation
+        message = message or consoles.get_message(timeout=1)
+    consoles.close()
+    event = json.loads(message["data"])
+    assert event["event"] == "ticket.created" and event["data"][0]["id"] == ticket.id
 
 
 def test_outbox_keeps_jobs_through_a_redis_outage_and_delivers_after(app, redis_url, make_ticket):

@@ -10,6 +10,7 @@ second transaction per request): the row goes when the job has run (``run_task``
 when the relay (every few seconds in the worker) finds RQ holding the job, in bulk.
 """
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -179,16 +180,12 @@ def _deliver(jobs: list[tuple[int, str, list]], *, remove_rows: bool = False) ->
     submitted: list[int] = []
     try:
         for job_id, name, args in jobs:
+            # A request's jobs join its commit's round trip to Redis; the relay's go at once.
+            on_failure = None if remove_rows else functools.partial(_keep_for_the_relay, job_id)
             try:
-                backend.submit(job_id, name, args, TASK_QUEUES[name])
+                backend.submit(job_id, name, args, TASK_QUEUES[name], on_failure=on_failure)
             except backends.QueueUnavailable as exc:
-                log.warning("queue unavailable, job %s kept in the outbox: %s", job_id, exc)
-                db.session.execute(
-                    sa.update(OutboxJob)
-                    .where(OutboxJob.id == job_id)
-                    .values(last_error=str(exc)[:500])
-                )
-                db.session.commit()
+                _keep_for_the_relay(job_id, exc)
                 break
             submitted.append(job_id)
     finally:
@@ -196,6 +193,16 @@ def _deliver(jobs: list[tuple[int, str, list]], *, remove_rows: bool = False) ->
             db.session.execute(sa.delete(OutboxJob).where(OutboxJob.id.in_(submitted)))
             db.session.commit()
     return len(submitted)
+
+
+def _keep_for_the_relay(job_id: int, exc: Exception) -> None:
+    """The queue did not take the job: its row says why, so the relay delivers it without
+    waiting for ``RELAY_GRACE``."""
+    log.warning("queue unavailable, job %s kept in the outbox: %s", job_id, exc)
+    db.session.execute(
+        sa.update(OutboxJob).where(OutboxJob.id == job_id).values(last_error=str(exc)[:500])
+    )
+    db.session.commit()
 
 
 def run_task(outbox_id: int, name: str, args: list) -> None:

@@ -11,6 +11,8 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.job import Job
 
+from helpdesk import commit_pipeline
+
 log = logging.getLogger(__name__)
 
 
@@ -40,7 +42,7 @@ class InProcessBackend:
         """Nothing waits anywhere but in the outbox here."""
         return set()
 
-    def submit(self, outbox_id: int, name: str, args: list, queue: str) -> None:
+    def submit(self, outbox_id: int, name: str, args: list, queue: str, on_failure=None) -> None:
         if queue == "default":
             self.run(outbox_id, name, args)
             return
@@ -89,11 +91,24 @@ class RQBackend:
         self.queue_prefix = queue_prefix
         self.run_task = run_task
 
-    def submit(self, outbox_id: int, name: str, args: list, queue: str) -> None:
+    def submit(
+        self,
+        outbox_id: int,
+        name: str,
+        args: list,
+        queue: str,
+        on_failure: Callable[[RedisError], None] | None = None,
+    ) -> None:
+        """Hand the job to RQ. With ``on_failure``, inside a commit's round trip to Redis
+        (``helpdesk.commit_pipeline``), the job only joins it, and ``on_failure`` runs if
+        Redis does not take it; otherwise it goes at once, or raises QueueUnavailable."""
         rq_queue = Queue(queue_name(self.queue_prefix, queue), connection=self.connection)
-        # Our own pipeline: RQ then sends the queue's registration with the job, in one round
-        # trip instead of two.
-        pipe = self.connection.pipeline()
+        pipe = commit_pipeline.pipeline(on_failure) if on_failure else None
+        own = pipe is None
+        if own:
+            # Still a pipeline: RQ then sends the queue's registration with the job, in one
+            # round trip instead of two.
+            pipe = self.connection.pipeline()
         try:
             # A stable job id: relaying the same outbox row twice replaces, not duplicates.
             rq_queue.enqueue(
@@ -107,7 +122,8 @@ class RQBackend:
                 failure_ttl=7 * 24 * 3600,
                 pipeline=pipe,
             )
-            pipe.execute()
+            if own:
+                pipe.execute()
         except RedisError as exc:
             raise QueueUnavailable(str(exc)) from exc
 

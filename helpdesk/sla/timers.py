@@ -25,6 +25,7 @@ from flask import Flask, current_app
 from redis.exceptions import RedisError
 from sqlalchemy.orm import selectinload
 
+from helpdesk import commit_pipeline
 from helpdesk.extensions import db
 from helpdesk.sla.policies import refresh_sla
 from helpdesk.tickets.models import OPEN_STATUSES, Message, Ticket
@@ -68,16 +69,25 @@ def schedule(plans: list[Plan]) -> int:
     ahead = {ticket_id: at for ticket_id, at in next_at.items() if at is not None}
     gone = [ticket_id for ticket_id, at in next_at.items() if at is None]
     key = due_timers_key(current_app)
-    try:
-        pipe = redis_connection(current_app.config["REDIS_URL"]).pipeline(transaction=False)
-        if ahead:
-            pipe.zadd(key, ahead)  # replaces the moment of a ticket already in the set
-        if gone:
-            pipe.zrem(key, *gone)
-        pipe.execute()
-    except RedisError as exc:
+
+    def not_scheduled(exc: RedisError) -> None:
         log.warning("SLA timers not scheduled (the reconciler will catch up): %s", exc)
-        return 0
+
+    # A commit's timers ride on its one round trip to Redis; otherwise on their own.
+    pipe = commit_pipeline.pipeline(on_failure=not_scheduled)
+    own = pipe is None
+    if own:
+        pipe = redis_connection(current_app.config["REDIS_URL"]).pipeline(transaction=False)
+    if ahead:
+        pipe.zadd(key, ahead)  # replaces the moment of a ticket already in the set
+    if gone:
+        pipe.zrem(key, *gone)
+    if own:
+        try:
+            pipe.execute()
+        except RedisError as exc:
+            not_scheduled(exc)
+            return 0
     return len(ahead)
 
 
