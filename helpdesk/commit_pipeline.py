@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from flask import current_app
+from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import RedisError
 
@@ -43,16 +43,14 @@ def pipeline(on_failure: OnFailure) -> Pipeline | None:
 
 
 @contextmanager
-def one_round_trip() -> Iterator[None]:
-    """Send what the block queues with ``pipeline()`` in one round trip as it ends (even if
-    it raised: what was queued belongs to a committed transaction). Joins an enclosing one."""
-    url = current_app.config.get("REDIS_URL")
-    if not url or _open.get() is not None:
+def one_round_trip(redis: Redis | None) -> Iterator[None]:
+    """Send what the block queues with ``pipeline()`` to ``redis`` in one round trip as it
+    ends (even if it raised: what was queued belongs to a committed transaction). Without
+    Redis, or inside an enclosing round trip (which it joins), nothing of its own."""
+    if redis is None or _open.get() is not None:
         yield
         return
-    from helpdesk.jobs.backends import redis_connection
-
-    pipe = redis_connection(url).pipeline()
+    pipe = redis.pipeline()
     pipe.multi()  # now, not when RQ's enqueue asks for it after other commands (refused)
     round_trip = _RoundTrip(pipe)
     token = _open.set(round_trip)

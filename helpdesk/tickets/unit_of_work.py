@@ -14,8 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from flask import current_app
+
 from helpdesk import commit_pipeline, jobs, signals
 from helpdesk.extensions import db
+from helpdesk.jobs.backends import redis_connection
 from helpdesk.tickets.writing import write_new_tickets
 
 log = logging.getLogger(__name__)
@@ -79,7 +82,8 @@ def unit_of_work(*, historical: bool = False) -> Iterator[None]:
         info.pop(_HISTORICAL_KEY, None)
     # Live events, SLA timers and RQ jobs go to Redis together, in one round trip. Receivers
     # take what they queued before any in-process job opens a unit of work of its own.
-    with commit_pipeline.one_round_trip():
+    redis_url = current_app.config.get("REDIS_URL")
+    with commit_pipeline.one_round_trip(redis_connection(redis_url) if redis_url else None):
         signals.unit_of_work_committed.send(None, historical=historical)
         jobs.deliver_pending()
 
