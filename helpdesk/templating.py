@@ -13,6 +13,7 @@ from helpdesk.i18n import translate
 from helpdesk.i18n.durations import due_in, duration, working_duration
 from helpdesk.i18n.labels import (
     ROLES,
+    by_category_name,
     category_name,
     channel_label,
     event_field_label,
@@ -179,6 +180,7 @@ def register_templating(app: Flask) -> None:
         channel_label=channel_label,
         role_label=role_label,
         category_name=category_name,
+        by_category_name=by_category_name,
         event_field_label=event_field_label,
         field_label=field_label,
         sla_target_label=sla_target_label,

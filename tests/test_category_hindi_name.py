@@ -2,6 +2,8 @@
 catalogue only knows the seeded categories), English pages show the English name, the API
 carries it as ``name_hi``, and a change to it is in the admin audit."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -223,3 +225,33 @@ def test_reports_grouped_by_category_name_it_in_the_readers_language(
     ).items()
     csv_text = manager.get("/api/v1/reports/sla?group_by=category&format=csv").text
     assert "haat,Weekly haats," in csv_text and HAAT not in csv_text
+
+
+def category_options(page: str) -> list[tuple[str, str]]:
+    """(slug, label) of the category picker's options, in page order, the blank one left out."""
+    picker = re.search(r'<select[^>]*name="category".*?</select>', page, re.S).group(0)
+    return [
+        (slug, label)
+        for slug, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', picker)
+        if slug
+    ]
+
+
+def test_pickers_list_categories_in_the_order_of_the_names_the_page_shows(
+    client, api_as, login_as, make_user
+):
+    admin = make_user("admin")
+    # "Weekly haats" sorts last in English, its Hindi name (क…) early in Hindi.
+    api_as(admin).post(
+        "/api/v1/categories", json={"slug": "haat", "name": "Weekly haats", "name_hi": "कृषि हाट"}
+    )
+    for language in ("hi", "en"):
+        agent = user_reading(make_user, "agent", language)
+        login_as(agent)
+        options = category_options(client.get("/tickets/new").text)
+        labels = [label for _slug, label in options]
+        assert len(labels) > 3 and labels == sorted(labels, key=str.casefold), (language, labels)
+        if language == "hi":
+            assert "कृषि हाट" in labels and labels.index("कृषि हाट") < len(labels) - 1
+        else:
+            assert labels[-1] == "Weekly haats"

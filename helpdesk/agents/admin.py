@@ -15,7 +15,7 @@ from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
 from helpdesk.i18n import N_
 from helpdesk.i18n.errors import error_message
-from helpdesk.i18n.labels import category_name
+from helpdesk.i18n.labels import by_category_name, category_name
 from helpdesk.templating import ROLE_NAMES
 from helpdesk.tickets.models import Category
 from helpdesk.tickets.queries import Page, parse_paging
@@ -45,8 +45,8 @@ def _choices() -> dict:
         "blocks": [(code, f"{name} ({district})") for code, name, district in blocks],
         "categories": [
             (row.slug, category_name(row))
-            for row in db.session.execute(
-                sa.select(Category.slug, Category.name, Category.name_hi).order_by(Category.name)
+            for row in by_category_name(
+                db.session.execute(sa.select(Category.slug, Category.name, Category.name_hi))
             )
         ],
         "states": db.session.execute(sa.select(State.code, State.name).order_by(State.name)).all(),

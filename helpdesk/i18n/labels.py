@@ -149,6 +149,12 @@ def category_name(category) -> str:
     return translate(category.name)
 
 
+def by_category_name(categories) -> list:
+    """``categories`` in the order of the names the page shows (``category_name``), so a
+    Hindi picker reads in Hindi order rather than in the order of the English names."""
+    return sorted(categories, key=lambda category: category_name(category).casefold())
+
+
 def event_field_label(value: str | None) -> str:
     return _label(EVENT_FIELDS, value)
 

@@ -18,7 +18,7 @@ from helpdesk.extensions import db
 from helpdesk.geography.models import State
 from helpdesk.i18n import N_, translate
 from helpdesk.i18n.errors import error_message
-from helpdesk.i18n.labels import category_name
+from helpdesk.i18n.labels import by_category_name, category_name
 from helpdesk.sla import configuration, forms, policies
 from helpdesk.sla.models import SlaCalendar, SlaHoliday, SlaPolicy
 from helpdesk.tickets.models import PRIORITIES, Category
@@ -48,7 +48,7 @@ def _choices() -> dict:
         "priorities": PRIORITIES,
         "categories": [
             (c.slug, category_name(c))
-            for c in db.session.scalars(sa.select(Category).order_by(Category.name))
+            for c in by_category_name(db.session.scalars(sa.select(Category)))
         ],
         "states": [
             (s.code, s.name) for s in db.session.scalars(sa.select(State).order_by(State.name))
