@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/intake_profile.py [--database helpdesk_bench] [--redis-url URL]
                                              [--tickets 2000] [--profile intake.prof]
-                                             [--app-dir PATH]
+                                             [--app-dir PATH] [--gc-freeze]
 
 Prepares the database as bench/intake.py does (schema reset, upgrade, blocks, an agent),
 builds the app with production settings on PostgreSQL (and Redis when ``--redis-url`` is
@@ -15,7 +15,9 @@ given; that Redis database is flushed before and after), takes a bearer token, t
    ticket over 200 more;
 3. ``--tickets`` tickets under cProfile: the mean CPU milliseconds and function calls per
    ticket in this process, and the functions with the most cumulative time (the stats go to
-   ``--profile`` for snakeviz or ``python -m pstats``).
+   ``--profile`` for snakeviz or ``python -m pstats``);
+4. the full (generation 2) garbage collections that ran meanwhile and how long a full
+   collection takes now: with ``--gc-freeze`` after ``gc.freeze()``, as ``wsgi.py`` does.
 
 No HTTP server and no gunicorn: the figures are the app's own work per ticket. For a flame
 graph run it under py-spy: ``py-spy record -o intake.svg -- .venv/bin/python
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -57,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="intake.prof", help="where the pstats go")
     parser.add_argument("--no-cprofile", action="store_true", help="time only (for py-spy)")
     parser.add_argument("--app-dir", default=None, help="another checkout to profile")
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="gc.freeze() after building the app, as wsgi.py does for gunicorn",
+    )
     args = parser.parse_args(argv)
 
     if args.app_dir:
@@ -78,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     from helpdesk.extensions import db
 
     app = create_app()
+    if args.gc_freeze:
+        gc.collect()
+        gc.freeze()
     client = app.test_client()
     reply = client.post(
         "/api/v1/auth/tokens", json={"email": intake.AGENT_EMAIL, "password": intake.AGENT_PASSWORD}
@@ -133,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
 
     run = bodies[600 : 600 + args.tickets]
     profiler = None if args.no_cprofile else cProfile.Profile(time.process_time)
+    full_collections: list[float] = []  # ms each, while the tickets run
+    gc.callbacks.append(_timing_full_collections(full_collections))
     cpu0, wall0 = time.process_time(), time.perf_counter()
     if profiler:
         profiler.enable()
@@ -141,10 +154,20 @@ def main(argv: list[str] | None = None) -> int:
     if profiler:
         profiler.disable()
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    gc.callbacks.clear()
     print(
         f"\n{len(run)} tickets: {cpu * 1000 / len(run):.2f} ms CPU per ticket in this process, "
         f"{wall * 1000 / len(run):.2f} ms wall"
         + (" (under cProfile, which slows it)" if profiler else "")
+    )
+    started = time.perf_counter()
+    gc.collect()
+    print(
+        f"full collections while they ran: {len(full_collections)}"
+        + (f", longest {max(full_collections):.1f} ms" if full_collections else "")
+        + f"; one now takes {(time.perf_counter() - started) * 1000:.1f} ms over "
+        f"{len(gc.get_objects()):,} tracked objects"
+        + (f" ({gc.get_freeze_count():,} frozen, not scanned)" if args.gc_freeze else "")
     )
     if profiler:
         profiler.dump_stats(args.profile)
@@ -156,6 +179,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.redis_url:
         intake.flush_redis(args.redis_url)
     return 0
+
+
+def _timing_full_collections(pauses: list[float]):
+    """A gc callback that notes how long each full (generation 2) collection took."""
+    started = [0.0]
+
+    def callback(phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses.append((time.perf_counter() - started[0]) * 1000)
+
+    return callback
 
 
 if __name__ == "__main__":
