@@ -11,6 +11,7 @@ from helpdesk.contacts.models import Contact
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block
 from helpdesk.tickets.queries import open_tickets_of_contacts
+from helpdesk.tickets.writing import remember_written
 from helpdesk.timeutil import utcnow
 
 
@@ -122,7 +123,12 @@ def _insert_unless_on_file(**values) -> Contact | None:
             .returning(Contact)
         )
     with db.session.no_autoflush:
-        return db.session.scalar(statement, values, execution_options={"populate_existing": True})
+        contact = db.session.scalar(
+            statement, values, execution_options={"populate_existing": True}
+        )
+    if contact is not None:
+        remember_written(db.session, contact)  # a rollback takes it out of the session
+    return contact
 
 
 def place_contact(contact: Contact, block: Block) -> Contact:

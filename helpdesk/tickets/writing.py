@@ -15,7 +15,9 @@ there already, so it is not new here and keeps the ORM path.
 
 The session does not know such a ticket is new in its transaction: on a rollback it would
 stay in the session, expired, with the key of a row that no longer exists (and SQLite gives
-that id to the next ticket). So a rollback takes it out, as it does a new object.
+that id to the next ticket). So a rollback takes it out, as it does a new object; the same
+goes for other rows written with Core in the unit of work (a new caller's contact), which
+``remember_written`` notes.
 """
 
 from typing import Any
@@ -105,7 +107,13 @@ def write_new_tickets(session: Session) -> None:
             for instance in (ticket, *events):
                 make_transient_to_detached(instance)
             session.add(ticket)
-            session.info.setdefault(_WRITTEN_KEY, []).extend((ticket, *events))
+            remember_written(session, ticket, *events)
+
+
+def remember_written(session: Session, *instances) -> None:
+    """``instances`` were written by a Core INSERT in the current transaction and are in the
+    session as if loaded: a rollback takes them out of it, as it does what the flush wrote."""
+    session.info.setdefault(_WRITTEN_KEY, []).extend(instances)
 
 
 def _row(instance, skip: frozenset[str] | set[str] = frozenset()) -> dict[str, Any] | None:
