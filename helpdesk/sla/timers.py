@@ -55,8 +55,9 @@ def _next_moment(moments: list[tuple[datetime, str, str]], now: datetime) -> dat
 
 def schedule(plans: list[Plan]) -> int:
     """Set each ticket's check at its earliest moment still ahead (a ticket with none leaves
-    the set), when Redis is configured. Returns how many were scheduled; a Redis outage is
-    logged and left to the reconciler."""
+    the set), when Redis is configured: on the commit's round trip to Redis when one is open
+    (``helpdesk.commit_pipeline``), else at once. Returns how many were scheduled; a Redis
+    outage is logged and left to the reconciler."""
     if not plans or not current_app.config.get("REDIS_URL"):
         return 0
     from helpdesk.jobs.backends import redis_connection

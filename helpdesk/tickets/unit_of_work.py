@@ -5,8 +5,8 @@ write in the same transaction and queue whatever talks to the outside world. The
 unit of work then sends ``unit-of-work-before-commit`` with the tickets it touched (the SLA
 engine refreshes their due dates there), writes its new tickets (``tickets.writing``),
 commits, sends ``unit-of-work-committed`` (live console events, SLA timers) and delivers its
-outbox jobs, all in one Redis round trip (``helpdesk.commit_pipeline``); on error it rolls back and sends ``unit-of-work-rolled-back`` so nothing queued
-is announced.
+outbox jobs, all in one Redis round trip (``helpdesk.commit_pipeline``); on error it rolls
+back and sends ``unit-of-work-rolled-back`` so nothing queued is announced.
 """
 
 import logging
