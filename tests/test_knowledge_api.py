@@ -2,6 +2,7 @@
 capture from resolved tickets."""
 
 import os
+import re
 import shutil
 import time
 
@@ -234,7 +235,10 @@ def test_kb_reindex_command_rebuilds_from_the_database(app, runner, mentor_api, 
     shutil.rmtree(os.path.realpath(app.config["SEARCH_INDEX_DIR"]))
     result = runner.invoke(args=["kb", "reindex"])
     assert result.exit_code == 0, result.output
-    assert "indexed 1 document(s)" in result.output
+    # After the bar, the wait for the commit is named, and its time given at the end.
+    writing = result.output.index("writing the index to disk")
+    assert result.output.index("indexed 1 document(s)") > writing
+    assert re.search(r"in [\d.]+ s \(writing [\d.]+ s\)", result.output), result.output
     items = mentor_api.get("/api/v1/kb/search?q=business plan").json["items"]
     assert [i["id"] for i in items] == [article["id"]]
 

@@ -311,25 +311,30 @@ class SearchIndex:
         *,
         procs: int | None = None,
         whoosh_writer: bool = False,
+        writing: Callable[[], None] | None = None,
     ) -> dict:
         """Index ``documents`` into a fresh directory, then atomically swap it in.
 
         Readers use the old index until the swap and never see a partial one.  Invalid
         documents and repeated ids are skipped and counted.  ``progress(done)`` is called as
         documents are indexed (every batch of ``rebuild_pool.BATCH_DOCS``, or 100 with
-        ``whoosh_writer``) and at the end, after the commit.  ``procs`` processes analyse the
-        documents (default: one per CPU; 1: this process only).  Returns ``{"indexed",
-        "skipped", "seconds", "commit_seconds"}``.  ``whoosh_writer=True`` builds the same
-        index with Whoosh's own (slower) writer instead of ``RebuildWriter``, for comparisons.
+        ``whoosh_writer``) and at the end, after the commit; ``writing()`` once every
+        document is indexed, as the commit (the segments written to disk) starts.  ``procs``
+        processes analyse the documents (default: one per CPU; 1: this process only).
+        Returns ``{"indexed", "skipped", "seconds", "commit_seconds"}``.
+        ``whoosh_writer=True`` builds the same index with Whoosh's own (slower) writer
+        instead of ``RebuildWriter``, for comparisons.
         """
         started, counts = time.monotonic(), {"indexed": 0, "skipped": 0}
         procs = (os.cpu_count() or 1) if procs is None else procs
         with self._write_lock:
-            self._swap_in(self._build(documents, progress, counts, procs, whoosh_writer))
+            self._swap_in(self._build(documents, progress, counts, procs, whoosh_writer, writing))
         self.close()
         return {**counts, "seconds": round(time.monotonic() - started, 3)}
 
-    def _build(self, documents, progress, counts, procs=1, whoosh_writer=False) -> str:
+    def _build(
+        self, documents, progress, counts, procs=1, whoosh_writer=False, writing=None
+    ) -> str:
         parent, base = os.path.split(self.path)
         os.makedirs(parent, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=f".{base}.build-", dir=parent)
@@ -361,6 +366,8 @@ class SearchIndex:
                             if progress:
                                 progress(counts["indexed"])
                     committing = time.monotonic()
+                    if writing:
+                        writing()
                 counts["commit_seconds"] = round(time.monotonic() - committing, 3)
             finally:
                 if gc_was_enabled:

@@ -36,9 +36,11 @@ def index_ticket(ticket_id: int) -> None:
 
 
 @jobs.task("kb.rebuild", queue="search")
-def rebuild(progress=None) -> dict:
+def rebuild(progress=None, writing=None) -> dict:
     with _writer_lock:
-        return searching.index().rebuild(indexing.all_documents(), progress=progress)
+        return searching.index().rebuild(
+            indexing.all_documents(), progress=progress, writing=writing
+        )
 
 
 def _write(change: Callable[[SearchIndex], object]) -> None:
