@@ -1,11 +1,19 @@
 """The ticket, block, category and auth parts of the contract, through the API."""
 
+import threading
+import time
+
 import pytest
 import sqlalchemy as sa
 
 from helpdesk.contacts.models import Contact
 from helpdesk.extensions import db
 from helpdesk.tickets.models import Message, Ticket, TicketEvent
+from tests.conftest import POSTGRES_URL
+
+needs_postgresql = pytest.mark.skipif(
+    not POSTGRES_URL, reason="the PostgreSQL pass only (TEST_DATABASE_URL unset)"
+)
 
 NEW_TICKET = {
     "subject": "Loan for a Nutrimix unit",
@@ -336,6 +344,91 @@ def test_a_new_ticket_is_written_once_with_its_dues_and_is_answered_without_a_se
     ticket = db.session.get(Ticket, res.json["id"])
     assert ticket.first_response_due is not None and ticket.sla_policy == "High"
     assert [e.kind for e in ticket.events] == ["created"]
+
+
+def _statements_during(request) -> tuple[object, list[str]]:
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        return request(), statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_a_new_callers_contact_is_looked_up_and_written_in_one_round_trip(
+    api_as, make_user, make_block
+):
+    api = api_as(make_user("agent"))
+    body = NEW_TICKET | {"block": make_block().code}
+    first, statements = _statements_during(lambda: api.post("/api/v1/tickets", json=body))
+    assert first.status_code == 201
+    on_contacts = [s for s in statements if "contacts" in s]
+    if db.engine.dialect.name == "postgresql":
+        assert len(on_contacts) == 1, on_contacts
+        assert on_contacts[0].startswith("WITH found AS (SELECT contacts.id")
+        assert "new_contact AS (INSERT INTO contacts (" in on_contacts[0]
+    else:
+        assert [s.split(" ")[0] for s in on_contacts] == ["SELECT", "INSERT"]
+
+    again, statements = _statements_during(lambda: api.post("/api/v1/tickets", json=body))
+    assert again.status_code == 201
+    assert len([s for s in statements if "contacts" in s]) == 1  # found: nothing written
+    assert again.json["requester"]["id"] == first.json["requester"]["id"]
+    db.session.expire_all()
+    contact = db.session.scalar(sa.select(Contact))
+    assert (contact.phone, contact.name) == ("+919876543210", "Sunita Devi")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Contact)) == 1
+
+
+@needs_postgresql
+def test_a_new_number_written_by_another_request_at_the_same_moment_is_taken_as_on_file(
+    api_as, make_user, make_block
+):
+    """Two tickets from one new number at once: the one that finds the other's contact being
+    written waits for it, then takes it (no second contact, no error)."""
+    api = api_as(make_user("agent"))
+    block = make_block()
+    db.session.commit()
+    body = NEW_TICKET | {"block": block.code}
+    other = db.engine.connect()
+    other_contact = other.execute(
+        sa.insert(Contact).returning(Contact.id),
+        {"name": "Sunita", "phone": "+919876543210", "block_id": block.id, "language": "hi"},
+    ).scalar_one()
+    answers = []
+    request = threading.Thread(
+        target=lambda: answers.append(api.post("/api/v1/tickets", json=body))
+    )
+    request.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not _waiting_for_a_lock() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _waiting_for_a_lock(), "the request never waited for the other contact"
+    finally:
+        other.commit()
+        other.close()
+        request.join(10)
+    assert answers[0].status_code == 201, answers[0].json
+    assert answers[0].json["requester"]["id"] == other_contact
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Contact)) == 1
+
+
+def _waiting_for_a_lock() -> bool:
+    # A connection of its own: inside a transaction pg_stat_activity does not change.
+    with db.engine.connect() as connection:
+        return bool(
+            connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                )
+            ).scalar()
+        )
 
 
 def test_a_ticket_whose_commit_fails_leaves_the_session(app, make_user, make_block, make_ticket):

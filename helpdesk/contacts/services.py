@@ -1,5 +1,6 @@
 """Finding and recording callers."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -35,6 +36,12 @@ def _in_block_or_unplaced(phone_e164: str, block: Block) -> Contact | None:
     found = db.session.scalars(
         _IN_BLOCK_OR_UNPLACED, {"phone": phone_e164, "block_id": block.id}
     ).all()
+    return _placed_first(found, block)
+
+
+def _placed_first(found: Sequence[Contact], block: Block) -> Contact | None:
+    """Of the contacts found for a number, the one in ``block``; else the unplaced one, now
+    placed in ``block``; else None."""
     placed = [c for c in found if c.block_id == block.id]
     if placed or not found:
         return placed[0] if placed else None
@@ -68,22 +75,28 @@ def find_or_create_contact(
     a gateway or from call-centre staff (not typed in by BRC staff); it confirms an
     existing contact too, and lets staff place an unplaced contact (an unknown texter's)
     in ``block``. Writes, never commits."""
+    values = {
+        "name": name,
+        "phone": phone_e164,
+        "block_id": block.id if block is not None else None,
+        "language": language,
+        "phone_confirmed": confirmed,
+        "created_at": utcnow(),
+    }
     if phone_e164:
-        if block is not None and confirmed:
+        if block is not None and _one_statement():
+            found, written = _found_or_written(values, unplaced_too=confirmed)
+            if written is not None:
+                return written
+            existing = _placed_first(found, block)
+        elif block is not None and confirmed:
             existing = _in_block_or_unplaced(phone_e164, block)
         else:
             existing = contact_in_block(phone_e164, block)
         if existing is not None:
             _confirm(existing, confirmed)
             return existing
-    contact = _insert_unless_on_file(
-        name=name,
-        phone=phone_e164,
-        block_id=block.id if block is not None else None,
-        language=language,
-        phone_confirmed=confirmed,
-        created_at=utcnow(),
-    )
+    contact = _insert_unless_on_file(**values)
     if contact is None:  # the same new number came in at the same moment: theirs is on file
         existing = contact_in_block(phone_e164, block)
         _confirm(existing, confirmed)
@@ -100,6 +113,66 @@ def _confirm(contact: Contact, confirmed: bool) -> None:
 
 _NEW_CONTACT_COLUMNS = ("name", "phone", "block_id", "language", "phone_confirmed", "created_at")
 _INSERT_CONTACT: dict[str, sa.Insert] = {}
+
+
+def _one_statement() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _find_or_insert_statement(*, unplaced_too: bool) -> sa.Select:
+    """``WITH found AS (SELECT … the number in the block [or unplaced]), new_contact AS
+    (INSERT … WHERE NOT EXISTS (SELECT FROM found) ON CONFLICT DO NOTHING RETURNING …)
+    SELECT found.*, false AS written … UNION ALL SELECT new_contact.*, true …``: a caller's
+    lookup and, for a new caller, the insert in one round trip (PostgreSQL; SQLite has no
+    INSERT in a WITH). Parameters: the new contact's columns."""
+    contacts = Contact.__table__
+    in_block = contacts.c.block_id == sa.bindparam("block_id")
+    found = (
+        sa.select(contacts)
+        .where(
+            contacts.c.phone == sa.bindparam("phone"),
+            sa.or_(in_block, contacts.c.block_id.is_(None)) if unplaced_too else in_block,
+        )
+        .cte("found")
+    )
+    # Cast: in a SELECT list PostgreSQL would take an untyped parameter for text.
+    new_values = [
+        sa.cast(sa.bindparam(name, type_=contacts.c[name].type), contacts.c[name].type)
+        for name in _NEW_CONTACT_COLUMNS
+    ]
+    new_contact = (
+        postgresql_insert(contacts)
+        .from_select(
+            list(_NEW_CONTACT_COLUMNS), sa.select(*new_values).where(~sa.exists(found.select()))
+        )
+        .on_conflict_do_nothing()
+        .returning(*contacts.c)
+        .cte("new_contact")
+    )
+    both = sa.union_all(
+        sa.select(found, sa.false().label("written")),
+        sa.select(new_contact, sa.true().label("written")),
+    )
+    return sa.select(Contact, sa.column("written", sa.Boolean)).from_statement(both)
+
+
+#: built once (placed contacts only; or the unplaced one too), values bound per call
+_FIND_OR_INSERT = {
+    unplaced_too: _find_or_insert_statement(unplaced_too=unplaced_too)
+    for unplaced_too in (False, True)
+}
+
+
+def _found_or_written(values: dict, *, unplaced_too: bool) -> tuple[list[Contact], Contact | None]:
+    """The contacts on file for the number in the block (and the unplaced one, with
+    ``unplaced_too``); when there are none, the new contact written from ``values``, or
+    None when the same new number was written at the same moment (the caller then reads
+    theirs)."""
+    rows = db.session.execute(_FIND_OR_INSERT[unplaced_too], values).all()
+    written = next((contact for contact, is_new in rows if is_new), None)
+    if written is not None:
+        remember_written(db.session, written)  # a rollback takes it out of the session
+    return [contact for contact, is_new in rows if not is_new], written
 
 
 def _insert_unless_on_file(**values) -> Contact | None:
