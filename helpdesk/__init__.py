@@ -129,6 +129,9 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)  # the interface language of each page (English or Hindi)
     compress.init_app(app)
     register_static_assets(app)  # after Compress: its after_request runs before Compress's
+    from helpdesk.knowledge.searching import warm_up_when_serving
+
+    warm_up_when_serving(app)
 
 
 def _release_session(_exc) -> None:

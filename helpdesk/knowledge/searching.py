@@ -1,10 +1,12 @@
 """The app's side of search: one reader per process, filters by who is asking, and a
 rebuild requested (once) when the index is missing or corrupt."""
 
+import logging
+import threading
 import time
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 
 from helpdesk import jobs
 from helpdesk.agents import access
@@ -13,6 +15,7 @@ from helpdesk.extensions import db
 from helpdesk.geography.models import Block, District, State
 from helpdesk.knowledge.search import SearchIndex
 
+log = logging.getLogger(__name__)
 #: seconds between two automatic rebuild requests from one process
 REBUILD_BACKOFF = 60.0
 
@@ -29,6 +32,39 @@ def index() -> SearchIndex:
         )
         ext["kb_rebuild_requested_at"] = 0.0
     return ext["kb_index"]
+
+
+#: the filters of most searches (``search`` and ``suggest`` below), found ahead of them
+COMMON_FILTERS = (
+    {"kind": "article", "status": "published"},  # suggestions; agents' and BRC staff's search
+    {"kind": "article"},  # article editors' search
+    {"kind": "ticket", "status": "resolved"},  # past solutions, call-centre staff
+)
+
+
+def warm_up_when_serving(app: Flask) -> None:
+    """With ``SEARCH_WARM_UP_ON_START``, the process's first request (whatever it asks)
+    opens the searcher, scores its frequent words and finds the common filters' documents
+    on a thread of its own (``SearchIndex.warm_up``), so the first agent to search after a
+    start does not wait for it. On a request, not at start-up: CLI commands and RQ workers
+    load the same app and never search."""
+    if not app.config.get("SEARCH_WARM_UP_ON_START"):
+        return
+    started = threading.Event()
+
+    @app.before_request
+    def warm_up_search_once() -> None:
+        if started.is_set():
+            return
+        started.set()
+        threading.Thread(target=_warm_up, args=(app,), name="search-warm-up", daemon=True).start()
+
+
+def _warm_up(app: Flask) -> None:
+    with app.app_context():
+        began = time.perf_counter()
+        if index().warm_up(COMMON_FILTERS):
+            log.info("search: warmed up in %.2fs", time.perf_counter() - began)
 
 
 def _ticket_blocks(viewer: User) -> list[str] | None:
