@@ -184,7 +184,9 @@ def _insert_unless_on_file(**values) -> Contact | None:
     way neither a savepoint nor a second flush is needed (a new caller's ticket is the
     commonest write of all). The session loads the returned row as it loads a SELECT's (no
     autoflush); ``populate_existing``: a rolled-back contact whose id the database gives
-    out again (SQLite does) is refreshed, not taken for a second object."""
+    out again (SQLite does) is refreshed, not taken for a second object. On PostgreSQL a
+    number in a block goes through ``_found_or_written`` instead, and comes here only when
+    another request wrote it at the same moment."""
     dialect = db.session.get_bind().dialect.name
     statement = _INSERT_CONTACT.get(dialect)
     if statement is None:  # built once per database kind, its values bound per call

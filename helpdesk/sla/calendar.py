@@ -86,6 +86,10 @@ def _merged_slots(slots: list[Slot]) -> list[tuple[int, int]]:
     return merged
 
 
+#: days whose working intervals one calendar keeps
+_KEPT_DAYS = 1024
+
+
 @dataclass
 class BusinessCalendar:
     tz: str = "Asia/Kolkata"
@@ -104,6 +108,9 @@ class BusinessCalendar:
             raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
         self._special = {d: _merged_slots(s) for d, s in (self.special_hours or {}).items()}
         self._extra_holidays = frozenset(self.holidays or ()) - set(self._special)
+        #: day → its working intervals: every new ticket asks for the same few days, and
+        #: turning local wall times into UTC is most of what computing its due dates costs
+        self._intervals: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
 
     def is_holiday(self, day: date) -> bool:
         if day in self._extra_holidays:
@@ -116,15 +123,21 @@ class BusinessCalendar:
         local = datetime.combine(day, time(minute // 60, minute % 60), self.zone)
         return local.astimezone(UTC)
 
-    def working_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
+    def working_intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
         """The day's working slots as aware UTC datetimes, in order, never overlapping."""
-        if day in self._special:
-            slots = self._special[day]
-        elif self.is_holiday(day):
-            return []
-        else:
-            slots = self._slots.get(day.weekday(), [])
-        return [(self._wall(day, a), self._wall(day, b)) for a, b in slots]
+        intervals = self._intervals.get(day)
+        if intervals is None:
+            if day in self._special:
+                slots = self._special[day]
+            elif self.is_holiday(day):
+                slots = []
+            else:
+                slots = self._slots.get(day.weekday(), [])
+            intervals = tuple((self._wall(day, a), self._wall(day, b)) for a, b in slots)
+            if len(self._intervals) >= _KEPT_DAYS:  # imports replay decades: stay bounded
+                self._intervals.clear()
+            self._intervals[day] = intervals
+        return intervals
 
     def add_business_time(self, start: datetime, amount: timedelta) -> datetime:
         """The moment ``amount`` of working time after ``start`` (same zone as ``start``)."""
