@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from helpdesk import create_app
+from helpdesk.extensions import db
 from helpdesk.knowledge import index as index_module
 from helpdesk.knowledge.scoring import ScoreBook
 from helpdesk.knowledge.searching import COMMON_FILTERS
@@ -49,24 +50,39 @@ def warmed(monkeypatch) -> list[ScoreBook]:
     return books
 
 
+@pytest.fixture
+def served_app(app, config_class):
+    """Another app over the test's database and index, built with the given settings, as a
+    served process would be; its connections and searcher are closed afterwards."""
+    built = []
+
+    def build(**settings):
+        settings["SEARCH_INDEX_DIR"] = app.config["SEARCH_INDEX_DIR"]
+        built.append(create_app(type("Served", (config_class,), settings)))
+        return built[-1]
+
+    yield build
+    for served in built:
+        with served.app_context():
+            if "kb_index" in served.extensions:
+                served.extensions["kb_index"].close()
+            db.session.remove()
+            db.engine.dispose()
+
+
 def warming_up() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "search-warm-up"]
 
 
 def test_the_first_request_warms_search_up_before_anyone_searches(
-    app, config_class, api_as, make_user, run_jobs, warmed, filtered
+    served_app, api_as, make_user, run_jobs, warmed, filtered
 ):
     api = api_as(make_user("agent"))
     mentor = api_as(make_user("mentor", states=["IN-JH"]))
     article = mentor.post("/api/v1/kb/articles", json=ARTICLE).json
     run_jobs()
 
-    class Serving(config_class):
-        SEARCH_WARM_UP_ON_START = True
-        SEARCH_INDEX_DIR = app.config["SEARCH_INDEX_DIR"]
-
-    served = create_app(Serving)
-    client = served.test_client()
+    client = served_app(SEARCH_WARM_UP_ON_START=True).test_client()
     assert client.get("/login").status_code == 200  # any request, not a search
     for thread in warming_up():
         thread.join(10)
@@ -80,7 +96,6 @@ def test_the_first_request_warms_search_up_before_anyone_searches(
     assert client.get("/login").status_code == 200
     # The searches used what was ready; it was warmed up once only.
     assert len(warmed) == 1 and len(filtered) == len(COMMON_FILTERS) and not warming_up()
-    served.extensions["kb_index"].close()
 
 
 def test_without_the_setting_the_first_search_warms_it_up(
