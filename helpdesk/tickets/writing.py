@@ -119,7 +119,8 @@ def remember_written(session: Session, *instances) -> None:
 def _row(instance, skip: frozenset[str] | set[str] = frozenset()) -> dict[str, Any] | None:
     """Every column of ``instance`` but its id, as the ORM's flush would write it: the keys
     of the objects it refers to, and column defaults for what was never set (which the
-    instance is given too). None when it refers to an object that has no id yet."""
+    instance is given too). None when it refers to an object that has no id yet, or when a
+    default comes from the database or needs the statement's context (the flush writes it)."""
     mapper = sa.inspect(instance).mapper
     values = sa.inspect(instance).dict
     row: dict[str, Any] = {}
@@ -149,8 +150,12 @@ def _row(instance, skip: frozenset[str] | set[str] = frozenset()) -> dict[str, A
                 return None  # the database's default: only a flush reads it back
             if default is None:
                 row[key] = None
+            elif not default.is_callable:
+                row[key] = default.arg
+            elif hasattr(default.arg, "__wrapped__"):
+                row[key] = default.arg(None)  # SQLAlchemy's wrapper of a no-argument function
             else:
-                row[key] = default.arg(None) if default.is_callable else default.arg
+                return None  # it reads the INSERT's execution context: only a flush has one
             setattr(instance, key, row[key])
     for key, value in row.items():  # the foreign keys, as the flush would have set them
         if key not in values:
