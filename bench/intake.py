@@ -27,8 +27,10 @@ What it does, every run:
    (its own .venv, database and Redis database), to compare two versions in one run.
 5. Serves bench/bare_app.py (Flask, one route echoing the JSON with 201) with the same
    gunicorn settings and drives it with the same client, concurrency and bodies.
-6. Prints each round's tickets/s, p50, p99 and errors, the medians over the rounds, the
-   ratios (helpdesk/bare, helpdesk/peer) and whether the targets hold.
+6. Prints each round's tickets/s, p50, p99 and errors, when the responses slower than the
+   p99 finished (bunched in a few half-second windows, or spread over the round), the
+   medians over the rounds, the ratios (helpdesk/bare, helpdesk/peer) and whether the
+   targets hold.
 
 Servers and client are bench/http_load.py, the timed drive and its figures
 bench/load_measure.py, the bodies bench/intake_bodies.py. It needs nothing beyond the app's

@@ -30,6 +30,7 @@ class Result:
     unit: str
     duration: float
     latencies: list[float] = field(default_factory=list)  # seconds, of the 201 responses
+    finished_at: list[float] = field(default_factory=list)  # seconds into the window, each
     statuses: Counter = field(default_factory=Counter)
     error_samples: dict = field(default_factory=dict)
     warmup_done: int = 0
@@ -131,6 +132,7 @@ async def drive(name: str, unit: str, server: Server, requests: list[bytes], arg
             statuses[status] += 1
             if status == 201:
                 latencies.append(t1 - t0)
+                result.finished_at.append(t1 - measure_from)
             elif status not in result.error_samples:
                 result.error_samples[status] = body[:300].decode(errors="replace")
 
@@ -203,6 +205,24 @@ def details_for(r: Result) -> str:
         f"         server CPU per response: "
         + ", ".join(f"{kind} {ms:.2f} ms" for kind, ms in r.server_cpu.items())
         + f"; {ceiling(r):.0f}/s would fill all {os.cpu_count()} cores (client excluded)"
+        + (f"\n         {slow_windows(r)}" if r.latencies else "")
+    )
+
+
+def slow_windows(r: Result, width: float = 0.5) -> str:
+    """When the responses slower than the p99 finished: bunched in a few windows of
+    ``width`` seconds (the whole server stalled) or spread over the round."""
+    p99, p50 = r.percentile(99) / 1000, r.percentile(50) / 1000
+    windows: dict[int, list[float]] = {}
+    for at, latency in zip(r.finished_at, r.latencies, strict=True):
+        windows.setdefault(int(at // width), []).append(latency)
+    slow = {w: sum(1 for x in lat if x > p99) for w, lat in windows.items()}
+    worst = max(slow, key=lambda w: (slow[w], statistics.median(windows[w])))
+    median = statistics.median(windows[worst])
+    return (
+        f"over the p99: {sum(slow.values())} responses in {sum(1 for n in slow.values() if n)} "
+        f"of {len(windows)} windows of {width:g}s; {slow[worst]} in the worst (at {worst * width:g}s, "
+        f"its median {median * 1000:.1f} ms = {median / p50:.2f}x the round's p50)"
     )
 
 
