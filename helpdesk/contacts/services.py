@@ -12,7 +12,7 @@ from helpdesk.contacts.models import Contact
 from helpdesk.extensions import db
 from helpdesk.geography.models import Block
 from helpdesk.tickets.queries import open_tickets_of_contacts
-from helpdesk.tickets.writing import remember_written
+from helpdesk.tickets.writing import inserts_in_with, remember_written
 from helpdesk.timeutil import utcnow
 
 
@@ -84,7 +84,7 @@ def find_or_create_contact(
         "created_at": utcnow(),
     }
     if phone_e164:
-        if block is not None and _one_statement():
+        if block is not None and inserts_in_with(db.session):
             found, written = _found_or_written(values, unplaced_too=confirmed)
             if written is not None:
                 return written
@@ -113,10 +113,6 @@ def _confirm(contact: Contact, confirmed: bool) -> None:
 
 _NEW_CONTACT_COLUMNS = ("name", "phone", "block_id", "language", "phone_confirmed", "created_at")
 _INSERT_CONTACT: dict[str, sa.Insert] = {}
-
-
-def _one_statement() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _find_or_insert_statement(*, unplaced_too: bool) -> sa.Select:

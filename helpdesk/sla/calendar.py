@@ -108,8 +108,8 @@ class BusinessCalendar:
             raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
         self._special = {d: _merged_slots(s) for d, s in (self.special_hours or {}).items()}
         self._extra_holidays = frozenset(self.holidays or ()) - set(self._special)
-        #: day → its working intervals: every new ticket asks for the same few days, and
-        #: turning local wall times into UTC is most of what computing its due dates costs
+        #: day → its working intervals: every new ticket asks for the same few days, each
+        #: time turning local wall times into UTC
         self._intervals: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
 
     def is_holiday(self, day: date) -> bool:

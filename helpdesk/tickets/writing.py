@@ -67,7 +67,9 @@ def _insert_ticket_with_event() -> sa.Insert:
 _INSERT_TICKET_WITH_EVENT = _insert_ticket_with_event()
 
 
-def _one_statement(session: Session) -> bool:
+def inserts_in_with(session: Session) -> bool:
+    """Whether the session's database takes an INSERT inside a WITH (PostgreSQL does,
+    SQLite does not): a row and what depends on it can then be written in one statement."""
     return session.get_bind().dialect.name == "postgresql"
 
 
@@ -84,7 +86,7 @@ def write_new_tickets(session: Session) -> None:
             event_rows = [_row(event, skip={"ticket_id"}) for event in events]
             if ticket_row is None or None in event_rows:
                 continue  # names an object not written yet: the ORM's flush orders the INSERTs
-            if len(events) == 1 and _one_statement(session):  # the usual "created" event
+            if len(events) == 1 and inserts_in_with(session):  # the usual "created" event
                 parameters = {f"t_{key}": value for key, value in ticket_row.items()}
                 parameters.update((f"e_{key}", value) for key, value in event_rows[0].items())
                 ticket.id, events[0].id = session.execute(
